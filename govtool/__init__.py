@@ -1,0 +1,160 @@
+"""govtool: agreements, committees and the data-sharing catalogue for cooperating public bodies."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from .config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config, TestConfig, config_from_environment
+from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+__all__ = ["create_app", "Config", "TestConfig"]
+
+
+def select_locale() -> str:
+    """German unless the user chose English (header switch or profile)."""
+    from flask import current_app
+
+    chosen = session.get("locale")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(Path(Config.INSTANCE_DIR)),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(config_from_environment())
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_from_environment())
+    _refuse_insecure_production(app)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Berlin")
+    bootstrap.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+
+    _register_models_and_rules()
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+
+    from .core.security import set_security_headers
+
+    app.after_request(set_security_headers)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _refuse_insecure_production(app: Flask) -> None:
+    if app.config.get("ENV_NAME") == "production":
+        key = app.config.get("SECRET_KEY")
+        if not key or key == DEFAULT_SECRET_KEY or len(key) < 16:
+            raise RuntimeError(
+                "SECRET_KEY is missing or the development default; set a long random SECRET_KEY "
+                "before running govtool in production (GOVTOOL_ENV=production)."
+            )
+
+
+def _register_models_and_rules() -> None:
+    # Importing the modules registers models with SQLAlchemy and rules with core.permissions.
+    from . import models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .core.audit_views import bp as audit_bp
+    from .core.main_views import bp as main_bp
+    from .core.navigation import add_nav_item
+    from .directory.views import bp as directory_bp
+
+    for blueprint in (main_bp, auth_bp, directory_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+    if not getattr(add_nav_item, "_done", False):
+        add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
+        add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
+        add_nav_item(_l("People"), "directory.people", "person.view", 81)
+        add_nav_item(_l("Users"), "auth.users", "user.manage", 90)
+        add_nav_item(_l("Audit log"), "audit.audit_log", "audit.view", 91)
+        add_nav_item._done = True
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask_babel import gettext
+
+    messages = {
+        400: _l("The request could not be processed."),
+        403: _l("You are not allowed to see or do this."),
+        404: _l("This page does not exist."),
+        405: _l("This action is not possible here."),
+        413: _l("The upload is too large."),
+        429: _l("Too many attempts. Please wait a minute and try again."),
+        500: _l(
+            "Something went wrong on our side. Nothing you entered was lost; please try again."
+        ),
+    }
+
+    def render_error(error, code: int, message=None):
+        if code == 500:
+            db.session.rollback()
+        if request.path.startswith("/api/"):
+            return {"error": str(code), "message": str(message or messages[code])}, code
+        return render_template(
+            "errors/error.html", code=code, message=message or messages[code]
+        ), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda e, code=code: render_error(e, code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            error,
+            400,
+            gettext(
+                "The form had expired or was sent from elsewhere. "
+                "Please reload the page and try again."
+            ),
+        )
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from .core.formatting import register_filters
+    from .core.navigation import visible_nav_items
+    from .core.permissions import can
+
+    register_filters(app)
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            "can": can,
+            "nav_items": visible_nav_items,
+            "current_locale": lambda: str(get_locale() or "de"),
+            "locale_choices": (("de", "Deutsch"), ("en", "English")),
+        }

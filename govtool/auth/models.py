@@ -1,0 +1,142 @@
+"""Users and their roles. A user acts for one organisation and may be linked to a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type, utcnow
+from ..directory.models import Organisation, Person
+from ..extensions import db, login_manager
+
+
+class Role(enum.Enum):
+    ADMIN = "admin"
+    MINISTRY = "ministry"
+    SECRETARY = "secretary"
+    MUNICIPALITY = "municipality"
+    MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.MINISTRY: _l("Ministry (reviews)"),
+    Role.SECRETARY: _l("Secretary (runs committees)"),
+    Role.MUNICIPALITY: _l("Municipality (drafts and signs)"),
+    Role.MEMBER: _l("Member (reads)"),
+}
+
+
+def normalise_email(email: str) -> str:
+    """Login emails are compared case-insensitively: stored stripped and lower-case."""
+    return (email or "").strip().lower()
+
+
+class UserRole(Audited, db.Model):
+    """One role of one user (a row per role keeps role queries simple)."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, 20), primary_key=True)
+
+    @property
+    def audit_label(self) -> str:
+        return self.role.value
+
+
+class User(Audited, UserMixin, TimestampMixin, db.Model):
+    """A login. Roles say what the user may do; organisation says for whom."""
+
+    __tablename__ = "users"
+    __audit_mask__ = ("password_hash",)
+    __audit_exclude__ = ("created_at", "updated_at", "last_login_at", "failed_logins")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id"), index=True
+    )
+    is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    locale: Mapped[str] = mapped_column(sa.String(5), default="")
+
+    person: Mapped[Person | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        return normalise_email(value)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return bool(self.is_active_flag)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    def set_roles(self, roles: set[Role]) -> None:
+        current = {row.role: row for row in self.role_rows}
+        session = object_session(self)
+        for role, row in current.items():
+            if role not in roles:
+                self.role_rows.remove(row)
+                if session is not None:
+                    session.delete(row)  # explicit, so the audit hook sees the removal
+        for role in roles - set(current):
+            self.role_rows.append(UserRole(role=role))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def is_locked(self, now: dt.datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    @property
+    def display_name(self) -> str:
+        return self.person.full_name if self.person else self.email
+
+    @property
+    def audit_label(self) -> str:
+        return self.email
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login: the signed-in user, or None when the account was deleted or deactivated."""
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.is_active else None

@@ -1,0 +1,225 @@
+"""Use cases for logins, passwords and user administration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import gettext
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..core.errors import DomainError, ValidationError
+from ..core.mail import send_mail
+from ..core.models import utcnow
+from ..core.permissions import ensure
+from ..directory.models import Organisation, Person
+from ..extensions import db
+from .forms import MIN_PASSWORD
+from .models import Role, User, normalise_email
+
+
+class LoginRefused(DomainError):
+    """Wrong credentials or inactive account; the message never says which (no account probing)."""
+
+    status_code = 401
+    code = "login_refused"
+
+
+class AccountLocked(DomainError):
+    status_code = 429
+    code = "locked"
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User:
+    """Check a login; counts failures and locks the account after too many in a row."""
+    config = current_app.config
+    user = find_user_by_email(email)
+    now = utcnow()
+    if user is not None and user.is_locked(now):
+        raise AccountLocked(
+            gettext(
+                "Too many failed sign-ins. This account is locked until %(time)s.",
+                time=_berlin_time(user.locked_until),
+            )
+        )
+    if user is None or not user.check_password(password) or not user.is_active:
+        if user is not None:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= config["GOVTOOL_LOCKOUT_THRESHOLD"]:
+                user.locked_until = now + dt.timedelta(minutes=config["GOVTOOL_LOCKOUT_MINUTES"])
+                user.failed_logins = 0
+            db.session.flush()
+        raise LoginRefused(gettext("Email or password is wrong."))
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.flush()
+    return user
+
+
+def _berlin_time(value: dt.datetime | None) -> str:
+    from ..core.formatting import format_time
+
+    return format_time(value) if value else ""
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise ValidationError(gettext("The current password is wrong."), field="current_password")
+    _check_password_strength(new, user)
+    user.set_password(new)
+    db.session.flush()
+
+
+def _check_password_strength(
+    password: str, user: User | None = None, field: str = "new_password"
+) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError(
+            gettext("The password needs at least %(n)d characters.", n=MIN_PASSWORD), field=field
+        )
+    if user is not None and password.lower() == user.email.lower():
+        raise ValidationError(gettext("The password must not be the email."), field=field)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the token: once the password changes, older reset links stop working.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def send_password_reset(email: str) -> None:
+    """Mail a reset link if the address belongs to an active user; silent otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    hours = current_app.config["GOVTOOL_RESET_TOKEN_HOURS"]
+    send_mail(
+        user.email,
+        gettext("govtool: reset your password"),
+        gettext(
+            "Someone asked to reset the password of your govtool account.\n\n"
+            "Open this link within %(hours)d hours to choose a new password:\n%(link)s\n\n"
+            "If that was not you, ignore this mail; your password stays as it is.",
+            hours=hours,
+            link=link,
+        ),
+    )
+
+
+def user_for_reset_token(token: str) -> User | None:
+    max_age = current_app.config["GOVTOOL_RESET_TOKEN_HOURS"] * 3600
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.is_active or data.get("fp") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(user: User, new: str) -> None:
+    _check_password_strength(new, user)
+    user.set_password(new)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+
+
+def user_query(search: str = "", role: str = "") -> sa.Select:
+    from sqlalchemy.orm import joinedload
+
+    query = sa.select(User).options(joinedload(User.organisation), joinedload(User.person))
+    if search:
+        query = query.where(User.email.ilike(f"%{search.strip().lower()}%"))
+    if role:
+        try:
+            role_enum = Role(role)
+        except ValueError:
+            return query.where(sa.false())
+        from .models import UserRole
+
+        query = query.where(
+            User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role_enum))
+        )
+    return query.order_by(User.email)
+
+
+def _apply_user_fields(user: User, data: dict[str, Any]) -> None:
+    email = normalise_email(data.get("email", ""))
+    if not email:
+        raise ValidationError(gettext("Please enter an email."), field="email")
+    clash = db.session.scalar(sa.select(User.id).where(User.email == email))
+    if clash and clash != user.id:
+        raise ValidationError(
+            gettext("A user with the email %(email)s exists already.", email=email), field="email"
+        )
+    try:
+        roles = {Role(value) for value in data.get("roles") or []}
+    except ValueError as exc:
+        raise ValidationError(gettext("Unknown role."), field="roles") from exc
+    if not roles:
+        raise ValidationError(gettext("Choose at least one role."), field="roles")
+    organisation_id = data.get("organisation_id") or None
+    if Role.MUNICIPALITY in roles and not organisation_id:
+        raise ValidationError(
+            gettext("A municipality user needs the organisation it acts for."),
+            field="organisation_id",
+        )
+    if organisation_id and db.session.get(Organisation, organisation_id) is None:
+        raise ValidationError(gettext("Unknown organisation."), field="organisation_id")
+    person_id = data.get("person_id") or None
+    if person_id and db.session.get(Person, person_id) is None:
+        raise ValidationError(gettext("Unknown person."), field="person_id")
+    user.email = email
+    user.organisation_id = organisation_id
+    user.person_id = person_id
+    user.set_roles(roles)
+    if "is_active" in data:
+        user.is_active_flag = bool(data["is_active"])
+
+
+def create_user(actor, data: dict[str, Any]) -> User:
+    """An admin creates a login; the CLI acts as the system and passes actor=None."""
+    if actor is not None:
+        ensure(actor, "user.manage")
+    password = data.get("password") or ""
+    user = User(email="", password_hash="")
+    _apply_user_fields(user, data)
+    _check_password_strength(password, user, field="password")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(actor, user: User, data: dict[str, Any]) -> User:
+    ensure(actor, "user.manage", user)
+    if user.id == actor.id and (
+        not data.get("is_active", True) or Role.ADMIN.value not in (data.get("roles") or [])
+    ):
+        raise ValidationError(
+            gettext("You cannot remove your own admin role or deactivate yourself."), field="roles"
+        )
+    _apply_user_fields(user, data)
+    if data.get("password"):
+        _check_password_strength(data["password"], user, field="password")
+        user.set_password(data["password"])
+    db.session.flush()
+    return user

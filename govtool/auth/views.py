@@ -1,0 +1,218 @@
+"""Sign-in, sign-out, passwords, own profile, language switch and user administration."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..core.errors import DomainError
+from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.permissions import can, require
+from ..core.views import get_or_404, paginate
+from ..directory import services as directory_services
+from ..extensions import db, limiter
+from . import services
+from .forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    ResetForm,
+    ResetRequestForm,
+    UserForm,
+)
+from .models import Role, User
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["GOVTOOL_LOGIN_LIMIT"]
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count against the limit (a success redirects)."""
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would help phishing.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            db.session.commit()  # keep the failure count
+            flash(error.message, "danger")
+            status = error.status_code
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session on sign-in (no fixation)
+            login_user(user, remember=form.remember.data)
+            if user.locale:
+                session["locale"] = user.locale
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(gettext("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def forgot_password():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.send_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address exists: no account probing.
+        flash(gettext("If the address belongs to an account, a reset link is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        flash(
+            gettext("This reset link is invalid or has expired. Please ask for a new one."),
+            "danger",
+        )
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.new_password.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(gettext("Your password is set. Please sign in."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    password_form = PasswordChangeForm(prefix="pw")
+    profile_form = ProfileForm(prefix="profile", obj=current_user)
+    if password_form.submit.data and password_form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, password_form.current_password.data, password_form.new_password.data
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, password_form)
+        else:
+            flash(gettext("Your password is changed."), "success")
+            return redirect(url_for("auth.profile"))
+    elif profile_form.submit.data and profile_form.validate_on_submit():
+        current_user.locale = profile_form.locale.data or ""
+        db.session.commit()
+        session["locale"] = current_user.locale or None
+        flash(gettext("Changes saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template(
+        "auth/profile.html", password_form=password_form, profile_form=profile_form
+    )
+
+
+@bp.post("/language")
+def set_language():
+    """The language switch in the header: stored in the session (and the profile when signed in)."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _user_form(user: User | None = None) -> UserForm:
+    form = UserForm(obj=user)
+    form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
+    form.person_id.choices = [NONE_CHOICE, *directory_services.person_choices()]
+    if user is not None and request.method == "GET":
+        form.roles.data = [role.value for role in user.roles]
+        form.is_active.data = user.is_active
+    return form
+
+
+@bp.get("/users/")
+@login_required
+def users():
+    require(can(current_user, "user.manage"))
+    search = request.args.get("q", "")
+    role = request.args.get("role", "")
+    page = paginate(services.user_query(search, role))
+    return render_template(
+        "auth/user_list.html", page=page, search=search, role=role, roles=list(Role)
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def user_create():
+    require(can(current_user, "user.manage"))
+    form = _user_form()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(current_user, form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(gettext("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def user_edit(user_id: int):
+    require(can(current_user, "user.manage"))
+    user = get_or_404(User, user_id)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(gettext("Changes saved."), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=user)

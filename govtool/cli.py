@@ -1,0 +1,127 @@
+"""The `govtool` command: Flask's CLI with the app factory plus govtool's own groups.
+
+`govtool db upgrade` comes from Flask-Migrate; `govtool users create`, `govtool demo load` are here;
+areas add their groups (templates, reminders, bench) in register_commands.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+from .core.audit import acting_as
+from .core.errors import DomainError
+from .extensions import db
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """govtool: agreements, committees and the data-sharing catalogue."""
+
+
+users_cli = AppGroup("users", help="Manage logins.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Login email.")
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    type=click.Choice(["admin", "ministry", "secretary", "municipality", "member"]),
+    help="Role; repeat for several.",
+)
+@click.option("--org", "org_short", default="", help="Short name of the organisation it acts for.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
+)
+@with_appcontext
+def create_user_command(email: str, roles: tuple[str, ...], org_short: str, password_stdin: bool):
+    """Create a user; the password comes from a prompt or standard input, never the command line."""
+    import sqlalchemy as sa
+
+    from .auth import services
+    from .directory.models import Organisation
+
+    organisation_id = None
+    if org_short:
+        organisation_id = db.session.scalar(
+            sa.select(Organisation.id).where(Organisation.short_name == org_short)
+        )
+        if organisation_id is None:
+            raise click.UsageError(f"No organisation with short name {org_short!r}.")
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with acting_as(None):
+            user = services.create_user(
+                None,
+                {
+                    "email": email,
+                    "roles": list(roles),
+                    "organisation_id": organisation_id,
+                    "password": password,
+                    "is_active": True,
+                },
+            )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    click.echo(f"Created {user.email} ({', '.join(roles)}).")
+
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only load into a database without users.")
+@with_appcontext
+def demo_load_command(if_empty: bool):
+    """Load the Sachsen-Anhalt model project demo data; running it again changes nothing."""
+    import sqlalchemy as sa
+
+    from .auth.models import User
+    from .demo import load_demo
+
+    if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
+        click.echo("Database has users already; demo data not loaded.")
+        return
+    summary = load_demo()
+    db.session.commit()
+    click.echo("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+translations_cli = AppGroup("translations", help="German and English catalogues.")
+
+
+@translations_cli.command("compile")
+@click.option("--force", is_flag=True, help="Compile even when up to date.")
+def compile_translations_command(force: bool):
+    """Compile every area's .po catalogue into the .mo file Flask-Babel reads."""
+    from .i18n import compile_catalogues
+
+    click.echo(f"{compile_catalogues(force)} catalogue(s) compiled.")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach govtool's command groups to the app's CLI."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(translations_cli)
+    from .core.cli_hooks import CLI_GROUPS
+
+    for group in CLI_GROUPS:
+        app.cli.add_command(group)

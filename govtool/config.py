@@ -1,0 +1,116 @@
+"""Settings read from the environment: Config for development, TestConfig, ProductionConfig."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("GOVTOOL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'govtool.sqlite3'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Development defaults; every value can be overridden from the environment."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    INSTANCE_DIR = INSTANCE_DIR
+    UPLOAD_DIR = Path(os.environ.get("GOVTOOL_UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    AGREEMENT_TEMPLATE_DIR = PROJECT_ROOT / "agreement_templates"
+
+    # Uploads: the request limit guards the server, the per-file limit is checked by the services.
+    GOVTOOL_MAX_UPLOAD_MB = _int("GOVTOOL_MAX_UPLOAD_MB", 25)
+    MAX_CONTENT_LENGTH = (GOVTOOL_MAX_UPLOAD_MB + 5) * 1024 * 1024
+
+    # Mail: SMTP when a host is set, otherwise the outbox table and the log.
+    GOVTOOL_SMTP_HOST = os.environ.get("GOVTOOL_SMTP_HOST", "")
+    GOVTOOL_SMTP_PORT = _int("GOVTOOL_SMTP_PORT", 25)
+    GOVTOOL_SMTP_USER = os.environ.get("GOVTOOL_SMTP_USER", "")
+    GOVTOOL_SMTP_PASSWORD = os.environ.get("GOVTOOL_SMTP_PASSWORD", "")
+    GOVTOOL_SMTP_STARTTLS = _bool("GOVTOOL_SMTP_STARTTLS", False)
+    GOVTOOL_MAIL_FROM = os.environ.get("GOVTOOL_MAIL_FROM", "govtool@example.org")
+    GOVTOOL_BASE_URL = os.environ.get("GOVTOOL_BASE_URL", "http://127.0.0.1:5000")
+
+    # Locale: German first, English second.
+    BABEL_DEFAULT_LOCALE = os.environ.get("GOVTOOL_LOCALE", "de")
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    BABEL_TRANSLATION_DIRECTORIES = ";".join(
+        str(p)
+        for p in [
+            Path(__file__).parent / "translations",
+            *sorted(Path(__file__).parent.glob("*/translations")),
+        ]
+    )
+    LANGUAGES = ("de", "en")
+
+    # Login throttling: shared through Redis when several workers run.
+    GOVTOOL_REDIS_URL = os.environ.get("GOVTOOL_REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = GOVTOOL_REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    GOVTOOL_LOGIN_LIMIT = os.environ.get("GOVTOOL_LOGIN_LIMIT", "5 per minute")
+    GOVTOOL_LOCKOUT_THRESHOLD = _int("GOVTOOL_LOCKOUT_THRESHOLD", 10)
+    GOVTOOL_LOCKOUT_MINUTES = _int("GOVTOOL_LOCKOUT_MINUTES", 15)
+    GOVTOOL_RESET_TOKEN_HOURS = _int("GOVTOOL_RESET_TOKEN_HOURS", 2)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("GOVTOOL_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    PER_PAGE = 25
+
+
+class TestConfig(Config):
+    """The test suite: its own database, no CSRF on client posts (a dedicated test checks it)."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("GOVTOOL_TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    GOVTOOL_SMTP_HOST = ""
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies; the app refuses to start without a real secret key."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("GOVTOOL_SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the config class named by GOVTOOL_ENV (development, production)."""
+    name = os.environ.get("GOVTOOL_ENV", "development").lower()
+    return ProductionConfig if name == "production" else Config

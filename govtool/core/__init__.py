@@ -1,0 +1,1 @@
+"""What every area uses: model mixins, permissions, audit log, mail, formatting, errors."""

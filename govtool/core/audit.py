@@ -1,0 +1,206 @@
+"""Append-only audit log, written by one SQLAlchemy session hook for every Audited model.
+
+Each flush records inserts, updates and deletes with the changed fields (old and new values). The
+hook writes with a Core insert on the flush's connection, so the entries commit or roll back
+together with the change they describe. The ORM refuses to update or delete an AuditEntry.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import decimal
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..extensions import db
+from .models import Audited, UTCDateTime, utcnow
+
+# Who acts when there is no request (CLI, demo loader, tests): set with acting_as().
+_cli_actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
+MASKED = "***"
+
+
+class AuditEntry(db.Model):
+    """One change of one domain object. Never updated, never deleted."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(10))  # insert, update, delete
+    object_type: Mapped[str] = mapped_column(sa.String(60), index=True)
+    object_id: Mapped[str] = mapped_column(sa.String(60))
+    summary: Mapped[str] = mapped_column(sa.String(200), default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    user = db.relationship("User", lazy="joined")
+
+    __table_args__ = (sa.Index("ix_audit_entries_object", "object_type", "object_id"),)
+
+
+class acting_as:  # noqa: N801 - used like a function: `with acting_as(user): ...`
+    """Attribute changes made outside a request (CLI, jobs) to `user` (or the system when None)."""
+
+    def __init__(self, user: Any):
+        self.user_id = getattr(user, "id", user)
+
+    def __enter__(self):
+        self._token = _cli_actor.set(self.user_id)
+        return self
+
+    def __exit__(self, *exc):
+        _cli_actor.reset(self._token)
+
+
+def _current_user_id() -> int | None:
+    explicit = _cli_actor.get()
+    if explicit is not None:
+        return explicit
+    try:
+        from flask import has_request_context
+        from flask_login import current_user
+
+        if has_request_context() and current_user.is_authenticated:
+            return current_user.get_id() and int(current_user.get_id())
+    except Exception:  # no app context: a script acting as the system
+        return None
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def _column_attrs(obj: Any):
+    mapper = inspect(obj).mapper
+    excluded = set(getattr(obj, "__audit_exclude__", ()))
+    for attr in mapper.column_attrs:
+        if attr.key not in excluded:
+            yield attr.key
+
+
+def _value(obj: Any, key: str, value: Any) -> Any:
+    if key in getattr(obj, "__audit_mask__", ()):
+        return MASKED if value is not None else None
+    return _jsonable(value)
+
+
+def _object_id(obj: Any) -> str:
+    identity = inspect(obj).identity
+    if identity:
+        return ",".join(str(part) for part in identity)
+    return str(getattr(obj, "id", ""))
+
+
+def _summary(obj: Any) -> str:
+    return str(getattr(obj, "audit_label", None) or "")[:200]
+
+
+def _changes_for_insert(obj: Any) -> dict[str, Any]:
+    return {
+        key: {"old": None, "new": _value(obj, key, getattr(obj, key))}
+        for key in _column_attrs(obj)
+        if getattr(obj, key) is not None
+    }
+
+
+def _changes_for_update(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
+    changes = {}
+    for key in _column_attrs(obj):
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            continue
+        changes[key] = {"old": _value(obj, key, old), "new": _value(obj, key, new)}
+    return changes
+
+
+def _changes_for_delete(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
+    changes = {}
+    for key in _column_attrs(obj):
+        history = state.attrs[key].history
+        old = (
+            history.unchanged[0]
+            if history.unchanged
+            else (history.deleted[0] if history.deleted else getattr(obj, key, None))
+        )
+        if old is not None:
+            changes[key] = {"old": _value(obj, key, old), "new": None}
+    return changes
+
+
+@event.listens_for(Audited, "mapper_configured", propagate=True)
+def _load_old_values_on_change(mapper, cls) -> None:
+    """Load a column's old value before it is overwritten, so updates of expired rows keep it."""
+    for attr in mapper.column_attrs:
+        event.listen(getattr(cls, attr.key), "set", _noop_set, active_history=True)
+
+
+def _noop_set(target, value, oldvalue, initiator):
+    return value
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, flush_context, instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise PermissionError("audit entries are append-only")
+
+
+@event.listens_for(Session, "after_flush")
+def _write_audit_entries(session: Session, flush_context) -> None:
+    rows = []
+    actor = _current_user_id()
+    now = utcnow()
+
+    def add(obj: Any, action: str, changes: dict[str, Any]) -> None:
+        rows.append(
+            {
+                "created_at": now,
+                "user_id": actor,
+                "action": action,
+                "object_type": type(obj).__name__,
+                "object_id": _object_id(obj),
+                "summary": _summary(obj),
+                "changes": changes,
+            }
+        )
+
+    for obj in session.new:
+        if isinstance(obj, Audited):
+            add(obj, "insert", _changes_for_insert(obj))
+    for obj in session.dirty:
+        if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
+            changes = _changes_for_update(obj)
+            if changes:
+                add(obj, "update", changes)
+    for obj in session.deleted:
+        if isinstance(obj, Audited):
+            add(obj, "delete", _changes_for_delete(obj))
+    if rows:
+        session.connection().execute(sa.insert(AuditEntry.__table__), rows)

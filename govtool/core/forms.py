@@ -1,0 +1,48 @@
+"""Form helpers shared by all areas."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+from .errors import DomainError
+
+NONE_CHOICE = (0, _l("— none —"))
+
+
+def optional_id(value) -> int | None:
+    """Select fields use 0 for 'none'; services want None."""
+    return int(value) or None if value not in (None, "", "None") else None
+
+
+class IdSelectField(SelectField):
+    """A select of database ids with a 'none' option; a bad value is a field error, not a 500."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", _coerce_id)
+        kwargs.setdefault("validate_choice", True)
+        kwargs.setdefault("default", 0)
+        super().__init__(*args, **kwargs)
+
+    def process_data(self, value) -> None:
+        self.data = _coerce_id(value)
+
+    def process_formdata(self, valuelist) -> None:
+        # A select left out of a post means "none", not "keep the stored value".
+        self.data = _coerce_id(valuelist[0]) if valuelist else 0
+
+
+def _coerce_id(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return -1  # not a choice, so validation reports it
+
+
+def show_domain_error(error: DomainError, form=None) -> None:
+    """Attach a service's error to its form field when it names one, else flash it."""
+    if form is not None and error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "danger")

@@ -1,0 +1,44 @@
+"""Main navigation: each area registers its entries; new areas appear without editing the layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_login import current_user
+
+from .permissions import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object  # a lazy gettext string
+    endpoint: str
+    action: str | None = None  # permission needed to see the entry
+    order: int = 50
+    prefix: str = ""  # URL prefix marking the entry as current
+
+
+NAV_ITEMS: list[NavItem] = []
+
+
+def add_nav_item(
+    label, endpoint: str, action: str | None = None, order: int = 50, prefix: str = ""
+):
+    NAV_ITEMS.append(NavItem(label, endpoint, action, order, prefix))
+    NAV_ITEMS.sort(key=lambda item: item.order)
+
+
+def visible_nav_items() -> list[dict]:
+    """The entries the current user may see, with the current one marked for aria-current."""
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if item.action and not can(current_user, item.action):
+            continue
+        url = url_for(item.endpoint)
+        prefix = item.prefix or url
+        current = request.path == url if prefix == "/" else request.path.startswith(prefix)
+        items.append({"label": item.label, "url": url, "current": current})
+    return items

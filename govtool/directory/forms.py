@@ -1,0 +1,66 @@
+"""Forms for organisations and people."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
+
+from ..core.forms import IdSelectField
+from .models import OrganisationKind
+
+KIND_CHOICES = [(kind.value, kind.label) for kind in OrganisationKind]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    short_name = StringField(
+        _l("Short name"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("Unique, e.g. MB-ST or HAL"),
+    )
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    parent_id = IdSelectField(
+        _l("Parent organisation"), description=_l("e.g. the ministry of a department")
+    )
+    region_id = IdSelectField(_l("Region"))
+    street = StringField(_l("Street and number"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=10)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            URL(message=_l("Please enter a web address starting with https://.")),
+            Length(max=300),
+        ],
+    )
+    contact_person_id = IdSelectField(_l("Designated contact person"))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k, str(label)) for k, label in KIND_CHOICES]
+
+
+class PersonForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[Optional(), Length(max=40)], description=_l("e.g. Dr.")
+    )
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    function = StringField(_l("Function"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    organisation_id = IdSelectField(_l("Organisation"))
+    submit = SubmitField(_l("Save"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that posts with a CSRF token."""
+
+    confirm = BooleanField(_l("I confirm"), default=True)
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,71 @@
+"""Who may read and change organisations and people."""
+
+from __future__ import annotations
+
+from ..auth.models import Role
+from ..core.permissions import rule
+
+DIRECTORY_EDITORS = (Role.ADMIN, Role.SECRETARY, Role.MINISTRY)
+
+
+def _own_organisation(user, organisation) -> bool:
+    """A municipality user speaks for its organisation and that organisation's departments."""
+    if organisation is None or user.organisation_id is None:
+        return False
+    node = organisation
+    for _ in range(10):  # departments are shallow; the bound guards against a cycle
+        if node is None:
+            return False
+        if node.id == user.organisation_id:
+            return True
+        node = node.parent
+    return False
+
+
+@rule("organisation.view")
+def view_organisation(user, organisation) -> bool:
+    return True
+
+
+@rule("organisation.create")
+def create_organisation(user, _obj) -> bool:
+    return user.has_role(*DIRECTORY_EDITORS)
+
+
+@rule("organisation.edit")
+def edit_organisation(user, organisation) -> bool:
+    if user.has_role(*DIRECTORY_EDITORS):
+        return True
+    return user.has_role(Role.MUNICIPALITY) and _own_organisation(user, organisation)
+
+
+@rule("organisation.deactivate")
+def deactivate_organisation(user, organisation) -> bool:
+    return user.has_role(Role.ADMIN, Role.SECRETARY)
+
+
+@rule("person.view")
+def view_person(user, person) -> bool:
+    return True
+
+
+@rule("person.create")
+def create_person(user, organisation) -> bool:
+    if user.has_role(*DIRECTORY_EDITORS):
+        return True
+    # A municipality adds people to its own organisation only.
+    return user.has_role(Role.MUNICIPALITY) and (
+        organisation is None or _own_organisation(user, organisation)
+    )
+
+
+@rule("person.edit")
+def edit_person(user, person) -> bool:
+    if user.has_role(*DIRECTORY_EDITORS):
+        return True
+    return user.has_role(Role.MUNICIPALITY) and _own_organisation(user, person.organisation)
+
+
+@rule("person.deactivate")
+def deactivate_person(user, person) -> bool:
+    return edit_person(user, person)

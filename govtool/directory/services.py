@@ -1,0 +1,243 @@
+"""Use cases for organisations and people: list, create, update, deactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..core.errors import ValidationError
+from ..core.permissions import ensure
+from ..extensions import db
+from .models import Organisation, OrganisationKind, Person, Region
+
+ORGANISATION_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "parent_id",
+    "region_id",
+    "street",
+    "postal_code",
+    "city",
+    "email",
+    "phone",
+    "website",
+    "contact_person_id",
+)
+PERSON_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "function",
+    "email",
+    "phone",
+    "organisation_id",
+)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def organisation_query(
+    search: str = "", kind: str = "", region_id: int | None = None, include_inactive: bool = False
+) -> sa.Select:
+    """Organisations matching the list filters, with region and parent loaded for the list."""
+    query = sa.select(Organisation).options(
+        joinedload(Organisation.region), joinedload(Organisation.parent)
+    )
+    if search:
+        pattern = _like(search.strip())
+        query = query.where(
+            sa.or_(
+                Organisation.name.ilike(pattern, escape="\\"),
+                Organisation.short_name.ilike(pattern, escape="\\"),
+                Organisation.city.ilike(pattern, escape="\\"),
+            )
+        )
+    if kind:
+        try:
+            query = query.where(Organisation.kind == OrganisationKind(kind))
+        except ValueError:
+            pass  # an unknown kind from the URL filters nothing
+    if region_id:
+        query = query.where(Organisation.region_id == region_id)
+    if not include_inactive:
+        query = query.where(Organisation.is_active.is_(True))
+    return query.order_by(Organisation.name)
+
+
+def organisation_choices(exclude_id: int | None = None) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.is_active.is_(True))
+        .order_by(Organisation.name)
+    ).all()
+    return [(row.id, row.name) for row in rows if row.id != exclude_id]
+
+
+def region_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(sa.select(Region.id, Region.name).order_by(Region.name)).all()
+    return [(row.id, row.name) for row in rows]
+
+
+def person_choices(organisation_id: int | None = None) -> list[tuple[int, str]]:
+    query = sa.select(Person).where(Person.is_active.is_(True))
+    if organisation_id:
+        query = query.where(Person.organisation_id == organisation_id)
+    people = db.session.scalars(query.order_by(Person.last_name, Person.first_name)).all()
+    return [(p.id, f"{p.last_name}, {p.first_name}") for p in people]
+
+
+def get_organisation_detail(organisation_id: int) -> Organisation | None:
+    """One organisation with its people, departments and contact loaded for the detail page."""
+    return db.session.scalars(
+        sa.select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .options(
+            selectinload(Organisation.people),
+            selectinload(Organisation.children),
+            joinedload(Organisation.parent),
+            joinedload(Organisation.region),
+            joinedload(Organisation.contact_person),
+        )
+    ).first()
+
+
+def _clean(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    cleaned = {}
+    for key in fields:
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, str):
+            value = value.strip()
+        if key.endswith("_id"):
+            value = int(value) if value else None
+        cleaned[key] = value
+    return cleaned
+
+
+def _check_organisation(data: dict[str, Any], organisation: Organisation | None) -> None:
+    if not data.get("name"):
+        raise ValidationError(gettext("Please enter a name."), field="name")
+    short_name = data.get("short_name", "")
+    if not short_name:
+        raise ValidationError(gettext("Please enter a short name."), field="short_name")
+    clash = db.session.scalar(
+        sa.select(Organisation.id).where(
+            sa.func.lower(Organisation.short_name) == short_name.lower()
+        )
+    )
+    if clash and (organisation is None or clash != organisation.id):
+        raise ValidationError(
+            gettext("The short name %(name)s is already taken.", name=short_name),
+            field="short_name",
+        )
+    parent_id = data.get("parent_id")
+    if organisation is not None and parent_id:
+        node = db.session.get(Organisation, parent_id)
+        while node is not None:
+            if node.id == organisation.id:
+                raise ValidationError(
+                    gettext("An organisation cannot be placed below itself."), field="parent_id"
+                )
+            node = node.parent
+    if isinstance(data.get("kind"), str):
+        data["kind"] = OrganisationKind(data["kind"])
+
+
+def create_organisation(user, data: dict[str, Any]) -> Organisation:
+    """Create an organisation after checking the acting user's right and the short name."""
+    ensure(user, "organisation.create")
+    values = _clean(data, ORGANISATION_FIELDS)
+    _check_organisation(values, None)
+    organisation = Organisation(**values)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def update_organisation(user, organisation: Organisation, data: dict[str, Any]) -> Organisation:
+    ensure(user, "organisation.edit", organisation)
+    values = _clean(data, ORGANISATION_FIELDS)
+    _check_organisation(values, organisation)
+    for key, value in values.items():
+        setattr(organisation, key, value)
+    db.session.flush()
+    return organisation
+
+
+def set_organisation_active(user, organisation: Organisation, active: bool) -> Organisation:
+    """Deactivate (or reactivate) instead of deleting: agreements and minutes keep their links."""
+    ensure(user, "organisation.deactivate", organisation)
+    organisation.is_active = active
+    db.session.flush()
+    return organisation
+
+
+def person_query(
+    search: str = "", organisation_id: int | None = None, include_inactive: bool = False
+) -> sa.Select:
+    query = sa.select(Person).options(joinedload(Person.organisation))
+    if search:
+        pattern = _like(search.strip())
+        query = query.where(
+            sa.or_(
+                Person.first_name.ilike(pattern, escape="\\"),
+                Person.last_name.ilike(pattern, escape="\\"),
+                Person.email.ilike(pattern, escape="\\"),
+                Person.function.ilike(pattern, escape="\\"),
+            )
+        )
+    if organisation_id:
+        query = query.where(Person.organisation_id == organisation_id)
+    if not include_inactive:
+        query = query.where(Person.is_active.is_(True))
+    return query.order_by(Person.last_name, Person.first_name)
+
+
+def _check_person(values: dict[str, Any]) -> None:
+    if not values.get("first_name"):
+        raise ValidationError(gettext("Please enter a first name."), field="first_name")
+    if not values.get("last_name"):
+        raise ValidationError(gettext("Please enter a last name."), field="last_name")
+
+
+def create_person(user, data: dict[str, Any]) -> Person:
+    values = _clean(data, PERSON_FIELDS)
+    organisation = (
+        db.session.get(Organisation, values["organisation_id"])
+        if values.get("organisation_id")
+        else None
+    )
+    ensure(user, "person.create", organisation)
+    _check_person(values)
+    person = Person(**values)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def update_person(user, person: Person, data: dict[str, Any]) -> Person:
+    ensure(user, "person.edit", person)
+    values = _clean(data, PERSON_FIELDS)
+    _check_person(values)
+    if values.get("organisation_id") != person.organisation_id and values.get("organisation_id"):
+        # Moving someone into an organisation needs the right to add people there.
+        ensure(user, "person.create", db.session.get(Organisation, values["organisation_id"]))
+    for key, value in values.items():
+        setattr(person, key, value)
+    db.session.flush()
+    return person
+
+
+def set_person_active(user, person: Person, active: bool) -> Person:
+    ensure(user, "person.deactivate", person)
+    person.is_active = active
+    db.session.flush()
+    return person

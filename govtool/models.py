@@ -1,0 +1,8 @@
+"""Import every area's models and permission rules, so the metadata and rules are complete."""
+
+from .auth import models as auth_models  # noqa: F401
+from .auth import permissions as auth_permissions  # noqa: F401
+from .core import audit, mail  # noqa: F401
+from .directory import dashboard as directory_dashboard  # noqa: F401
+from .directory import models as directory_models  # noqa: F401
+from .directory import permissions as directory_permissions  # noqa: F401

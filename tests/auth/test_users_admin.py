@@ -1,0 +1,122 @@
+"""User administration: duplicate emails, roles, self-protection."""
+
+from __future__ import annotations
+
+import pytest
+
+from govtool.auth.models import Role, User
+from tests.factories import make_organisation, make_user
+
+
+@pytest.fixture()
+def admin(db, login):
+    user = make_user("admin@example.org", (Role.ADMIN,))
+    db.session.commit()
+    login("admin@example.org")
+    return user
+
+
+def test_admin_creates_a_user(client, admin, db):
+    halle = make_organisation(short_name="HAL")
+    db.session.commit()
+    response = client.post(
+        "/users/new",
+        data={
+            "email": "Neu@Example.org",
+            "roles": ["municipality"],
+            "organisation_id": halle.id,
+            "person_id": 0,
+            "is_active": "y",
+            "password": "ein-sicheres-passwort",
+        },
+    )
+    assert response.status_code == 302
+    user = db.session.query(User).filter_by(email="neu@example.org").one()
+    assert user.roles == {Role.MUNICIPALITY}
+    assert user.organisation_id == halle.id
+
+
+def test_duplicate_login_email_is_a_field_error(client, admin, db):
+    make_user("vorhanden@example.org")
+    db.session.commit()
+    response = client.post(
+        "/users/new",
+        data={
+            "email": "VORHANDEN@example.org",
+            "roles": ["member"],
+            "organisation_id": 0,
+            "person_id": 0,
+            "password": "ein-sicheres-passwort",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="email-error"' in html
+    assert 'value="VORHANDEN@example.org"' in html
+    assert db.session.query(User).count() == 2
+
+
+def test_municipality_user_needs_an_organisation(client, admin, db):
+    response = client.post(
+        "/users/new",
+        data={
+            "email": "x@example.org",
+            "roles": ["municipality"],
+            "organisation_id": 0,
+            "person_id": 0,
+            "password": "ein-sicheres-passwort",
+        },
+    )
+    assert response.status_code == 200
+    assert 'id="organisation_id-error"' in response.get_data(as_text=True)
+
+
+def test_short_password_is_refused(client, admin, db):
+    response = client.post(
+        "/users/new",
+        data={
+            "email": "x@example.org",
+            "roles": ["member"],
+            "organisation_id": 0,
+            "person_id": 0,
+            "password": "kurz",
+        },
+    )
+    assert response.status_code == 200
+    assert 'id="password-error"' in response.get_data(as_text=True)
+
+
+def test_admin_cannot_lock_themselves_out(client, admin, db):
+    response = client.post(
+        f"/users/{admin.id}/edit",
+        data={
+            "email": "admin@example.org",
+            "roles": ["member"],
+            "organisation_id": 0,
+            "person_id": 0,
+            "is_active": "y",
+        },
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).roles == {Role.ADMIN}
+
+
+def test_deactivated_user_loses_the_session(client, admin, db, app):
+    other = make_user("weg@example.org", (Role.SECRETARY,))
+    db.session.commit()
+    other_client = app.test_client()
+    other_client.post(
+        "/login", data={"email": "weg@example.org", "password": "richtig-langes-passwort"}
+    )
+    assert other_client.get("/").status_code == 200
+    client.post(
+        f"/users/{other.id}/edit",
+        data={
+            "email": "weg@example.org",
+            "roles": ["secretary"],
+            "organisation_id": 0,
+            "person_id": 0,
+        },
+    )
+    assert other_client.get("/").status_code == 302

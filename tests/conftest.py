@@ -1,0 +1,126 @@
+"""Fixtures: one app per session on the test database, a clean database per test, login helper.
+
+GOVTOOL_TEST_DATABASE_URL selects PostgreSQL; without it a SQLite file under a temp dir is used
+(a file, not :memory:, so the browser tests' server thread sees the same data).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+from govtool import TestConfig, create_app
+from govtool.extensions import db as _db
+from govtool.extensions import limiter
+from govtool.i18n import compile_catalogues
+
+from .factories import DEFAULT_PASSWORD
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("GOVTOOL_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (and DB session, g, login state), as in production.
+
+    Flask reuses an app context that is already pushed, and the `db` fixture keeps one open for the
+    test's own queries; without this, requests would share `g` and the session with the test.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    compile_catalogues()
+    upload_dir = tmp_path_factory.mktemp("uploads")
+
+    class SessionTestConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        UPLOAD_DIR = upload_dir
+
+    application = create_app(SessionTestConfig)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        _db.drop_all()
+        _drop_alembic_version()
+        _db.create_all()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _drop_alembic_version() -> None:
+    with _db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def clean_tables() -> None:
+    """Empty every table; fast enough per test on both backends."""
+    _db.session.remove()
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            connection.execute(sa.text("PRAGMA foreign_keys=OFF"))
+            for name in tables:
+                connection.execute(sa.text(f'DELETE FROM "{name}"'))
+            connection.execute(sa.text("PRAGMA foreign_keys=ON"))
+
+
+@pytest.fixture()
+def db(app):
+    """The database, emptied before the test; the test runs inside an app context."""
+    with app.app_context():
+        clean_tables()
+        limiter.reset()
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def login(client):
+    """login(email, password=...) signs the test client in and returns the response."""
+
+    def do_login(email: str, password: str = DEFAULT_PASSWORD, follow: bool = False):
+        response = client.post(
+            "/login", data={"email": email, "password": password}, follow_redirects=follow
+        )
+        if not follow:
+            assert response.status_code == 302, f"login as {email} failed: {response.status_code}"
+        return response
+
+    return do_login
+
+
+@pytest.fixture()
+def demo(db):
+    """The demo data set (organisations, people, the five demo logins)."""
+    from govtool.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    return db

@@ -1,0 +1,118 @@
+"""The audit log: every insert, update, delete with old and new values; append-only."""
+
+from __future__ import annotations
+
+import pytest
+
+from govtool.auth.models import Role
+from govtool.core.audit import AuditEntry, acting_as
+from govtool.directory.models import Organisation, Person
+from tests.factories import make_organisation, make_user
+
+
+def _entries(db, object_type, object_id=None):
+    query = db.session.query(AuditEntry).filter_by(object_type=object_type)
+    if object_id is not None:
+        query = query.filter_by(object_id=str(object_id))
+    return query.order_by(AuditEntry.id).all()
+
+
+def test_create_update_delete_through_the_pages_are_audited(client, db, login):
+    secretary = make_user("sekretariat@example.org", (Role.SECRETARY,))
+    db.session.commit()
+    login("sekretariat@example.org")
+    client.post(
+        "/organisations/new", data={"name": "Stadt A", "short_name": "A", "kind": "municipality"}
+    )
+    organisation = db.session.query(Organisation).filter_by(short_name="A").one()
+    client.post(
+        f"/organisations/{organisation.id}/edit",
+        data={"name": "Stadt B", "short_name": "A", "kind": "municipality", "city": "Bstadt"},
+    )
+    entries = _entries(db, "Organisation", organisation.id)
+    assert [e.action for e in entries] == ["insert", "update"]
+    insert, update = entries
+    assert insert.user_id == secretary.id
+    assert insert.changes["name"] == {"old": None, "new": "Stadt A"}
+    assert update.changes["name"] == {"old": "Stadt A", "new": "Stadt B"}
+    assert update.changes["city"] == {"old": "", "new": "Bstadt"}
+    assert "short_name" not in update.changes  # unchanged fields are not listed
+
+
+def test_delete_is_audited_with_old_values(db):
+    organisation = make_organisation(name="Vergänglich", short_name="VG")
+    db.session.commit()
+    organisation_id = organisation.id
+    db.session.delete(organisation)
+    db.session.commit()
+    delete = _entries(db, "Organisation", organisation_id)[-1]
+    assert delete.action == "delete"
+    assert delete.changes["name"] == {"old": "Vergänglich", "new": None}
+
+
+def test_actor_outside_a_request(db):
+    admin = make_user("admin@example.org", (Role.ADMIN,))
+    db.session.commit()
+    with acting_as(admin):
+        person = Person(first_name="Eva", last_name="Lang")
+        db.session.add(person)
+        db.session.commit()
+    assert _entries(db, "Person", person.id)[0].user_id == admin.id
+
+
+def test_password_hash_is_masked(db):
+    user = make_user("anna@example.org")
+    db.session.commit()
+    user.set_password("ein-ganz-neues-passwort")
+    db.session.commit()
+    update = _entries(db, "User", user.id)[-1]
+    assert update.changes["password_hash"] == {"old": "***", "new": "***"}
+
+
+def test_role_changes_are_audited(db):
+    user = make_user("anna@example.org", (Role.MEMBER,))
+    db.session.commit()
+    user.set_roles({Role.SECRETARY})
+    db.session.commit()
+    actions = [(e.action, e.changes.get("role")) for e in _entries(db, "UserRole")]
+    assert ("delete", {"old": "member", "new": None}) in actions
+    assert ("insert", {"old": None, "new": "secretary"}) in actions
+
+
+def test_rollback_leaves_no_audit_entry(db):
+    make_organisation(short_name="TMP")
+    db.session.rollback()
+    assert _entries(db, "Organisation") == []
+
+
+def test_audit_entries_cannot_be_changed_or_deleted_through_the_orm(db):
+    make_organisation(short_name="X")
+    db.session.commit()
+    entry = db.session.query(AuditEntry).first()
+    entry.action = "forged"
+    with pytest.raises(PermissionError):
+        db.session.flush()
+    db.session.rollback()
+    entry = db.session.query(AuditEntry).first()
+    db.session.delete(entry)
+    with pytest.raises(PermissionError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_no_route_writes_audit_entries(app):
+    for rule in app.url_map.iter_rules():
+        if "audit" in rule.rule or rule.endpoint.startswith("audit."):
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+def test_audit_page_lists_and_filters(client, db, login):
+    make_user("admin@example.org", (Role.ADMIN,))
+    make_organisation(name="Gefilterte Stadt", short_name="GF")
+    db.session.commit()
+    login("admin@example.org")
+    html = client.get("/audit/?type=Organisation").get_data(as_text=True)
+    assert "Gefilterte Stadt" in html
+    html = client.get("/audit/?type=Person").get_data(as_text=True)
+    assert "Gefilterte Stadt" not in html
+    assert client.get("/audit/?from=kaputt&user=x").status_code == 200

@@ -1,0 +1,51 @@
+"""German first, English on request; every German msgid translated; German formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from govtool.core.formatting import format_date, format_datetime, format_money
+from govtool.i18n import translation_directories
+
+
+def test_login_page_is_german_by_default(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="de">' in html
+    assert "Anmelden" in html
+
+
+def test_language_switch_to_english_and_back(client):
+    client.post("/language", data={"locale": "en", "next": "/login"})
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Sign in" in html
+    client.post("/language", data={"locale": "de", "next": "/login"})
+    assert '<html lang="de">' in client.get("/login").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(client):
+    client.post("/language", data={"locale": "xx"})
+    assert '<html lang="de">' in client.get("/login").get_data(as_text=True)
+
+
+def test_every_german_catalogue_is_complete():
+    for directory in translation_directories():
+        po_path = Path(directory) / "de" / "LC_MESSAGES" / "messages.po"
+        if not po_path.exists():
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        missing = [m.id for m in catalog if m.id and not m.string]
+        fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+        assert missing == [], f"{po_path}: untranslated {missing[:10]}"
+        assert fuzzy == [], f"{po_path}: fuzzy {fuzzy[:10]}"
+
+
+def test_german_formats():
+    assert format_date(dt.date(2022, 9, 1), "de") == "01.09.2022"
+    moment = dt.datetime(2026, 3, 4, 13, 30, tzinfo=dt.UTC)  # 14:30 in Berlin (CET)
+    assert format_datetime(moment, "de") == "04.03.2026, 14:30"
+    assert format_money(Decimal("1234.5"), "de").replace("\xa0", " ") == "1.234,50 €"
