@@ -17,9 +17,10 @@ __all__ = ["create_app", "Config", "TestConfig"]
 
 def select_locale() -> str:
     """German unless the user chose English (header switch or profile)."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    chosen = session.get("locale")
+    # Outside a request (CLI, reminders, document rendering) there is no session: use the default.
+    chosen = session.get("locale") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -84,17 +85,19 @@ def _register_models_and_rules() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .agreements.views import bp as agreements_bp
     from .auth.views import bp as auth_bp
     from .core.audit_views import bp as audit_bp
     from .core.main_views import bp as main_bp
     from .core.navigation import add_nav_item
     from .directory.views import bp as directory_bp
 
-    for blueprint in (main_bp, auth_bp, directory_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, directory_bp, audit_bp, agreements_bp):
         app.register_blueprint(blueprint)
 
     if not getattr(add_nav_item, "_done", False):
         add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
+        add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
         add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
         add_nav_item(_l("People"), "directory.people", "person.view", 81)
         add_nav_item(_l("Users"), "auth.users", "user.manage", 90)
