@@ -370,8 +370,9 @@ class AgreementSignature(Audited, db.Model):
     version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("agreement_versions.id", ondelete="CASCADE"), index=True
     )
-    party_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("agreement_parties.id", ondelete="CASCADE"), index=True
+    # Kept (NULL) if the party is later removed from the unsigned version: the history stays.
+    party_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agreement_parties.id", ondelete="SET NULL"), index=True
     )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
@@ -382,7 +383,7 @@ class AgreementSignature(Audited, db.Model):
     withdrawal_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     version: Mapped[AgreementVersion] = relationship(back_populates="signatures")
-    party: Mapped[AgreementParty] = relationship()
+    party: Mapped[AgreementParty | None] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
     organisation: Mapped[Organisation] = relationship()

@@ -211,8 +211,8 @@ def _validate_version(data: dict[str, Any]) -> None:
         )
 
 
-def _set_parties(user, version: AgreementVersion, parties: list[dict[str, Any]]) -> None:
-    """Replace the version's parties and their duties by `parties` (in the given order)."""
+def _check_parties(user, parties: list[dict[str, Any]]) -> list[tuple[Organisation, dict]]:
+    """The filled-in party entries with their organisations; the drafter's must be among them."""
     seen: set[int] = set()
     cleaned = []
     for entry in parties:
@@ -232,28 +232,42 @@ def _set_parties(user, version: AgreementVersion, parties: list[dict[str, Any]])
         raise ValidationError(
             gettext("Your own organisation must be one of the parties."),
         )
-    for party in list(version.parties):
-        version.parties.remove(party)
-        db.session.delete(party)
-    db.session.flush()
+    return cleaned
+
+
+def _set_parties(version: AgreementVersion, cleaned: list[tuple[Organisation, dict]]) -> None:
+    """Make the version's parties and duties match `cleaned`, updating rows in place so that
+    the signature history of a party (withdrawn signatures) stays linked to it."""
+    existing = {p.organisation_id: p for p in version.parties}
+    keep = set()
     for position, (organisation, entry) in enumerate(cleaned):
+        party = existing.get(organisation.id)
+        if party is None:
+            party = AgreementParty(organisation=organisation)
+            version.parties.append(party)
+        keep.add(organisation.id)
         role = entry.get("role") or PartyRole.OTHER
-        party = AgreementParty(
-            organisation=organisation,
-            position=position,
-            role=PartyRole(role) if isinstance(role, str) else role,
-            contact_person_id=entry.get("contact_person_id") or None,
-            signatory_name=(entry.get("signatory_name") or "").strip(),
-            signatory_function=(entry.get("signatory_function") or "").strip(),
-        )
+        party.position = position
+        party.role = PartyRole(role) if isinstance(role, str) else role
+        party.contact_person_id = entry.get("contact_person_id") or None
+        party.signatory_name = (entry.get("signatory_name") or "").strip()
+        party.signatory_function = (entry.get("signatory_function") or "").strip()
         duties = entry.get("duties") or []
         if isinstance(duties, str):
             duties = duties.splitlines()
-        party.duties = [
-            PartyDuty(position=i, text=text.strip())
-            for i, text in enumerate(d for d in duties if d and d.strip())
-        ]
-        version.parties.append(party)
+        texts = [d.strip() for d in duties if d and d.strip()]
+        if [d.text for d in party.duties] != texts:
+            for duty in list(party.duties):
+                party.duties.remove(duty)
+            db.session.flush()
+            party.duties = [PartyDuty(position=i, text=t) for i, t in enumerate(texts)]
+    for organisation_id, party in existing.items():
+        if organisation_id not in keep:
+            for signature in version.signatures:
+                if signature.party_id == party.id:
+                    signature.party_id = None
+            version.parties.remove(party)
+    version.parties.sort(key=lambda p: p.position)
 
 
 def _apply_fields(version: AgreementVersion, data: dict[str, Any]) -> None:
@@ -274,6 +288,7 @@ def create_agreement(user, data: dict[str, Any]) -> Agreement:
     ensure(user, "agreement.create")
     _validate_version(data)
     template = _template(data.get("template_id"))
+    parties = _check_parties(user, data.get("parties") or [])
     year = (data.get("start_date") or _today()).year
     agreement = Agreement(
         number=next_number(template.kind, year),
@@ -287,7 +302,7 @@ def create_agreement(user, data: dict[str, Any]) -> Agreement:
     _apply_fields(version, data)
     agreement.versions.append(version)
     db.session.add(agreement)
-    _set_parties(user, version, data.get("parties") or [])
+    _set_parties(version, parties)
     db.session.flush()
     return agreement
 
@@ -303,12 +318,13 @@ def update_version(user, version: AgreementVersion, data: dict[str, Any]) -> Non
         )
     ensure(user, "agreement.edit", version)
     _validate_version(data)
+    parties = _check_parties(user, data["parties"]) if "parties" in data else None
     if data.get("template_id"):
         version.template = _template(data["template_id"])
     _apply_fields(version, data)
     version.agreement.title = version.title
-    if "parties" in data:
-        _set_parties(user, version, data["parties"])
+    if parties is not None:
+        _set_parties(version, parties)
     db.session.flush()
 
 

@@ -83,7 +83,7 @@ def _unprovided(variables: set[str], paths: set[str]) -> list[str]:
         attrs = PROVIDED.get(root)
         if attrs is not None and rest and rest.split(".")[0] not in attrs:
             missing.append(path)
-    return missing
+    return sorted(missing)
 
 
 def check_template(data: bytes, filename: str = "") -> CheckResult:
