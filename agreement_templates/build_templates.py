@@ -148,7 +148,9 @@ class Builder:
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, text in zip(
-            table.rows[0].cells, ("Vertragspartei", "Rolle", "Anschrift", "Ansprechperson"), strict=True
+            table.rows[0].cells,
+            ("Vertragspartei", "Rolle", "Anschrift", "Ansprechperson"),
+            strict=True,
         ):
             cell.text = text
             cell.paragraphs[0].runs[0].bold = True
@@ -176,7 +178,9 @@ class Builder:
 
     def duties(self, title: str = "Pflichten der Vertragsparteien") -> None:
         self.clause_heading(title)
-        self.text("Die Vertragsparteien übernehmen die folgenden Aufgaben in der genannten Reihenfolge:")
+        self.text(
+            "Die Vertragsparteien übernehmen die folgenden Aufgaben in der genannten Reihenfolge:"
+        )
         self.doc.add_paragraph("{%p for p in parties %}")
         self.doc.add_paragraph("{{ p.name }} ({{ p.role }})", style="Heading 2")
         table = self.doc.add_table(rows=4, cols=2)
@@ -271,7 +275,8 @@ def cooperation() -> Builder:
     b.duties()
     b.clause_heading("Gremien")
     b.text(
-        "Zur Steuerung der Zusammenarbeit wird ein Begleitgremium eingerichtet: {{ agreement.body }}. "
+        "Zur Steuerung der Zusammenarbeit wird ein Begleitgremium eingerichtet: "
+        "{{ agreement.body }}. "
         "Es tagt einmal im Quartal; jede Modellkommune benennt eine feste Ansprechperson."
     )
     b.term()
@@ -326,14 +331,18 @@ def data_sharing() -> Builder:
     )
     table = b.doc.add_table(rows=4, cols=3)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Katalogeintrag", "Zweck", "Rechtsgrundlage"), strict=True):
+    for cell, text in zip(
+        table.rows[0].cells, ("Katalogeintrag", "Zweck", "Rechtsgrundlage"), strict=True
+    ):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
         _shade(cell)
     _repeat_header(table.rows[0])
     table.rows[1].cells[0].text = "{%tr for e in data_exchanges %}"
     for cell, text in zip(
-        table.rows[2].cells, ("{{ e.title }}", "{{ e.purpose }}", "{{ e.legal_basis }}"), strict=True
+        table.rows[2].cells,
+        ("{{ e.title }}", "{{ e.purpose }}", "{{ e.legal_basis }}"),
+        strict=True,
     ):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"

@@ -1,13 +1,13 @@
 """Import every area's models and permission rules, so the metadata and rules are complete."""
 
+from .agreements import cli as agreements_cli  # noqa: F401
+from .agreements import dashboard as agreements_dashboard  # noqa: F401
+from .agreements import demo as agreements_demo  # noqa: F401
+from .agreements import models as agreements_models  # noqa: F401
+from .agreements import permissions as agreements_permissions  # noqa: F401
 from .auth import models as auth_models  # noqa: F401
 from .auth import permissions as auth_permissions  # noqa: F401
 from .core import audit, mail  # noqa: F401
 from .directory import dashboard as directory_dashboard  # noqa: F401
 from .directory import models as directory_models  # noqa: F401
 from .directory import permissions as directory_permissions  # noqa: F401
-from .agreements import cli as agreements_cli  # noqa: F401
-from .agreements import dashboard as agreements_dashboard  # noqa: F401
-from .agreements import demo as agreements_demo  # noqa: F401
-from .agreements import models as agreements_models  # noqa: F401
-from .agreements import permissions as agreements_permissions  # noqa: F401

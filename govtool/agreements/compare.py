@@ -92,7 +92,9 @@ def compare_versions(old: AgreementVersion, new: AgreementVersion):
     for org_id, party in new_parties.items():
         if org_id not in old_parties:
             parties.append(
-                PartyChange(party.organisation.name, "added", duties_added=[d.text for d in party.duties])
+                PartyChange(
+                    party.organisation.name, "added", duties_added=[d.text for d in party.duties]
+                )
             )
             continue
         before = old_parties[org_id]
@@ -118,6 +120,10 @@ def compare_versions(old: AgreementVersion, new: AgreementVersion):
     for org_id, party in old_parties.items():
         if org_id not in new_parties:
             parties.append(
-                PartyChange(party.organisation.name, "removed", duties_removed=[d.text for d in party.duties])
+                PartyChange(
+                    party.organisation.name,
+                    "removed",
+                    duties_removed=[d.text for d in party.duties],
+                )
             )
     return fields, parties

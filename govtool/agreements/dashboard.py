@@ -1,4 +1,4 @@
-"""The agreements panel on the dashboard: counts by status and what waits for the user's signature."""
+"""The agreements panel on the dashboard: agreements the user may see, counted by status."""
 
 from __future__ import annotations
 

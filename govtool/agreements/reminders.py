@@ -36,16 +36,22 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
     today = now.date()
     refresh_all_statuses(today)
     lines = []
-    ending = db.session.scalars(
-        sa.select(Agreement)
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .where(
-            Agreement.status == AgreementStatus.IN_FORCE,
-            AgreementVersion.status == VersionStatus.SIGNED,
-            AgreementVersion.end_date.between(today, today + dt.timedelta(days=TERM_WARNING_DAYS)),
+    ending = (
+        db.session.scalars(
+            sa.select(Agreement)
+            .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+            .where(
+                Agreement.status == AgreementStatus.IN_FORCE,
+                AgreementVersion.status == VersionStatus.SIGNED,
+                AgreementVersion.end_date.between(
+                    today, today + dt.timedelta(days=TERM_WARNING_DAYS)
+                ),
+            )
+            .options(selectinload(Agreement.versions).selectinload(AgreementVersion.parties))
         )
-        .options(selectinload(Agreement.versions).selectinload(AgreementVersion.parties))
-    ).unique().all()
+        .unique()
+        .all()
+    )
     for agreement in ending:
         version = agreement.version_in_force
         recipients = _recipients(agreement, version, only_unsigned=False)
@@ -64,8 +70,7 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
         sa.select(AgreementVersion)
         .where(
             AgreementVersion.status == VersionStatus.AWAITING_SIGNATURES,
-            AgreementVersion.signatures_requested_at
-            < now - dt.timedelta(days=SIGNATURE_WAIT_DAYS),
+            AgreementVersion.signatures_requested_at < now - dt.timedelta(days=SIGNATURE_WAIT_DAYS),
         )
         .options(
             joinedload(AgreementVersion.agreement),
@@ -75,7 +80,9 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
     ).all()
     for version in waiting:
         agreement = version.agreement
-        open_parties = [p.organisation.short_name for p in version.parties if version.signature_for(p) is None]
+        open_parties = [
+            p.organisation.short_name for p in version.parties if version.signature_for(p) is None
+        ]
         recipients = _recipients(agreement, version, only_unsigned=True)
         lines.append(
             f"agreements: {agreement.number} v{version.number} waiting for signatures of "

@@ -63,9 +63,7 @@ PROVIDED: dict[str, set[str] | None] = {
     "draft_notice": set(),
     "draft": set(),
 }
-PARTY_FIELDS = (
-    "name, short_name, role, address, contact, signatory, signatory_function, duties"
-)
+PARTY_FIELDS = "name, short_name, role, address, contact, signatory, signatory_function, duties"
 
 
 def parse_data_exchanges(text: str) -> list[dict[str, str]]:
@@ -181,7 +179,9 @@ def docx_to_pdf(data: bytes, timeout: int = 120) -> bytes:
                 env=env,
             )
         except (subprocess.SubprocessError, OSError) as exc:
-            raise ConversionUnavailable(f"LibreOffice could not convert the document: {exc}") from exc
+            raise ConversionUnavailable(
+                f"LibreOffice could not convert the document: {exc}"
+            ) from exc
         result = work / "document.pdf"
         if not result.exists():
             raise ConversionUnavailable("LibreOffice produced no PDF.")

@@ -186,7 +186,9 @@ def next_number(kind: AgreementKind, year: int) -> str:
     existing = db.session.scalars(
         sa.select(Agreement.number).where(Agreement.number.like(f"{prefix}%"))
     ).all()
-    highest = max((int(n.rsplit("-", 1)[1]) for n in existing if n.rsplit("-", 1)[1].isdigit()), default=0)
+    highest = max(
+        (int(n.rsplit("-", 1)[1]) for n in existing if n.rsplit("-", 1)[1].isdigit()), default=0
+    )
     return f"{prefix}{highest + 1:03d}"
 
 
@@ -312,8 +314,7 @@ def update_version(user, version: AgreementVersion, data: dict[str, Any]) -> Non
     if version.is_frozen:
         raise Conflict(
             gettext(
-                "This version has been signed and cannot be changed. Withdraw all signatures "
-                "first."
+                "This version has been signed and cannot be changed. Withdraw all signatures first."
             )
         )
     ensure(user, "agreement.edit", version)

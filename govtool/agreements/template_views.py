@@ -32,9 +32,10 @@ def template_upload():
     require(can(current_user, "agreement_template.manage"))
     form = TemplateUploadForm()
     codes = {t.code: t.name for t in template_store.template_list()}
-    form.code.choices = [("", gettext("a new template")), *[
-        (code, gettext("new version of %(name)s", name=name)) for code, name in codes.items()
-    ]]
+    form.code.choices = [
+        ("", gettext("a new template")),
+        *[(code, gettext("new version of %(name)s", name=name)) for code, name in codes.items()],
+    ]
     result, status = None, 200
     if form.validate_on_submit():
         upload = form.file.data
@@ -75,7 +76,9 @@ def template_download(template_id: int):
     return Response(
         template.content,
         mimetype=DOCX_MIME,
-        headers={"Content-Disposition": f'attachment; filename="v{template.version}-{template.filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="v{template.version}-{template.filename}"'
+        },
     )
 
 

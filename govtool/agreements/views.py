@@ -241,9 +241,7 @@ def comment(agreement_id: int, number: int):
     return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
 
 
-@bp.route(
-    "/<int:agreement_id>/versions/<int:number>/sign/<int:party_id>", methods=["GET", "POST"]
-)
+@bp.route("/<int:agreement_id>/versions/<int:number>/sign/<int:party_id>", methods=["GET", "POST"])
 @login_required
 def sign(agreement_id: int, number: int, party_id: int):
     agreement = _load(agreement_id)
@@ -262,9 +260,7 @@ def sign(agreement_id: int, number: int, party_id: int):
             _fail(error, form)
             status = error.status_code
         else:
-            flash(
-                gettext("Signed for %(name)s.", name=party.organisation.name), "success"
-            )
+            flash(gettext("Signed for %(name)s.", name=party.organisation.name), "success")
             return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
     elif request.method == "POST":
         status = 422
@@ -310,7 +306,9 @@ def document(agreement_id: int, number: int):
         data,
         mimetype=DOCX_MIME,
         headers={
-            "Content-Disposition": f'attachment; filename="{agreement.number}-v{number}{suffix}.docx"'
+            "Content-Disposition": (
+                f'attachment; filename="{agreement.number}-v{number}{suffix}.docx"'
+            )
         },
     )
 
@@ -331,7 +329,9 @@ def document_pdf(agreement_id: int, number: int):
         pdf,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="{agreement.number}-v{number}{suffix}.pdf"'
+            "Content-Disposition": (
+                f'attachment; filename="{agreement.number}-v{number}{suffix}.pdf"'
+            )
         },
     )
 
@@ -446,5 +446,6 @@ def verify():
             "visible": [v for v in versions if can(current_user, "agreement.view", v.agreement)],
         }
     return render_template("agreements/verify.html", form=form, result=result)
+
 
 from . import template_views  # noqa: E402,F401  (registers the template admin routes on bp)

@@ -85,7 +85,7 @@ def _tag_in(text: str, hint: str = "") -> str:
 
 @dataclass
 class PreparedTemplate:
-    """A template parsed and compiled once: its bytes, the body and header/footer Jinja templates."""
+    """A template parsed and compiled once: its bytes, body and header/footer Jinja templates."""
 
     data: bytes
     sha256: str
@@ -219,7 +219,7 @@ def prepare_template(template: Path | str | bytes) -> PreparedTemplate:
 
 
 def _save_deterministic(document, out: io.BytesIO) -> None:
-    """Save like python-docx does, but with fixed zip timestamps so equal input gives equal bytes."""
+    """Save like python-docx, but with fixed zip timestamps: equal input gives equal bytes."""
     package = document.part.package
 
     class _Writer:
@@ -337,7 +337,8 @@ def inspect_template(data: bytes) -> TemplateReport:
     for root in elements:
         for paragraph in root.iter(f"{_W_NS}p"):
             runs = [
-                "".join(t.text or "" for t in r.iter(f"{_W_NS}t")) for r in paragraph.iter(f"{_W_NS}r")
+                "".join(t.text or "" for t in r.iter(f"{_W_NS}t"))
+                for r in paragraph.iter(f"{_W_NS}r")
             ]
             text = "".join(runs)
             if "{" not in text:
@@ -392,7 +393,9 @@ def inspect_template(data: bytes) -> TemplateReport:
             ast = _env.parse(source)
         except TemplateSyntaxError as exc:
             error = _explain(exc, source)
-            if not any(i.level == "error" and i.paragraph == error.paragraph for i in report.issues):
+            if not any(
+                i.level == "error" and i.paragraph == error.paragraph for i in report.issues
+            ):
                 report.issues.append(
                     TemplateIssue("error", error.message, error.paragraph, error.tag)
                 )

@@ -42,7 +42,9 @@ def agreement_data(shorts=("HAL", "BLK"), duties=None, **overrides) -> dict:
                 "role": "municipality",
                 "signatory_name": f"Unterzeichner {short}",
                 "signatory_function": "Beigeordnete",
-                "duties": (duties or {}).get(short, [f"{short} liefert Daten", f"{short} berichtet"]),
+                "duties": (duties or {}).get(
+                    short, [f"{short} liefert Daten", f"{short} berichtet"]
+                ),
             }
         )
     return {
@@ -78,8 +80,10 @@ def fully_signed(**kwargs):
     agreement = awaiting(**kwargs)
     version = agreement.latest_version
     for party in version.parties:
-        signer = "halle@example.org" if party.organisation.short_name == "HAL" else (
-            "burgenlandkreis@example.org"
+        signer = (
+            "halle@example.org"
+            if party.organisation.short_name == "HAL"
+            else ("burgenlandkreis@example.org")
         )
         services.sign(user(signer), party, DEMO_PASSWORD)
     db.session.commit()

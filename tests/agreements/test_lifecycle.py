@@ -50,7 +50,9 @@ def test_other_organisations_drafts_stay_hidden(demo, client, login):
 
 def test_halle_cannot_sign_for_burgenlandkreis(demo, client, login):
     agreement = awaiting()
-    blk_party = next(p for p in agreement.latest_version.parties if p.organisation.short_name == "BLK")
+    blk_party = next(
+        p for p in agreement.latest_version.parties if p.organisation.short_name == "BLK"
+    )
     _login(login, "halle@example.org")
     url = f"/agreements/{agreement.id}/versions/1/sign/{blk_party.id}"
     assert client.get(url).status_code == 403
@@ -76,15 +78,21 @@ def test_signing_stores_the_hash_and_verification_confirms_the_download(demo, cl
     version = agreement.latest_version
     hal, blk = version.parties
     _login(login, "halle@example.org")
-    assert client.post(
-        f"/agreements/{agreement.id}/versions/1/sign/{hal.id}", data={"password": DEMO_PASSWORD}
-    ).status_code == 302
+    assert (
+        client.post(
+            f"/agreements/{agreement.id}/versions/1/sign/{hal.id}", data={"password": DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
     client.get("/logout")
     client.post("/logout")
     _login(login, "burgenlandkreis@example.org")
-    assert client.post(
-        f"/agreements/{agreement.id}/versions/1/sign/{blk.id}", data={"password": DEMO_PASSWORD}
-    ).status_code == 302
+    assert (
+        client.post(
+            f"/agreements/{agreement.id}/versions/1/sign/{blk.id}", data={"password": DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
 
     db.session.expire_all()
     signatures = db.session.scalars(sa.select(AgreementSignature)).all()
@@ -239,7 +247,15 @@ def test_cli_renders_an_agreement_optionally_through_another_template(demo, app,
     document.add_paragraph("Nur {{ agreement.number }}")
     document.save(str(other))
     result = runner.invoke(
-        args=["agreements", "render", str(agreement.id), "--out", str(out), "--template", str(other)]
+        args=[
+            "agreements",
+            "render",
+            str(agreement.id),
+            "--out",
+            str(out),
+            "--template",
+            str(other),
+        ]
     )
     assert result.exit_code == 0, result.output
     assert Document(str(out)).paragraphs[0].text == f"Nur {agreement.number}"

@@ -65,9 +65,7 @@ def test_check_finds_a_curly_quoted_tag(app, db, tmp_path):
     assert "Titel: {{ agreement.title|default(“ohne”) }}" in result.output
 
 
-def test_check_reports_syntax_errors_and_unprovided_variables_and_exits_non_zero(
-    app, db, tmp_path
-):
+def test_check_reports_syntax_errors_and_unprovided_variables_and_exits_non_zero(app, db, tmp_path):
     def build(document):
         document.add_paragraph("Gut: {{ agreement.number }}")
         document.add_paragraph("Schlecht: {% if agreement.title %} ohne endif")
@@ -109,21 +107,32 @@ def _external_rels() -> bytes:
         b'relationships/attachedTemplate" Target="http://evil.example/t.dotm" '
         b'TargetMode="External"/></Relationships>'
     )
-    return _with_extra({}, {"word/_rels/document.xml.rels": rels.replace(b"</Relationships>", link)})
+    return _with_extra(
+        {}, {"word/_rels/document.xml.rels": rels.replace(b"</Relationships>", link)}
+    )
 
 
+# Expected messages are German: the UI language defaults to German.
 REFUSALS = [
-    ("not-a-zip.docx", lambda: b"PK\x03\x04 not really a zip", "not a DOCX document"),
-    ("vorlage.docm", lambda: (SHIPPED / "zielvereinbarung.docx").read_bytes(), "Macro-enabled"),
-    ("macros.docx", lambda: _with_extra({"word/vbaProject.bin": b"\x00" * 10}), "macros"),
-    ("extern.docx", _external_rels, "external content"),
-    ("gross.docx", lambda: b"PK" + b"\x00" * (10 * 1024 * 1024 + 10), "larger than 10 MB"),
+    ("not-a-zip.docx", lambda: b"PK\x03\x04 not really a zip", "kein DOCX-Dokument"),
+    (
+        "vorlage.docm",
+        lambda: (SHIPPED / "zielvereinbarung.docx").read_bytes(),
+        "mit Makros (.docm)",
+    ),
+    ("macros.docx", lambda: _with_extra({"word/vbaProject.bin": b"\x00" * 10}), "enthält Makros"),
+    ("extern.docx", _external_rels, "externe Inhalte"),
+    ("gross.docx", lambda: b"PK" + b"\x00" * (10 * 1024 * 1024 + 10), "größer als 10 MB"),
     (
         "bombe.docx",
         lambda: _with_extra({"word/media/bomb.bin": b"\x00" * (101 * 1024 * 1024)}),
-        "more than 100 MB",
+        "mehr als 100 MB",
     ),
-    ("kaputt.docx", lambda: _docx(lambda d: d.add_paragraph("{{ agreement.number }")), "Unbalanced"),
+    (
+        "kaputt.docx",
+        lambda: _docx(lambda d: d.add_paragraph("{{ agreement.number }")),
+        "Unbalanced",
+    ),
 ]
 
 
