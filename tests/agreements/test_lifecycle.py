@@ -272,3 +272,25 @@ def test_comment_is_kept_per_version(demo, client, login):
     assert response.status_code == 302
     page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
     assert "Bitte § 3 prüfen" in page
+
+
+def test_scanned_signed_copy_must_be_a_pdf(demo, client, login):
+    agreement = fully_signed()
+    _login(login, "halle@example.org")
+    url = f"/agreements/{agreement.id}/attachments"
+    refused = client.post(
+        url,
+        data={"file": (io.BytesIO(b"kein pdf"), "scan.pdf"), "is_signed_copy": "y"},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "PDF" in refused.get_data(as_text=True)
+    assert services.attachments_of(agreement) == []
+    client.post(
+        url,
+        data={"file": (io.BytesIO(b"%PDF-1.4 scan"), "scan.pdf"), "is_signed_copy": "y"},
+        content_type="multipart/form-data",
+    )
+    [attachment] = services.attachments_of(agreement)
+    assert attachment.is_signed_copy and attachment.filename == "scan.pdf"
+    assert client.get(f"{url}/{attachment.id}").data == b"%PDF-1.4 scan"
