@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -19,7 +19,7 @@ def select_locale() -> str:
     """German unless the user chose English (header switch or profile)."""
     from flask import current_app
 
-    chosen = session.get("locale")
+    chosen = session.get("locale") if has_request_context() else None  # CLI, demo loader
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
