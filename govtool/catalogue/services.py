@@ -193,6 +193,7 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
         .where(CatalogueVersion.number == _shown_number(user))
         .options(
             joinedload(CatalogueVersion.entry).joinedload(CatalogueEntry.provider),
+            joinedload(CatalogueVersion.entry).selectinload(CatalogueEntry.versions),
             selectinload(CatalogueVersion.recipients),
         )
     )
