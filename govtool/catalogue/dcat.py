@@ -93,7 +93,12 @@ def _contact_point(version: CatalogueVersion) -> dict[str, Any]:
         "@type": "vcard:Organization",
         "vcard:fn": f"{person.full_name}, {provider.name}" if person else provider.name,
     }
-    email = (person.email if person and person.email else "") or provider.email
+    fallback = provider.contact_person or version.entry.created_by
+    email = (
+        (person.email if person else "")
+        or provider.email
+        or (fallback.email if fallback is not None else "")
+    )
     if email:
         node["vcard:hasEmail"] = {"@id": f"mailto:{email}"}
     if provider.phone:
