@@ -96,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
 
     if not getattr(add_nav_item, "_done", False):
         add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
-        add_nav_item(_l("Data catalogue"), "catalogue.entry_list", "catalogue.view", 30)
+        add_nav_item(_l("Data-sharing catalogue"), "catalogue.entry_list", "catalogue.view", 30)
         add_nav_item(_l("Review queue"), "catalogue.review_queue", "catalogue.review", 31)
         add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
         add_nav_item(_l("People"), "directory.people", "person.view", 81)

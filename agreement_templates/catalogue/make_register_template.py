@@ -27,7 +27,9 @@ def build() -> Path:
     document.styles["Normal"].font.size = Pt(10)
 
     document.add_heading("{{ title }}", level=0)
-    document.add_paragraph("{{ labels.generated }}: {{ generated|datetime }} · {{ labels.count }}: {{ count }}")
+    document.add_paragraph(
+        "{{ labels.generated }}: {{ generated|datetime }} · {{ labels.count }}: {{ count }}"
+    )
     document.add_paragraph("{%p for entry in entries %}")
     document.add_heading("{{ entry.identifier }}: {{ entry.title }}", level=1)
     document.add_paragraph(
@@ -44,7 +46,12 @@ def build() -> Path:
     header = table.rows[0].cells
     for cell, text in zip(
         header,
-        ("{{ labels.name }}", "{{ labels.unit }}", "{{ labels.personal }}", "{{ labels.description }}"),
+        (
+            "{{ labels.name }}",
+            "{{ labels.unit }}",
+            "{{ labels.personal }}",
+            "{{ labels.description }}",
+        ),
         strict=True,
     ):
         cell.text = text

@@ -58,7 +58,14 @@ ACCESS_RIGHTS = {
     PersonalDataLevel.PERSONAL: "NON_PUBLIC",
     PersonalDataLevel.SPECIAL: "NON_PUBLIC",
 }
-FILE_TYPES = {"CSV": "CSV", "XLSX": "XLSX", "XLS": "XLS", "JSON": "JSON", "XML": "XML", "PDF": "PDF"}
+FILE_TYPES = {
+    "CSV": "CSV",
+    "XLSX": "XLSX",
+    "XLS": "XLS",
+    "JSON": "JSON",
+    "XML": "XML",
+    "PDF": "PDF",
+}
 # Exchanges between public bodies are not open data: "other closed licence" of DCAT-AP.de.
 LICENCE = "http://dcat-ap.de/def/licenses/other-closed"
 
@@ -162,7 +169,10 @@ def _distribution(version: CatalogueVersion, url: str) -> dict[str, Any]:
     if code:
         node["dct:format"] = {"@id": f"{EU}file-type/{code}"}
     elif version.data_format:
-        node["dct:format"] = {"@type": "dct:MediaTypeOrExtent", "skos:prefLabel": version.data_format}
+        node["dct:format"] = {
+            "@type": "dct:MediaTypeOrExtent",
+            "skos:prefLabel": version.data_format,
+        }
     else:
         node["dct:format"] = {"@id": f"{EU}file-type/OCTET"}
     if version.entry.approved_version and version.entry.modified_on:

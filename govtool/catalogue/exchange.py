@@ -317,14 +317,10 @@ def import_file(user, filename: str, content: bytes) -> list:
     header = [c.strip().lstrip("\ufeff") for c in rows[0]]
     missing = [c for c in ("identifier", "provider", "title") if c not in header]
     if missing:
-        raise ImportFailed(
-            [gettext("Missing columns: %(columns)s.", columns=", ".join(missing))]
-        )
+        raise ImportFailed([gettext("Missing columns: %(columns)s.", columns=", ".join(missing))])
     unknown = [c for c in header if c and c not in COLUMNS]
     if unknown:
-        raise ImportFailed(
-            [gettext("Unknown columns: %(columns)s.", columns=", ".join(unknown))]
-        )
+        raise ImportFailed([gettext("Unknown columns: %(columns)s.", columns=", ".join(unknown))])
     body = rows[1:]
     if len(body) > MAX_IMPORT_ROWS:
         raise ImportFailed([gettext("At most %(n)d rows per file.", n=MAX_IMPORT_ROWS)])

@@ -97,6 +97,7 @@ def _edge_path(start, end, offset: float) -> tuple[str, tuple[float, float]]:
     length = math.hypot(dx, dy) or 1.0
     nx_, ny_ = -dy / length, dx / length  # normal
     cx, cy = (x1 + x2) / 2 + nx_ * offset, (y1 + y2) / 2 + ny_ * offset
+
     # Shorten both ends to the node circles, along the direction to the control point.
     def trim(px, py, qx, qy, by):
         d = math.hypot(qx - px, qy - py) or 1.0
@@ -145,7 +146,9 @@ def render_svg(graph: nx.MultiDiGraph, standalone: bool = False) -> Markup:
 
     # Parallel edges (either direction) between the same pair are spread apart.
     seen: dict[frozenset, int] = {}
-    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["identifier"])):
+    for u, v, data in sorted(
+        graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["identifier"])
+    ):
         pair = frozenset((u, v))
         index = seen.get(pair, 0)
         seen[pair] = index + 1
@@ -187,7 +190,8 @@ def render_svg(graph: nx.MultiDiGraph, standalone: bool = False) -> Markup:
 
     # Legend: sample line, letter and name per level.
     top = HEIGHT - 56
-    parts.append(f'<g class="legend"><title>{escape(gettext("Legend"))}</title>')
+    legend_title = escape(gettext("Legend"))
+    parts.append(f'<g class="legend"><title>{legend_title}</title>')
     for index, (level, style) in enumerate(LEGEND):
         x, y = 20 + (index % 3) * 310, top + (index // 3) * 24
         dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
@@ -199,9 +203,10 @@ def render_svg(graph: nx.MultiDiGraph, standalone: bool = False) -> Markup:
         )
     parts.append("</g>")
     if not flows:
+        empty = escape(gettext("No approved data flows yet."))
         parts.append(
             f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" font-size="16" '
-            f'font-family="sans-serif" fill="#1d1d1b">{escape(gettext("No approved data flows yet."))}</text>'
+            f'font-family="sans-serif" fill="#1d1d1b">{empty}</text>'
         )
     parts.append("</svg>")
     return Markup("\n".join(parts))

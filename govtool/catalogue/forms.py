@@ -59,9 +59,7 @@ class EntryForm(FlaskForm):
         _l("Controller relationship"), choices=choices(ControllerRelationship)
     )
     data_subjects = TextAreaField(_l("Categories of data subjects"))
-    personal_data_level = SelectField(
-        _l("Personal-data level"), choices=choices(PersonalDataLevel)
-    )
+    personal_data_level = SelectField(_l("Personal-data level"), choices=choices(PersonalDataLevel))
     small_number_threshold = IntegerField(
         _l("Small-number rule: suppress cells under"),
         validators=[Optional(), NumberRange(min=1, max=1000)],
@@ -76,18 +74,14 @@ class EntryForm(FlaskForm):
     )
     dpia_required = BooleanField(_l("DPIA needed"))
     dpia_outcome = TextAreaField(_l("DPIA outcome"))
-    spatial_coverage = StringField(
-        _l("Spatial coverage"), validators=[Optional(), Length(max=200)]
-    )
+    spatial_coverage = StringField(_l("Spatial coverage"), validators=[Optional(), Length(max=200)])
     spatial_level = SelectField(_l("Spatial level"), choices=choices(SpatialLevel))
     period_start = DateField(_l("Period covered from"), validators=[Optional()])
     period_end = DateField(_l("Period covered to"), validators=[Optional()])
     frequency = SelectField(_l("Frequency"), choices=choices(Frequency))
     data_format = StringField(_l("Format"), validators=[Optional(), Length(max=100)])
     data_schema = StringField(_l("Schema"), validators=[Optional(), Length(max=300)])
-    transfer_channel = StringField(
-        _l("Transfer channel"), validators=[Optional(), Length(max=200)]
-    )
+    transfer_channel = StringField(_l("Transfer channel"), validators=[Optional(), Length(max=200)])
     retention_provider = TextAreaField(_l("Retention and deletion (provider)"))
     retention_recipient = TextAreaField(_l("Retention and deletion (recipients)"))
     security_measures = TextAreaField(_l("Security measures"))

@@ -217,12 +217,8 @@ class CatalogueVersion(Audited, TimestampMixin, db.Model):
 
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    provider_contact_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("people.id"), index=True
-    )
-    recipient_contact_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("people.id"), index=True
-    )
+    provider_contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    recipient_contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
     controller_relationship: Mapped[ControllerRelationship] = mapped_column(
         enum_type(ControllerRelationship), default=ControllerRelationship.SEPARATE
     )
@@ -346,4 +342,3 @@ class CatalogueComment(Audited, db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.kind} #{self.id}"
-

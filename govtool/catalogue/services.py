@@ -185,7 +185,7 @@ def _enum_or_none(enum_cls, value: str):
 
 
 def version_query(user, filters: ListFilters | None = None) -> sa.Select:
-    """The versions the user sees in the list (one per entry), filtered, with what the list shows."""
+    """The versions the user sees in the list (one per entry), filtered, eagerly loaded."""
     filters = filters or ListFilters()
     query = (
         sa.select(CatalogueVersion)
@@ -216,7 +216,9 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
     if filters.provider_id:
         query = query.where(CatalogueEntry.provider_id == filters.provider_id)
     if filters.recipient_id:
-        query = query.where(CatalogueVersion.recipients.any(Organisation.id == filters.recipient_id))
+        query = query.where(
+            CatalogueVersion.recipients.any(Organisation.id == filters.recipient_id)
+        )
     for value, enum_cls, column in (
         (filters.status, EntryStatus, CatalogueEntry.status),
         (filters.level, PersonalDataLevel, CatalogueVersion.personal_data_level),
@@ -268,9 +270,7 @@ def visible_versions(user, entry: CatalogueEntry) -> list[CatalogueVersion]:
     if can(user, "catalogue.view_drafts", entry):
         return list(entry.versions)
     return [
-        v
-        for v in entry.versions
-        if v.status in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
+        v for v in entry.versions if v.status in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
     ]
 
 
@@ -279,9 +279,7 @@ def review_queue() -> list[CatalogueVersion]:
     return list(
         db.session.scalars(
             sa.select(CatalogueVersion)
-            .where(
-                CatalogueVersion.status.in_((VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW))
-            )
+            .where(CatalogueVersion.status.in_((VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW)))
             .options(
                 joinedload(CatalogueVersion.entry).joinedload(CatalogueEntry.provider),
                 joinedload(CatalogueVersion.submitted_by),
@@ -305,9 +303,7 @@ def _parse_date(value, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValidationError(
-            gettext("Please enter a date as YYYY-MM-DD."), field=field
-        ) from None
+        raise ValidationError(gettext("Please enter a date as YYYY-MM-DD."), field=field) from None
 
 
 def _parse_enum(enum_cls, value, field: str):
@@ -395,9 +391,7 @@ def clean_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not (name or description or unit):
             continue
         if not name:
-            raise ValidationError(
-                gettext("Data item %(n)d needs a name.", n=index), field="items"
-            )
+            raise ValidationError(gettext("Data item %(n)d needs a name.", n=index), field="items")
         if len(name) > 200 or len(unit) > 200:
             raise ValidationError(
                 gettext("Data item %(n)d: at most 200 characters, please.", n=index),
@@ -576,12 +570,13 @@ def snapshot(version: CatalogueVersion) -> dict[str, tuple[str, str]]:
         gettext("Receiving organisations"),
         ", ".join(o.name for o in version.recipients),
     )
+    personal = gettext("personal")
     shown["items"] = (
         gettext("Data items"),
         "\n".join(
             f"{i.position}. {i.name}"
             + (f" [{i.unit}]" if i.unit else "")
-            + (f" ({gettext('personal')})" if i.is_personal else "")
+            + (f" ({personal})" if i.is_personal else "")
             + (f": {i.description}" if i.description else "")
             for i in version.items
         ),
@@ -593,5 +588,7 @@ def diff_versions(old: CatalogueVersion, new: CatalogueVersion) -> list[tuple[st
     """The fields that differ between two versions: (label, old text, new text)."""
     before, after = snapshot(old), snapshot(new)
     return [
-        (label, before[key][1], text) for key, (label, text) in after.items() if before[key][1] != text
+        (label, before[key][1], text)
+        for key, (label, text) in after.items()
+        if before[key][1] != text
     ]

@@ -148,7 +148,9 @@ def submit(user, entry: CatalogueEntry, comment: str = "") -> CatalogueVersion:
     ensure(user, "catalogue.submit", entry)
     version = entry.latest_version
     if version.status not in EDITABLE_VERSION_STATUSES:
-        raise Conflict(gettext("Only a draft or a version with requested changes can be submitted."))
+        raise Conflict(
+            gettext("Only a draft or a version with requested changes can be submitted.")
+        )
     problems = completeness_problems(version)
     if problems:
         field, message = problems[0]

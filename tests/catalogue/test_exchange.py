@@ -58,7 +58,10 @@ def test_csv_import_csv_round_trips_the_same_rows(client, login, world, db):
     first = client.get("/catalogue/export.csv")
     assert first.status_code == 200 and first.mimetype == "text/csv"
     rows = _csv_rows(first.data)
-    assert {r["identifier"] for r in rows} == {world["approved"].identifier, world["draft"].identifier}
+    assert {r["identifier"] for r in rows} == {
+        world["approved"].identifier,
+        world["draft"].identifier,
+    }
     _delete_all_entries(db)
     response = client.post(
         "/catalogue/import",
@@ -164,6 +167,7 @@ MANDATORY = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX dcatde: <http://dcat-ap.de/def/dcatde/>
+PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
 SELECT ?dataset WHERE {
   ?catalog a dcat:Catalog ; dcat:dataset ?dataset .
   ?dataset a dcat:Dataset ;
@@ -174,8 +178,9 @@ SELECT ?dataset WHERE {
     dct:identifier ?identifier ; dct:issued ?issued ; dct:modified ?modified ;
     dcat:distribution ?distribution .
   ?publisher a <http://xmlns.com/foaf/0.1/Organization> .
-  ?contact <http://www.w3.org/2006/vcard/ns#fn> ?fn ; <http://www.w3.org/2006/vcard/ns#hasEmail> ?mail .
-  ?distribution a dcat:Distribution ; dcat:accessURL ?url ; dct:format ?format ; dct:license ?licence .
+  ?contact vcard:fn ?fn ; vcard:hasEmail ?mail .
+  ?distribution a dcat:Distribution ; dcat:accessURL ?url ; dct:format ?format ;
+    dct:license ?licence .
   ?temporal dcat:startDate ?start .
   FILTER(?theme = <http://publications.europa.eu/resource/authority/data-theme/EDUC>)
   FILTER(?frequency = <http://publications.europa.eu/resource/authority/frequency/ANNUAL>)
@@ -194,9 +199,7 @@ def test_dcat_jsonld_has_one_dataset_per_approved_entry_with_mandatory_propertie
     graph = Graph().parse(data=response.get_data(as_text=True), format="json-ld")
     datasets = {
         str(row.d)
-        for row in graph.query(
-            "SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"
-        )
+        for row in graph.query("SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }")
     }
     assert datasets == {f"http://127.0.0.1:5000/catalogue/{world['approved'].id}#dataset"}
     complete = {str(row.dataset) for row in graph.query(MANDATORY)}
@@ -217,5 +220,9 @@ def test_suspended_entry_leaves_the_dcat_export(client, login, world, db):
         workflow.suspend(world["users"]["ministry"], world["approved"], "Prüfung Datenpanne")
     db.session.commit()
     login("halle@example.org")
-    graph = Graph().parse(data=client.get("/catalogue/dcat.jsonld").get_data(as_text=True), format="json-ld")
-    assert len(list(graph.query("SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"))) == 0
+    graph = Graph().parse(
+        data=client.get("/catalogue/dcat.jsonld").get_data(as_text=True), format="json-ld"
+    )
+    assert (
+        len(list(graph.query("SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"))) == 0
+    )

@@ -17,7 +17,13 @@ def test_demo_holds_eight_realistic_entries_several_approved_and_loads_idempoten
     entries = demo.session.scalars(sa.select(CatalogueEntry)).all()
     assert len(entries) >= 8
     titles = " ".join(e.latest_version.title for e in entries)
-    for topic in ("Schulstatistik", "Schulbegleitung", "Ganztag", "Hilfen zur Erziehung", "Schulweg"):
+    for topic in (
+        "Schulstatistik",
+        "Schulbegleitung",
+        "Ganztag",
+        "Hilfen zur Erziehung",
+        "Schulweg",
+    ):
         assert topic in titles
     assert sum(e.status == EntryStatus.APPROVED for e in entries) >= 5
     assert {e.provider.short_name for e in entries} >= {"HAL", "BLK", "BK", "LSCHA", "LJA"}
