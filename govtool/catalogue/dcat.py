@@ -100,12 +100,10 @@ def _contact_point(version: CatalogueVersion) -> dict[str, Any]:
         "@type": "vcard:Organization",
         "vcard:fn": f"{person.full_name}, {provider.name}" if person else provider.name,
     }
-    fallback = provider.contact_person or version.entry.created_by
-    email = (
-        (person.email if person else "")
-        or provider.email
-        or (fallback.email if fallback is not None else "")
-    )
+    email = (person.email if person else "") or provider.email
+    if not email:  # rare: fall back to the provider's contact, then the entry's author
+        fallback = provider.contact_person or version.entry.created_by
+        email = fallback.email if fallback is not None else ""
     if email:
         node["vcard:hasEmail"] = {"@id": f"mailto:{email}"}
     if provider.phone:
@@ -175,7 +173,7 @@ def _distribution(version: CatalogueVersion, url: str) -> dict[str, Any]:
         }
     else:
         node["dct:format"] = {"@id": f"{EU}file-type/OCTET"}
-    if version.entry.approved_version and version.entry.modified_on:
+    if version.entry.modified_on:
         node["dct:modified"] = _date(version.entry.modified_on)
     return node
 
