@@ -7,6 +7,9 @@ from .agreements import models as agreements_models  # noqa: F401
 from .agreements import permissions as agreements_permissions  # noqa: F401
 from .auth import models as auth_models  # noqa: F401
 from .auth import permissions as auth_permissions  # noqa: F401
+from .catalogue import hooks as catalogue_hooks  # noqa: F401
+from .catalogue import models as catalogue_models  # noqa: F401
+from .catalogue import permissions as catalogue_permissions  # noqa: F401
 from .core import audit, mail  # noqa: F401
 from .directory import dashboard as directory_dashboard  # noqa: F401
 from .directory import models as directory_models  # noqa: F401
