@@ -14,6 +14,7 @@ from ..auth.models import Role
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
+from ..core.search import like_pattern
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .models import (
@@ -48,11 +49,6 @@ VERSION_FIELDS = (
     "data_exchanges_text",
     "change_note",
 )
-
-
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _today() -> dt.date:
@@ -97,7 +93,7 @@ def agreement_query(user, status: str = "", search: str = "", kind: str = "") ->
         except ValueError:
             pass
     if search:
-        pattern = _like(search.strip())
+        pattern = like_pattern(search.strip())
         query = query.where(
             sa.or_(
                 Agreement.title.ilike(pattern, escape="\\"),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.errors import Conflict, ValidationError
 from ..core.permissions import ensure
+from ..core.search import like_pattern
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .models import (
@@ -96,11 +97,6 @@ PERSONAL_LEVELS = (
     PersonalDataLevel.PERSONAL,
     PersonalDataLevel.SPECIAL,
 )
-
-
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 # ---------------------------------------------------------------- reading
@@ -198,7 +194,7 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
         )
     )
     if filters.search:
-        pattern = _like(filters.search)
+        pattern = like_pattern(filters.search)
         query = query.where(
             sa.or_(
                 *(

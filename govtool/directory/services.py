@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.errors import ValidationError
 from ..core.permissions import ensure
+from ..core.search import like_pattern
 from ..extensions import db
 from .models import Organisation, OrganisationKind, Person, Region
 
@@ -38,11 +39,6 @@ PERSON_FIELDS = (
 )
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def organisation_query(
     search: str = "", kind: str = "", region_id: int | None = None, include_inactive: bool = False
 ) -> sa.Select:
@@ -51,7 +47,7 @@ def organisation_query(
         joinedload(Organisation.region), joinedload(Organisation.parent)
     )
     if search:
-        pattern = _like(search.strip())
+        pattern = like_pattern(search.strip())
         query = query.where(
             sa.or_(
                 Organisation.name.ilike(pattern, escape="\\"),
@@ -185,7 +181,7 @@ def person_query(
 ) -> sa.Select:
     query = sa.select(Person).options(joinedload(Person.organisation))
     if search:
-        pattern = _like(search.strip())
+        pattern = like_pattern(search.strip())
         query = query.where(
             sa.or_(
                 Person.first_name.ilike(pattern, escape="\\"),
