@@ -6,3 +6,7 @@ from .core import audit, mail  # noqa: F401
 from .directory import dashboard as directory_dashboard  # noqa: F401
 from .directory import models as directory_models  # noqa: F401
 from .directory import permissions as directory_permissions  # noqa: F401
+from .bodies import agenda_models as bodies_agenda_models  # noqa: F401
+from .bodies import models as bodies_models  # noqa: F401
+from .bodies import minutes_models as bodies_minutes_models  # noqa: F401
+from .bodies import permissions as bodies_permissions  # noqa: F401
