@@ -85,16 +85,21 @@ def _register_models_and_rules() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .bodies.action_views import bp as actions_bp
+    from .bodies.meeting_views import bp as meetings_bp
+    from .bodies.views import bp as bodies_bp
     from .core.audit_views import bp as audit_bp
     from .core.main_views import bp as main_bp
     from .core.navigation import add_nav_item
     from .directory.views import bp as directory_bp
 
-    for blueprint in (main_bp, auth_bp, directory_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, directory_bp, audit_bp, bodies_bp, meetings_bp, actions_bp):
         app.register_blueprint(blueprint)
 
     if not getattr(add_nav_item, "_done", False):
         add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
+        add_nav_item(_l("Bodies"), "bodies.body_list", "body.view", 10, prefix="/bodies/")
+        add_nav_item(_l("Action items"), "actions.action_list", "action.list", 11)
         add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
         add_nav_item(_l("People"), "directory.people", "person.view", 81)
         add_nav_item(_l("Users"), "auth.users", "user.manage", 90)

@@ -10,3 +10,6 @@ from .bodies import agenda_models as bodies_agenda_models  # noqa: F401
 from .bodies import models as bodies_models  # noqa: F401
 from .bodies import minutes_models as bodies_minutes_models  # noqa: F401
 from .bodies import permissions as bodies_permissions  # noqa: F401
+from .bodies import dashboard as bodies_dashboard  # noqa: F401
+from .bodies import demo as bodies_demo  # noqa: F401
+from .bodies import reminders as bodies_reminders  # noqa: F401

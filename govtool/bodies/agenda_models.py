@@ -111,9 +111,7 @@ class StoredFile(Audited, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("agenda_items.id"), index=True
-    )
+    agenda_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agenda_items.id"), index=True)
     paper_id: Mapped[int | None] = mapped_column(sa.ForeignKey("papers.id"), index=True)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     original_name: Mapped[str] = mapped_column(sa.String(255))
@@ -127,4 +125,3 @@ class StoredFile(Audited, TimestampMixin, db.Model):
     @property
     def audit_label(self) -> str:
         return self.original_name[:200]
-

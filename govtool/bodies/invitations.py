@@ -41,7 +41,9 @@ def meeting_url(meeting: Meeting) -> str:
 
 def _organizer(meeting: Meeting) -> icalendar.vCalAddress:
     address = icalendar.vCalAddress(f"mailto:{current_app.config['GOVTOOL_MAIL_FROM']}")
-    address.params["cn"] = icalendar.vText(gettext("Office of the %(body)s", body=meeting.body.name))
+    address.params["cn"] = icalendar.vText(
+        gettext("Office of the %(body)s", body=meeting.body.name)
+    )
     return address
 
 
@@ -147,7 +149,9 @@ def send_invitations(user, meeting: Meeting) -> tuple[int, list[str]]:
     db.session.flush()
     ics = meeting_ics(meeting)
     subject = gettext(
-        "Invitation: %(title)s on %(date)s", title=meeting.display_title, date=format_date(meeting.start_local)
+        "Invitation: %(title)s on %(date)s",
+        title=meeting.display_title,
+        date=format_date(meeting.start_local),
     )
     if resend:
         subject = gettext("Updated invitation: %(subject)s", subject=subject)

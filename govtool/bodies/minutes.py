@@ -78,7 +78,9 @@ def add_guest(user, meeting: Meeting, data: dict[str, Any]) -> Participant:
         raise ValidationError(gettext("Please enter the guest's name."), field="name")
     item_id = int(data.get("agenda_item_id") or 0) or None
     if item_id and not any(i.id == item_id for i in meeting.agenda_items):
-        raise ValidationError(gettext("Please choose an item of this meeting."), field="agenda_item_id")
+        raise ValidationError(
+            gettext("Please choose an item of this meeting."), field="agenda_item_id"
+        )
     guest = Participant(
         name=name[:200],
         email=(data.get("email") or "").strip()[:254],
@@ -144,8 +146,13 @@ def record_attendance(user, meeting: Meeting, entries: dict[int, dict[str, str]]
                 gettext("Please name who represents %(name)s.", name=participant.name)
             )
         participant.presence = presence
-        participant.represented_by = represented_by[:200] if presence is Presence.REPRESENTED else ""
-    if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED) and meeting.start_at <= utcnow():
+        participant.represented_by = (
+            represented_by[:200] if presence is Presence.REPRESENTED else ""
+        )
+    if (
+        meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED)
+        and meeting.start_at <= utcnow()
+    ):
         meeting.status = MeetingStatus.HELD
     db.session.flush()
 
@@ -226,7 +233,11 @@ def circulate_minutes(user, meeting: Meeting, days: int | None = None) -> Meetin
     meeting.minutes_circulated_at = utcnow()
     meeting.comment_period_end = dt.date.today() + dt.timedelta(days=days)
     recipients = sorted(
-        {m.person.email for m in current_memberships(meeting.body, dt.date.today()) if m.person.email}
+        {
+            m.person.email
+            for m in current_memberships(meeting.body, dt.date.today())
+            if m.person.email
+        }
     )
     if recipients:
         send_mail(
@@ -373,9 +384,7 @@ def add_decision(user, item: AgendaItem, data: dict[str, Any]) -> Decision:
 def meeting_decisions(meeting: Meeting) -> list[Decision]:
     return list(
         db.session.scalars(
-            sa.select(Decision)
-            .where(Decision.meeting_id == meeting.id)
-            .order_by(Decision.sequence)
+            sa.select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.sequence)
         )
     )
 

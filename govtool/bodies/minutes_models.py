@@ -167,9 +167,7 @@ class ActionItem(Audited, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("agenda_items.id"), index=True
-    )
+    agenda_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agenda_items.id"), index=True)
     task: Mapped[str] = mapped_column(sa.Text)
     responsible_person_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("people.id"), index=True
@@ -196,9 +194,7 @@ class ActionItem(Audited, TimestampMixin, db.Model):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         today = today or dt.date.today()
         return (
-            self.status is ActionStatus.OPEN
-            and self.due_date is not None
-            and self.due_date < today
+            self.status is ActionStatus.OPEN and self.due_date is not None and self.due_date < today
         )
 
 
@@ -229,9 +225,7 @@ class MinutesAmendment(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("agenda_items.id"), index=True
-    )
+    agenda_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agenda_items.id"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)

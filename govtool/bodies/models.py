@@ -47,9 +47,7 @@ class Cadence(LabelledEnum):
 
     @property
     def periods_per_year(self) -> int:
-        return {"quarterly": 4, "monthly": 12, "half_yearly": 2, "yearly": 1, "none": 0}[
-            self.value
-        ]
+        return {"quarterly": 4, "monthly": 12, "half_yearly": 2, "yearly": 1, "none": 0}[self.value]
 
 
 class MembershipRole(LabelledEnum):

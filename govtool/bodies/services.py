@@ -91,7 +91,11 @@ def current_members_by_organisation(body: Body, on: dt.date | None = None):
         (m for m in body.memberships if m.is_current(on)),
         key=lambda m: (order.index(m.role), m.person.last_name),
     ):
-        key = membership.organisation.name if membership.organisation else gettext("Without organisation")
+        key = (
+            membership.organisation.name
+            if membership.organisation
+            else gettext("Without organisation")
+        )
         groups.setdefault(key, []).append(membership)
     return sorted(groups.items())
 
@@ -354,9 +358,7 @@ def plan_dates(body: Body, year: int, weekday: int, week: int) -> list[dt.date]:
         if day > last:  # a fifth week in a short month: the period's last such weekday
             day = last - dt.timedelta(days=(last.weekday() - weekday) % 7)
         candidates = [day + dt.timedelta(weeks=k) for k in (0, 1, -1, 2, -2, 3, -3)]
-        chosen = next(
-            (c for c in candidates if first <= c <= last and c not in days_off), None
-        )
+        chosen = next((c for c in candidates if first <= c <= last and c not in days_off), None)
         if chosen is not None:
             dates.append(chosen)
     return dates

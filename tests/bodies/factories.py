@@ -7,7 +7,14 @@ import itertools
 
 from govtool.auth.models import Role
 from govtool.bodies.agenda import add_standing_items
-from govtool.bodies.models import Body, BodyKind, Meeting, Membership, MembershipRole, local_datetime
+from govtool.bodies.models import (
+    Body,
+    BodyKind,
+    Meeting,
+    Membership,
+    MembershipRole,
+    local_datetime,
+)
 from govtool.extensions import db
 from tests.factories import make_organisation, make_person, make_user
 
@@ -16,7 +23,11 @@ _counter = itertools.count(1)
 
 def make_body(**overrides) -> Body:
     n = next(_counter)
-    values = {"name": f"Begleitgremium {n}", "short_name": f"BG{n}", "kind": BodyKind.STEERING_COMMITTEE}
+    values = {
+        "name": f"Begleitgremium {n}",
+        "short_name": f"BG{n}",
+        "kind": BodyKind.STEERING_COMMITTEE,
+    }
     values.update(overrides)
     body = Body(**values)
     db.session.add(body)
@@ -31,7 +42,8 @@ def make_membership(body: Body, person=None, role=MembershipRole.MEMBER, **overr
         "person": person,
         "organisation_id": person.organisation_id,
         "role": role,
-        "has_voting_right": role in (MembershipRole.CHAIR, MembershipRole.DEPUTY_CHAIR, MembershipRole.MEMBER),
+        "has_voting_right": role
+        in (MembershipRole.CHAIR, MembershipRole.DEPUTY_CHAIR, MembershipRole.MEMBER),
         "start_date": dt.date(2020, 1, 1),
     }
     values.update(overrides)

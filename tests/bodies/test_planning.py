@@ -140,9 +140,12 @@ def test_create_body_makes_the_creator_its_secretary(db):
     from tests.factories import make_organisation, make_person
 
     org = make_organisation()
-    user = make_user(roles=(Role.SECRETARY,), organisation=org, person=make_person(organisation_id=org.id))
+    user = make_user(
+        roles=(Role.SECRETARY,), organisation=org, person=make_person(organisation_id=org.id)
+    )
     body = services.create_body(
-        user, {"name": "AG Daten", "short_name": "agd", "kind": "working_group", "cadence": "monthly"}
+        user,
+        {"name": "AG Daten", "short_name": "agd", "kind": "working_group", "cadence": "monthly"},
     )
     assert body.short_name == "AGD"
     assert body.memberships[0].role is MembershipRole.SECRETARY
