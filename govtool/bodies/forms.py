@@ -108,7 +108,7 @@ class MembershipForm(FlaskForm):
 
 class PlanYearForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
-    weekday = SelectField(_l("Weekday"), coerce=int, choices=WEEKDAYS, default=2)
+    weekday = SelectField(_l("Weekday"), coerce=int, default=2)
     week = IntegerField(
         _l("Week of the period"),
         default=6,
@@ -118,6 +118,10 @@ class PlanYearForm(FlaskForm):
     start_time = TimeField(_l("Start time"), default=None, validators=[DataRequired()])
     end_time = TimeField(_l("End time"), validators=[DataRequired()])
     location = StringField(_l("Location"), validators=[Optional(), Length(max=300)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.weekday.choices = list(WEEKDAYS)
 
 
 class MeetingForm(FlaskForm):
