@@ -130,7 +130,7 @@ def _clean_body(data: dict[str, Any]) -> dict[str, Any]:
     percent = values.get("quorum_percent")
     if percent is not None and not 1 <= int(percent) <= 100:
         raise ValidationError(
-            gettext("The quorum share must lie between 1 and 100 %."), field="quorum_percent"
+            gettext("The quorum share must lie between 1 and 100 percent."), field="quorum_percent"
         )
     for key in (
         "invitation_period_days",
