@@ -2,14 +2,14 @@
 
 from .auth import models as auth_models  # noqa: F401
 from .auth import permissions as auth_permissions  # noqa: F401
+from .bodies import agenda_models as bodies_agenda_models  # noqa: F401
+from .bodies import dashboard as bodies_dashboard  # noqa: F401
+from .bodies import demo as bodies_demo  # noqa: F401
+from .bodies import minutes_models as bodies_minutes_models  # noqa: F401
+from .bodies import models as bodies_models  # noqa: F401
+from .bodies import permissions as bodies_permissions  # noqa: F401
+from .bodies import reminders as bodies_reminders  # noqa: F401
 from .core import audit, mail  # noqa: F401
 from .directory import dashboard as directory_dashboard  # noqa: F401
 from .directory import models as directory_models  # noqa: F401
 from .directory import permissions as directory_permissions  # noqa: F401
-from .bodies import agenda_models as bodies_agenda_models  # noqa: F401
-from .bodies import models as bodies_models  # noqa: F401
-from .bodies import minutes_models as bodies_minutes_models  # noqa: F401
-from .bodies import permissions as bodies_permissions  # noqa: F401
-from .bodies import dashboard as bodies_dashboard  # noqa: F401
-from .bodies import demo as bodies_demo  # noqa: F401
-from .bodies import reminders as bodies_reminders  # noqa: F401

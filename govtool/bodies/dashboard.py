@@ -1,4 +1,4 @@
-"""Dashboard panel: my next meetings, my open action items, minutes awaiting my comment or approval."""
+"""Dashboard panel: next meetings, open action items, minutes awaiting my comment or approval."""
 
 from __future__ import annotations
 

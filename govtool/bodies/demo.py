@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from ..auth.models import User
 from ..demo import DEMO_LOADERS
@@ -92,6 +93,12 @@ def _membership(body, person, organisation, role, voting, start, deputy_of=None)
 
 
 def load_bodies_demo() -> dict[str, int]:
+    """Load the demo bodies in German (the loader runs outside a request, e.g. from the CLI)."""
+    with force_locale("de"):
+        return _load_bodies_demo()
+
+
+def _load_bodies_demo() -> dict[str, int]:
     added = {"bodies": 0, "memberships": 0, "meetings": 0}
     people = {p.email: p for p in db.session.scalars(sa.select(Person))}
     orgs = {o.short_name: o for o in db.session.scalars(sa.select(Organisation))}
@@ -210,7 +217,8 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
             continue
         minutes.ensure_participants(meeting)
         for participant in meeting.participants:
-            participant.presence = Presence.PRESENT if participant.has_voting_right or participant.is_guest else Presence.UNKNOWN  # fmt: skip
+            attends = participant.has_voting_right or participant.is_guest
+            participant.presence = Presence.PRESENT if attends else Presence.UNKNOWN
         voters = sum(1 for p in meeting.participants if p.counts_for_quorum)
         for item in meeting.agenda_items:
             if item.kind is ItemKind.OPENING:
@@ -221,7 +229,12 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
                 item.notes = f"{presenter} berichtet. Das Gremium erörtert das weitere Vorgehen."
                 item.result = "Das Gremium stimmt dem Vorgehen zu."
         year = day.year
-        sequence = (db.session.scalar(sa.select(sa.func.max(Decision.sequence)).where(Decision.body_id == body.id, Decision.year == year)) or 0) + 1  # fmt: skip
+        last = db.session.scalar(
+            sa.select(sa.func.max(Decision.sequence)).where(
+                Decision.body_id == body.id, Decision.year == year
+            )
+        )
+        sequence = (last or 0) + 1
         db.session.add(
             Decision(
                 body_id=body.id,
@@ -230,7 +243,8 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
                 year=year,
                 sequence=sequence,
                 reference=f"BG-{year}/{sequence:02d}",
-                text=f"Das Begleitgremium beschließt zu „{topic_title}“ das vorgeschlagene Vorgehen.",
+                text=f"Das Begleitgremium beschließt zu „{topic_title}“ das vorgeschlagene "
+                "Vorgehen.",
                 votes_yes=voters,
                 votes_no=0,
                 votes_abstain=0,

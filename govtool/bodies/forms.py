@@ -17,12 +17,12 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from ..core.forms import IdSelectField
 from .agenda_models import PaperType
-from .models import BodyKind, Cadence, MeetingKind, MembershipRole
 from .minutes_models import ActionStatus, Response, VoteResult
+from .models import BodyKind, Cadence, MeetingKind, MembershipRole
 
 
 def _choices(enum_cls):

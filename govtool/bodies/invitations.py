@@ -14,8 +14,8 @@ from ..core.mail import Attachment, send_mail
 from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..extensions import db
-from .models import Body, Meeting, MeetingStatus
 from .minutes_models import Participant, Response
+from .models import Body, Meeting, MeetingStatus
 
 PRODID = "-//govtool//Gremien//DE"
 PARTSTAT = {

@@ -34,8 +34,8 @@ from .forms import (
     ResponseForm,
     UploadForm,
 )
-from .models import Meeting, MeetingStatus
 from .minutes_models import Presence
+from .models import Meeting, MeetingStatus
 
 bp = Blueprint("meetings", __name__)
 # Per-item forms carry a prefix (i12-notes) so ids stay unique on the page; CSRFProtect checks

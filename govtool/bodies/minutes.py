@@ -16,7 +16,6 @@ from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..extensions import db
 from .agenda_models import AgendaItem
-from .models import MINUTES_STATES, Body, Meeting, MeetingStatus, Membership, MembershipRole
 from .minutes_models import (
     ActionItem,
     ActionStatus,
@@ -28,6 +27,7 @@ from .minutes_models import (
     Response,
     VoteResult,
 )
+from .models import MINUTES_STATES, Body, Meeting, MeetingStatus, Membership, MembershipRole
 
 # ---------------------------------------------------------------- invitees and attendance
 
@@ -244,7 +244,8 @@ def circulate_minutes(user, meeting: Meeting, days: int | None = None) -> Meetin
             recipients,
             gettext("Draft minutes: %(title)s", title=meeting.display_title),
             gettext(
-                "The draft minutes of %(title)s are ready for your comments until %(end)s:\n%(url)s",
+                "The draft minutes of %(title)s are ready for your comments until "
+                "%(end)s:\n%(url)s",
                 title=meeting.display_title,
                 end=meeting.comment_period_end.strftime("%d.%m.%Y"),
                 url=meeting_url(meeting),
@@ -455,7 +456,7 @@ def meeting_action_items(meeting: Meeting) -> list[ActionItem]:
 
 
 def carried_over_action_items(meeting: Meeting) -> list[ActionItem]:
-    """Open action items of the body from earlier meetings: the 'open action items' TOP lists them."""
+    """Open action items of the body from earlier meetings, listed in that standing item."""
     return list(
         db.session.scalars(
             sa.select(ActionItem)

@@ -290,7 +290,7 @@ class Meeting(Audited, TimestampMixin, db.Model):
     def minutes_locked(self) -> bool:
         return self.status is MeetingStatus.MINUTES_APPROVED
 
-    # Deadlines derived from the date and the body's settings (shown on the page, used by reminders).
+    # Deadlines derived from the date and the body's settings (shown on the page, for reminders).
     @property
     def invitation_due(self) -> dt.date:
         return self.date - dt.timedelta(days=self.body.invitation_period_days)

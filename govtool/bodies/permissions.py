@@ -33,7 +33,7 @@ def _body_of(obj) -> Body | None:
 
 
 def user_memberships(user, body_id: int) -> list[Membership]:
-    """The user's memberships in a body (through the person linked to the login), cached per request."""
+    """The user's memberships in a body (via the person linked to the login), cached per request."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return []

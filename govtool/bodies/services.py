@@ -44,7 +44,7 @@ BODY_FIELDS = (
     "start_date",
     "end_date",
 )
-GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")  # fmt: skip
+GERMAN_STATES = "BB BE BW BY HB HE HH MV NI NW RP SH SL SN ST TH".split()
 
 
 # ---------------------------------------------------------------- bodies
@@ -278,7 +278,10 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
 
 
 def next_meeting_number(body: Body) -> int:
-    return (db.session.scalar(sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)) or 0) + 1  # fmt: skip
+    last = db.session.scalar(
+        sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)
+    )
+    return (last or 0) + 1
 
 
 def _meeting_title(body: Body, number: int, kind: MeetingKind) -> str:
@@ -330,7 +333,7 @@ def _period_bounds(year: int, cadence: Cadence, index: int) -> tuple[dt.date, dt
 
 
 def nth_weekday(first: dt.date, weekday: int, week: int) -> dt.date:
-    """The weekday of the n-th week of a period: its n-th Monday, Tuesday, … ("Mittwoch der 6. Woche")."""
+    """The n-th such weekday of a period ("Mittwoch der 6. Woche" = its 6th Wednesday)."""
     offset = (weekday - first.weekday()) % 7
     return first + dt.timedelta(days=offset + 7 * (week - 1))
 

@@ -1,5 +1,5 @@
 """Pages for bodies: list, detail with members, working groups, meetings and decisions; plan the
-year; the private iCal feed. Meeting pages are in meeting_views.py, action items in action_views.py."""
+year; the private iCal feed. Meetings are in meeting_views.py, action items in action_views.py."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ import pytest
 from govtool.auth.models import Role
 from govtool.bodies import agenda, minutes
 from govtool.bodies.agenda_models import ItemKind
-from govtool.bodies.models import MeetingStatus, MembershipRole
 from govtool.bodies.minutes_models import ActionStatus, Presence, VoteResult
+from govtool.bodies.models import MeetingStatus, MembershipRole
 from govtool.core.errors import Conflict, PermissionDenied, ValidationError
 
 from .factories import make_body, make_meeting, make_member_user
@@ -18,7 +18,7 @@ from .factories import make_body, make_meeting, make_member_user
 
 @pytest.fixture()
 def setting(db):
-    """A body with a secretary, a chair, three voting members and a permanent guest; a past meeting."""
+    """A body with secretary, chair, three voting members and a permanent guest; a past meeting."""
     body = make_body()
     secretary, _ = make_member_user(body, MembershipRole.SECRETARY, roles=(Role.SECRETARY,))
     chair, _ = make_member_user(body, MembershipRole.CHAIR)

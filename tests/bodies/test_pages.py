@@ -31,15 +31,24 @@ def world(db):
     other_secretary = make_user(roles=(Role.SECRETARY,), organisation=make_organisation())
     admin = make_user(roles=(Role.ADMIN,))
     meeting = make_meeting(body, dt.date.today() + dt.timedelta(days=40))
-    public = agenda.add_item(secretary, meeting, {"title": "Öffentlicher Bericht", "is_public": True})
+    public = agenda.add_item(
+        secretary, meeting, {"title": "Öffentlicher Bericht", "is_public": True}
+    )
     secret = agenda.add_item(
         secretary, meeting, {"title": "Vertrauliche Personalsache", "is_public": False}
     )
     db.session.commit()
     return {
-        "body": body, "meeting": meeting, "secretary": secretary, "chair": chair,
-        "member": member, "outsider": outsider, "other_secretary": other_secretary,
-        "admin": admin, "public": public, "secret": secret,
+        "body": body,
+        "meeting": meeting,
+        "secretary": secretary,
+        "chair": chair,
+        "member": member,
+        "outsider": outsider,
+        "other_secretary": other_secretary,
+        "admin": admin,
+        "public": public,
+        "secret": secret,
     }
 
 
@@ -69,15 +78,26 @@ def test_non_members_read_nothing_non_public(world, client, login):
     assert client.get(f"/meetings/{meeting_id}/items/{secret_id}/edit").status_code == 403
     invitation = client.get(f"/meetings/{meeting_id}/invitation.docx")
     text = "\n".join(p.text for p in Document(io.BytesIO(invitation.data)).paragraphs)
-    text += "\n".join(c.text for t in Document(io.BytesIO(invitation.data)).tables for r in t.rows for c in r.cells)  # noqa: E501
+    text += "\n".join(
+        c.text
+        for t in Document(io.BytesIO(invitation.data)).tables
+        for r in t.rows
+        for c in r.cells
+    )  # noqa: E501
     assert "Öffentlicher Bericht" in text and "Vertrauliche" not in text
     assert "Vertrauliche" not in client.get(f"/meetings/{meeting_id}.ics").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
     ("who", "allowed"),
-    [("secretary", True), ("chair", True), ("admin", True), ("member", False),
-     ("outsider", False), ("other_secretary", False)],
+    [
+        ("secretary", True),
+        ("chair", True),
+        ("admin", True),
+        ("member", False),
+        ("outsider", False),
+        ("other_secretary", False),
+    ],
 )
 def test_only_secretary_chair_or_admin_edit_meetings(world, client, login, who, allowed):
     meeting_id, public_id, _ = _ids(world)
@@ -86,8 +106,13 @@ def test_only_secretary_chair_or_admin_edit_meetings(world, client, login, who, 
     assert response.status_code == (302 if allowed else 403)
     response = client.post(
         f"/meetings/{meeting_id}/edit",
-        data={"title": "X", "kind": "regular", "date": "2030-01-09", "start_time": "10:00",
-              "end_time": "12:00"},
+        data={
+            "title": "X",
+            "kind": "regular",
+            "date": "2030-01-09",
+            "start_time": "10:00",
+            "end_time": "12:00",
+        },
     )
     assert response.status_code == (302 if allowed else 403)
     assert client.post(f"/bodies/{world['body'].id}/plan", data={}).status_code in (
@@ -123,14 +148,16 @@ def test_concurrent_edit_shows_conflict_page_with_both_texts(world, client, logi
     meeting_id, item_id, _ = _ids(world)
     url = f"/meetings/{meeting_id}/items/{item_id}/minutes"
     login(world["secretary"].email)
-    first = client.post(url, data={f"i{item_id}-notes": "Text der Schriftführung",
-                                   f"i{item_id}-version": "0"})
+    first = client.post(
+        url, data={f"i{item_id}-notes": "Text der Schriftführung", f"i{item_id}-version": "0"}
+    )
     assert first.status_code == 302
     # The chair opened the page at version 0 too and saves later.
     client.post("/logout")
     login(world["chair"].email)
-    second = client.post(url, data={f"i{item_id}-notes": "Text der Vorsitzenden",
-                                    f"i{item_id}-version": "0"})
+    second = client.post(
+        url, data={f"i{item_id}-notes": "Text der Vorsitzenden", f"i{item_id}-version": "0"}
+    )
     html = second.get_data(as_text=True)
     assert second.status_code == 409
     assert "Text der Schriftführung" in html and "Text der Vorsitzenden" in html
@@ -166,8 +193,14 @@ def test_ics_has_vtimezone_uid_sequence_method_and_cancel(world, client, login, 
     new_day = (dt.date.today() + dt.timedelta(days=41)).isoformat()
     moved = client.post(
         f"/meetings/{meeting_id}/edit",
-        data={"title": "Verlegt", "kind": "regular", "date": new_day, "start_time": "14:00",
-              "end_time": "16:00", "location": "Halle"},
+        data={
+            "title": "Verlegt",
+            "kind": "regular",
+            "date": new_day,
+            "start_time": "14:00",
+            "end_time": "16:00",
+            "location": "Halle",
+        },
     )
     assert moved.status_code == 302
     second = _calendar(client.get(f"/meetings/{meeting_id}.ics").data).walk("VEVENT")[0]
@@ -179,7 +212,9 @@ def test_ics_has_vtimezone_uid_sequence_method_and_cancel(world, client, login, 
     event3 = third.walk("VEVENT")[0]
     assert str(event3["UID"]) == uid and int(event3["SEQUENCE"]) > int(second["SEQUENCE"])
     assert str(event3["STATUS"]) == "CANCELLED"
-    cancel_mails = [m for m in db.session.query(OutboxMessage) if "absage.ics" in m.attachment_names]
+    cancel_mails = [
+        m for m in db.session.query(OutboxMessage) if "absage.ics" in m.attachment_names
+    ]
     assert len(cancel_mails) == 3
 
 
@@ -217,7 +252,9 @@ def _docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-def test_minutes_docx_holds_attendees_decisions_votes_and_action_items(world, client, login, db, tmp_path):
+def test_minutes_docx_holds_attendees_decisions_votes_and_action_items(
+    world, client, login, db, tmp_path
+):
     secretary = world["secretary"]
     meeting = db.session.get(Meeting, world["meeting"].id)
     meeting.start_at -= dt.timedelta(days=60)
@@ -229,12 +266,26 @@ def test_minutes_docx_holds_attendees_decisions_votes_and_action_items(world, cl
     )
     item = db.session.get(AgendaItem, world["public"].id)
     minutes.save_item_minutes(secretary, item, "Bericht wurde erörtert.", "Zustimmung", 0)
-    minutes.add_decision(secretary, item, {"text": "Der Bericht wird angenommen.",
-                                           "votes_yes": 1, "votes_no": 1, "votes_abstain": 0,
-                                           "result": "adopted"})
-    minutes.add_action_item(secretary, item, {"task": "Bericht veröffentlichen",
-                                              "responsible_person_id": world["member"].person_id,
-                                              "due_date": dt.date(2030, 1, 31)})
+    minutes.add_decision(
+        secretary,
+        item,
+        {
+            "text": "Der Bericht wird angenommen.",
+            "votes_yes": 1,
+            "votes_no": 1,
+            "votes_abstain": 0,
+            "result": "adopted",
+        },
+    )
+    minutes.add_action_item(
+        secretary,
+        item,
+        {
+            "task": "Bericht veröffentlichen",
+            "responsible_person_id": world["member"].person_id,
+            "due_date": dt.date(2030, 1, 31),
+        },
+    )
     minutes.approve_minutes(world["chair"], meeting)
     db.session.commit()
     login(world["member"].email)
@@ -262,9 +313,19 @@ def _convert_with_libreoffice(path: Path) -> None:
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed; conversion not checked")
     result = subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation=file://{path.parent}/lo-profile",
-         "--convert-to", "pdf", "--outdir", str(path.parent), str(path)],
-        capture_output=True, timeout=120, check=False,
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{path.parent}/lo-profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(path.parent),
+            str(path),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     pdf = path.with_suffix(".pdf")
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), result.stderr.decode()
@@ -295,7 +356,9 @@ def test_upload_is_stored_by_sha256_and_downloads_with_its_name(world, client, l
     assert (Path(app.config["UPLOAD_DIR"]) / stored.sha256[:2] / stored.sha256).read_bytes() == PDF
     download = client.get(f"/meetings/{meeting_id}/files/{stored.id}")
     assert download.data == PDF and "Bericht%202026.pdf" in download.headers["Content-Disposition"]
-    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/meetings/{meeting_id}/attachments.zip").data))
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(f"/meetings/{meeting_id}/attachments.zip").data)
+    )
     assert archive.namelist() == [f"TOP {world['public'].number}/Bericht 2026.pdf"]
 
 
@@ -308,7 +371,9 @@ def test_upload_is_stored_by_sha256_and_downloads_with_its_name(world, client, l
         ("skript.exe", b"MZ\x90\x00", "Only PDF"),
     ],
 )
-def test_bad_uploads_are_refused_and_nothing_is_written(world, client, login, db, app, name, content, message):  # noqa: E501
+def test_bad_uploads_are_refused_and_nothing_is_written(
+    world, client, login, db, app, name, content, message
+):  # noqa: E501
     meeting_id, item_id, _ = _ids(world)
     login(world["secretary"].email)
     client.post("/language", data={"locale": "en"})
@@ -355,8 +420,12 @@ def test_real_office_files_are_accepted_by_content(world, db):
     xlsx_buffer = io.BytesIO()
     openpyxl.Workbook().save(xlsx_buffer)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
-    assert agenda.attach_file(secretary, item, "a.docx", docx_buffer.getvalue()).mime_type.endswith("document")  # noqa: E501
-    assert agenda.attach_file(secretary, item, "b.xlsx", xlsx_buffer.getvalue()).mime_type.endswith("sheet")  # noqa: E501
+    assert agenda.attach_file(secretary, item, "a.docx", docx_buffer.getvalue()).mime_type.endswith(
+        "document"
+    )  # noqa: E501
+    assert agenda.attach_file(secretary, item, "b.xlsx", xlsx_buffer.getvalue()).mime_type.endswith(
+        "sheet"
+    )  # noqa: E501
     assert agenda.attach_file(secretary, item, "c.png", png).mime_type == "image/png"
     from govtool.core.errors import ValidationError
 
@@ -369,8 +438,11 @@ def test_member_organisation_submits_paper_until_deadline(world, client, login, 
     login(world["member"].email)
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/papers",
-        data={f"i{item_id}-title": "Bericht Halle", f"i{item_id}-paper_type": "report",
-              f"i{item_id}-file": (io.BytesIO(PDF), "bericht.pdf")},
+        data={
+            f"i{item_id}-title": "Bericht Halle",
+            f"i{item_id}-paper_type": "report",
+            f"i{item_id}-file": (io.BytesIO(PDF), "bericht.pdf"),
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -383,13 +455,18 @@ def test_member_organisation_submits_paper_until_deadline(world, client, login, 
     meeting.start_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     meeting.end_at = meeting.start_at + dt.timedelta(hours=1)
     db.session.commit()
-    late = client.post(f"/meetings/{meeting_id}/items/{item_id}/papers",
-                       data={f"i{item_id}-title": "Zu spät"})
+    late = client.post(
+        f"/meetings/{meeting_id}/items/{item_id}/papers", data={f"i{item_id}-title": "Zu spät"}
+    )
     assert late.status_code == 403
     client.post("/logout")
     login(world["outsider"].email)
-    assert client.post(f"/meetings/{meeting_id}/items/{item_id}/papers",
-                       data={f"i{item_id}-title": "Fremd"}).status_code == 403
+    assert (
+        client.post(
+            f"/meetings/{meeting_id}/items/{item_id}/papers", data={f"i{item_id}-title": "Fremd"}
+        ).status_code
+        == 403
+    )
 
 
 def test_respond_by_token_link_without_login(world, client, db):
@@ -399,8 +476,9 @@ def test_respond_by_token_link_without_login(world, client, db):
     db.session.commit()
     participant = meeting.participants[0]
     assert client.get(f"/meetings/answer/{participant.response_token}").status_code == 200
-    response = client.post(f"/meetings/answer/{participant.response_token}",
-                           data={"response": "accepted"})
+    response = client.post(
+        f"/meetings/answer/{participant.response_token}", data={"response": "accepted"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert participant.response.value == "accepted"
@@ -413,11 +491,20 @@ def test_action_list_filters_and_shows_only_readable_bodies(world, client, login
     meeting.start_at -= dt.timedelta(days=60)
     meeting.end_at -= dt.timedelta(days=60)
     item = db.session.get(AgendaItem, world["public"].id)
-    minutes.add_action_item(secretary, item, {"task": "Überfällige Aufgabe",
-                                              "responsible_person_id": world["member"].person_id,
-                                              "due_date": dt.date.today() - dt.timedelta(days=3)})
-    minutes.add_action_item(secretary, item, {"task": "Spätere Aufgabe",
-                                              "responsible_organisation_id": world["member"].organisation_id})  # noqa: E501
+    minutes.add_action_item(
+        secretary,
+        item,
+        {
+            "task": "Überfällige Aufgabe",
+            "responsible_person_id": world["member"].person_id,
+            "due_date": dt.date.today() - dt.timedelta(days=3),
+        },
+    )
+    minutes.add_action_item(
+        secretary,
+        item,
+        {"task": "Spätere Aufgabe", "responsible_organisation_id": world["member"].organisation_id},
+    )  # noqa: E501
     db.session.commit()
     login(world["member"].email)
     html = client.get("/actions/?status=open").get_data(as_text=True)
@@ -433,14 +520,30 @@ def test_plan_year_page_creates_meetings(world, client, login, db):
     login(world["secretary"].email)
     response = client.post(
         f"/bodies/{world['body'].id}/plan",
-        data={"year": "2031", "weekday": "2", "week": "6", "start_time": "10:00",
-              "end_time": "13:00", "location": "Magdeburg"},
+        data={
+            "year": "2031",
+            "weekday": "2",
+            "week": "6",
+            "start_time": "10:00",
+            "end_time": "13:00",
+            "location": "Magdeburg",
+        },
     )
     assert response.status_code == 302
-    assert len([m for m in services.get_body_detail(world["body"].id).meetings if m.date.year == 2031]) == 4  # noqa: E501
-    bad = client.post(f"/bodies/{world['body'].id}/plan",
-                      data={"year": "1800", "weekday": "2", "week": "6", "start_time": "10:00",
-                            "end_time": "13:00"})
+    assert (
+        len([m for m in services.get_body_detail(world["body"].id).meetings if m.date.year == 2031])
+        == 4
+    )  # noqa: E501
+    bad = client.post(
+        f"/bodies/{world['body'].id}/plan",
+        data={
+            "year": "1800",
+            "weekday": "2",
+            "week": "6",
+            "start_time": "10:00",
+            "end_time": "13:00",
+        },
+    )
     assert bad.status_code == 422
 
 
@@ -471,4 +574,3 @@ def test_reminders(world, db):
     assert db.session.query(OutboxMessage).count() == 0
     bodies_reminders(now)
     assert db.session.query(OutboxMessage).count() >= 1
-
