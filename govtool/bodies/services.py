@@ -11,6 +11,8 @@ from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.errors import NotFound, ValidationError
+from ..core.formatting import to_berlin
+from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..extensions import db
 from .models import (
@@ -474,6 +476,8 @@ def mark_held(user, meeting: Meeting) -> Meeting:
     ensure(user, "meeting.edit", meeting)
     if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
         raise ValidationError(gettext("This meeting cannot be marked as held now."))
+    if meeting.date > to_berlin(utcnow()).date():
+        raise ValidationError(gettext("A meeting in the future cannot be marked as held."))
     meeting.status = MeetingStatus.HELD
     db.session.flush()
     return meeting

@@ -508,7 +508,7 @@ def test_action_list_filters_and_shows_only_readable_bodies(world, client, login
     db.session.commit()
     login(world["member"].email)
     html = client.get("/actions/?status=open").get_data(as_text=True)
-    assert "Überfällige Aufgabe" in html and "Spätere Aufgabe" in html and "table-danger" in html
+    assert "Überfällige Aufgabe" in html and "Spätere Aufgabe" in html and "action-overdue" in html
     html = client.get("/actions/?status=open&overdue=1").get_data(as_text=True)
     assert "Überfällige Aufgabe" in html and "Spätere Aufgabe" not in html
     client.post("/logout")
