@@ -1,5 +1,6 @@
-"""The secretary's year in a real browser: plan, agenda, invitations, attendance, decision, action
-item, approval, DOCX; axe-core on the body and meeting pages."""
+"""Bodies (issue 3) in a real browser: the secretary plans a year, builds an agenda, invites,
+records attendance, a decision and an action item, approves, downloads the DOCX; axe-core checks
+the body and meeting pages."""
 
 from __future__ import annotations
 
@@ -12,13 +13,6 @@ from docx import Document
 
 from govtool.core.formatting import BERLIN
 from govtool.demo import DEMO_PASSWORD
-from tests.browser.conftest import (  # noqa: F401 - shared browser fixtures
-    axe_check,
-    browser,
-    browser_login,
-    live_server,
-    page,
-)
 
 pytestmark = pytest.mark.usefixtures("demo")
 
