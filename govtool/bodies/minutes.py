@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
+from ..auth.models import User
 from ..core.errors import Conflict, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import ensure
@@ -509,7 +510,7 @@ def minutes_comments(meeting: Meeting) -> dict[int, list[MinutesComment]]:
     rows = db.session.scalars(
         sa.select(MinutesComment)
         .where(MinutesComment.meeting_id == meeting.id)
-        .options(joinedload(MinutesComment.author))
+        .options(joinedload(MinutesComment.author).joinedload(User.person))
         .order_by(MinutesComment.created_at)
     )
     grouped: dict[int, list[MinutesComment]] = {}
@@ -523,7 +524,10 @@ def minutes_amendments(meeting: Meeting) -> list[MinutesAmendment]:
         db.session.scalars(
             sa.select(MinutesAmendment)
             .where(MinutesAmendment.meeting_id == meeting.id)
-            .options(joinedload(MinutesAmendment.author), joinedload(MinutesAmendment.agenda_item))
+            .options(
+                joinedload(MinutesAmendment.author).joinedload(User.person),
+                joinedload(MinutesAmendment.agenda_item),
+            )
             .order_by(MinutesAmendment.created_at)
         )
     )
