@@ -574,3 +574,26 @@ def test_reminders(world, db):
     assert db.session.query(OutboxMessage).count() == 0
     bodies_reminders(now)
     assert db.session.query(OutboxMessage).count() >= 1
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "admin@example.org",
+        "sekretariat@example.org",
+        "halle@example.org",
+        "burgenlandkreis@example.org",
+        "ministerium@example.org",
+    ],
+)
+def test_every_demo_login_sees_the_bodies_pages(demo, client, email):
+    from govtool.bodies.models import Body
+
+    client.post("/login", data={"email": email, "password": "demo-passwort"})
+    urls = ["/", "/bodies/", "/actions/", "/actions/?status=&overdue=1"]
+    for body in demo.session.query(Body):
+        urls.append(f"/bodies/{body.id}")
+        urls += [f"/meetings/{m.id}" for m in body.meetings]
+        urls += [f"/meetings/{m.id}/invitation.docx" for m in body.meetings[:1]]
+    for url in urls:
+        assert client.get(url).status_code == 200, (email, url)
