@@ -95,10 +95,13 @@ def _calendar(method: str, events: list[icalendar.Event], name: str | None = Non
     return calendar.to_ical()
 
 
-def meeting_ics(meeting: Meeting) -> bytes:
-    """The meeting's .ics: REQUEST while it stands, CANCEL once cancelled (same UID)."""
+def meeting_ics(meeting: Meeting, with_attendees: bool = True) -> bytes:
+    """The meeting's .ics: REQUEST while it stands, CANCEL once cancelled (same UID).
+
+    Readers who are not members get it without the ATTENDEE lines (no invitees' addresses).
+    """
     method = "CANCEL" if meeting.is_cancelled else "REQUEST"
-    return _calendar(method, [_event(meeting, with_attendees=True)])
+    return _calendar(method, [_event(meeting, with_attendees=with_attendees)])
 
 
 def body_feed(body: Body) -> bytes:

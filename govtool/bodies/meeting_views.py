@@ -711,7 +711,8 @@ def amendment_add(meeting_id: int):
 @login_required
 def ics(meeting_id: int):
     meeting = _load(meeting_id)
-    response = Response(invitations.meeting_ics(meeting), mimetype="text/calendar")
+    internal = can(current_user, "meeting.read_internal", meeting)
+    response = Response(invitations.meeting_ics(meeting, internal), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="sitzung-{meeting.id}.ics"'
     return response
 

@@ -80,13 +80,16 @@ def body_create():
 @bp.get("/bodies/<int:body_id>")
 @login_required
 def body_detail(body_id: int):
+    return _render_body(body_id)
+
+
+def _render_body(body_id: int, status: int = 200, membership_form=None):
     body = services.get_body_detail(body_id)
     if body is None:
         abort(404)
     require(can(current_user, "body.view", body))
     can_edit = can(current_user, "body.edit", body)
-    membership_form = None
-    if can_edit:
+    if can_edit and membership_form is None:
         membership_form = _membership_form(body)
     return render_template(
         "bodies/body_detail.html",
@@ -101,7 +104,7 @@ def body_detail(body_id: int):
         membership_form=membership_form,
         empty_form=EmptyForm(),
         today=dt.date.today(),
-    )
+    ), status
 
 
 def _membership_form(body: Body) -> MembershipForm:
@@ -139,19 +142,18 @@ def membership_add(body_id: int):
     body = get_or_404(Body, body_id)
     require(can(current_user, "body.edit", body))
     form = _membership_form(body)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "danger")
-        return redirect(url_for(".body_detail", body_id=body.id)), 303
-    try:
-        services.add_membership(current_user, body, form.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(gettext("Member added."), "success")
-    return redirect(url_for(".body_detail", body_id=body.id))
+    if form.validate_on_submit():
+        try:
+            services.add_membership(current_user, body, form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(gettext("Member added."), "success")
+            return redirect(url_for(".body_detail", body_id=body.id))
+    flash(gettext("The member could not be added; please check the form."), "danger")
+    return _render_body(body_id, 422, form)
 
 
 @bp.post("/bodies/<int:body_id>/members/<int:membership_id>/end")

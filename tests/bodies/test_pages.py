@@ -597,3 +597,38 @@ def test_every_demo_login_sees_the_bodies_pages(demo, client, email):
         urls += [f"/meetings/{m.id}/invitation.docx" for m in body.meetings[:1]]
     for url in urls:
         assert client.get(url).status_code == 200, (email, url)
+
+
+def test_members_are_added_with_history_and_bad_input_is_a_4xx(world, client, login, db):
+    from tests.factories import make_person
+
+    person = make_person()
+    db.session.commit()
+    body_id = world["body"].id
+    login(world["secretary"].email)
+    bad = client.post(f"/bodies/{body_id}/members", data={"person_id": "0", "role": "member"})
+    assert bad.status_code == 422
+    deputy = client.post(
+        f"/bodies/{body_id}/members", data={"person_id": str(person.id), "role": "deputy_member"}
+    )
+    assert deputy.status_code == 422 and "vertritt" in deputy.get_data(as_text=True)
+    good = client.post(
+        f"/bodies/{body_id}/members",
+        data={
+            "person_id": str(person.id),
+            "role": "member",
+            "has_voting_right": "y",
+            "start_date": "2025-01-01",
+        },
+    )
+    assert good.status_code == 302
+    from govtool.bodies.models import Membership
+
+    membership = db.session.query(Membership).filter_by(person_id=person.id).one()
+    assert client.post(f"/bodies/{body_id}/members/{membership.id}/end").status_code == 302
+    db.session.expire_all()
+    assert membership.end_date == dt.date.today()  # the row stays as history
+    assert not membership.is_current(dt.date.today() + dt.timedelta(days=1))
+    client.post("/logout")
+    login(world["member"].email)
+    assert client.post(f"/bodies/{body_id}/members", data={}).status_code == 403
