@@ -104,6 +104,33 @@ def demo_load_command(if_empty: bool):
     click.echo("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
+bench_cli = AppGroup("bench", help="Benchmark data.")
+
+
+@bench_cli.command("seed")
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 16))
+def bench_seed_command(scale: int):
+    """Fill an empty database with generated data (scale 1: 64 networks, 6,400 people, ...)."""
+    import time
+
+    from bench.seed import SEEDERS, seed
+
+    started = time.perf_counter()
+    steps = 1 + len(SEEDERS)
+    with click.progressbar(length=steps, label=f"Seeding scale {scale}") as bar:
+
+        def step(name: str) -> None:
+            bar.label = f"Seeding scale {scale}: {name}"
+            bar.update(1)
+
+        try:
+            counts = seed(scale, progress=step)
+        except RuntimeError as error:
+            raise click.ClickException(str(error)) from error
+    elapsed = time.perf_counter() - started
+    click.echo(", ".join(f"{k} {v:,}" for k, v in counts.items()) + f" in {elapsed:.1f} s")
+
+
 translations_cli = AppGroup("translations", help="German and English catalogues.")
 
 
@@ -121,6 +148,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(bench_cli)
     from .core.cli_hooks import CLI_GROUPS
 
     for group in CLI_GROUPS:

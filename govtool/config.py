@@ -78,6 +78,7 @@ class Config:
     GOVTOOL_LOCKOUT_THRESHOLD = _int("GOVTOOL_LOCKOUT_THRESHOLD", 10)
     GOVTOOL_LOCKOUT_MINUTES = _int("GOVTOOL_LOCKOUT_MINUTES", 15)
     GOVTOOL_RESET_TOKEN_HOURS = _int("GOVTOOL_RESET_TOKEN_HOURS", 2)
+    GOVTOOL_PASSWORD_HASH_METHOD = "scrypt"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -100,6 +101,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     GOVTOOL_SMTP_HOST = ""
+    # Hashing cost is not under test; scrypt's deliberate slowness would dominate the suite.
+    GOVTOOL_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):

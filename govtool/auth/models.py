@@ -42,6 +42,15 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def _hash_method() -> str:
+    """scrypt in production; the test config picks a cheaper method to keep the suite fast."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.config.get("GOVTOOL_PASSWORD_HASH_METHOD", "scrypt")
+    return "scrypt"
+
+
 class UserRole(Audited, db.Model):
     """One role of one user (a row per role keeps role queries simple)."""
 
@@ -112,7 +121,7 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
             self.role_rows.append(UserRole(role=role))
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=_hash_method())
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -1,29 +1,65 @@
 """DOCX rendering with docxtpl, shared by agreements, minutes and the catalogue register.
 
 Templates run in a Jinja sandbox with StrictUndefined and autoescape, so a template cannot reach
-Python internals and a missing variable is an error, not an empty string.
+Python internals and a missing variable is an error naming the tag, not an empty string.
+
+Each template (keyed by the SHA-256 of its bytes) is parsed and compiled once and reused: docxtpl's
+own render() re-parses and re-compiles the XML on every call, which dominates render time. Output
+is deterministic (fixed zip timestamps and document properties), so rendering one agreement version
+twice gives byte-identical files and a stored SHA-256 can prove which text was signed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
+import re
+import sys
+import threading
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .formatting import format_date, format_datetime, format_money, format_number, format_time
 
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FIXED_PROPERTY_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_CACHE_SIZE = 32
+# Characters XML 1.0 forbids; user text containing them would make Word refuse the file.
+_INVALID_XML_CHARS = re.compile("[\x00-\x06\x08\x0b\x0e-\x1f\ufffe\uffff]")
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
 
 class TemplateRenderError(Exception):
-    """A template could not be rendered; the message names the reason for the user."""
+    """A template could not be rendered; the message names the tag and the reason for the user."""
+
+    def __init__(self, message: str, *, tag: str = "", paragraph: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.tag = tag
+        self.paragraph = paragraph
 
 
-def make_environment() -> SandboxedEnvironment:
-    """The Jinja environment for DOCX templates: sandboxed, strict, German filters."""
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+def _finalize(value: Any) -> Any:
+    """Strip characters XML cannot hold and normalise Windows line breaks in output values."""
+    if isinstance(value, str):
+        return _INVALID_XML_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return value
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    """The Jinja environment for DOCX templates: sandboxed, strict, autoescaped, German filters."""
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=True, finalize=_finalize
+    )
     env.filters.update(
         date=lambda v: format_date(v, "de"),
         datetime=lambda v: format_datetime(v, "de"),
@@ -34,14 +70,337 @@ def make_environment() -> SandboxedEnvironment:
     return env
 
 
-def render_docx(template: Path | bytes, context: dict[str, Any]) -> bytes:
-    """Render a DOCX template (path or bytes) with `context`; returns the document's bytes."""
-    source = io.BytesIO(template) if isinstance(template, bytes) else str(template)
-    document = DocxTemplate(source)
+def _paragraph_text(xml_line: str) -> str:
+    return re.sub(r"<[^>]+>", "", xml_line).strip()
+
+
+def _tag_in(text: str, hint: str = "") -> str:
+    """The template tag in `text` that best matches `hint` (a name from the error message)."""
+    tags = _TAG.findall(text)
+    for tag in tags:
+        if hint and hint in tag:
+            return tag
+    return tags[0] if tags else ""
+
+
+@dataclass
+class PreparedTemplate:
+    """A template parsed and compiled once: its bytes, body and header/footer Jinja templates."""
+
+    data: bytes
+    sha256: str
+    body: Any
+    body_source: str
+    parts: dict[str, tuple[Any, str, str]] = field(default_factory=dict)  # name: (tpl, src, enc)
+    variables: set[str] = field(default_factory=set)
+
+
+class _Renderer(DocxTemplate):
+    """DocxTemplate that takes its compiled Jinja templates from a PreparedTemplate."""
+
+    def __init__(self, prepared: PreparedTemplate):
+        super().__init__(io.BytesIO(prepared.data))
+        self.prepared = prepared
+
+    def _render_compiled(self, template, source: str, part, context) -> str:
+        self.current_rendering_part = part
+        try:
+            xml = template.render(context)
+        except TemplateError as exc:
+            raise _explain(exc, source) from exc
+        except SecurityError as exc:  # pragma: no cover - SecurityError is a TemplateError
+            raise _explain(exc, source) from exc
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
+        xml = xml.replace("%_}", "%}")
+        return self.resolve_listing(xml)
+
+    def build_xml(self, context, jinja_env=None):
+        return self._render_compiled(
+            self.prepared.body, self.prepared.body_source, self.docx._part, context
+        )
+
+    def build_headers_footers_xml(self, context, uri, jinja_env=None):
+        for rel_key, part in self.get_headers_footers(uri):
+            compiled = self.prepared.parts.get(str(part.partname))
+            if compiled is None:
+                continue
+            template, source, encoding = compiled
+            yield rel_key, self._render_compiled(template, source, part, context).encode(encoding)
+
+    def render_footnotes(self, context, jinja_env=None):
+        return None  # govtool templates keep no tags in footnotes; skipping saves a part scan
+
+
+def _explain(exc: Exception, source: str) -> TemplateRenderError:
+    """Turn a Jinja error into a message naming the offending tag and its paragraph."""
+    lineno = getattr(exc, "lineno", None)
+    if lineno is None:
+        tb = sys.exc_info()[2] or exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<template>":
+                lineno = tb.tb_lineno
+            tb = tb.tb_next
+    lines = source.splitlines()
+    paragraph = _paragraph_text(lines[lineno - 1]) if lineno and lineno <= len(lines) else ""
+    message = str(getattr(exc, "message", None) or exc)
+    hint = ""
+    found = re.search(r"'([^']+)' is undefined|attribute '([^']+)'", message)
+    if found:
+        hint = found.group(1) or found.group(2)
+    tag = _tag_in(paragraph, hint)
+    kind = "refused" if isinstance(exc, SecurityError) else "failed"
+    text = f"Template {kind} at tag {tag or '?'}: {message}"
+    if paragraph:
+        text += f' (paragraph: "{paragraph[:200]}")'
+    return TemplateRenderError(text, tag=tag, paragraph=paragraph)
+
+
+_cache: OrderedDict[str, PreparedTemplate] = OrderedDict()
+_cache_lock = threading.Lock()
+_env = make_environment()
+
+
+def _read(template: Path | str | bytes) -> bytes:
+    if isinstance(template, bytes | bytearray):
+        return bytes(template)
+    return Path(template).read_bytes()
+
+
+def _compile(env, source: str):
+    return env.from_string(source)
+
+
+def prepare_template(template: Path | str | bytes) -> PreparedTemplate:
+    """Parse and compile a template once; later calls with the same bytes reuse the result."""
+    data = _read(template)
+    digest = hashlib.sha256(data).hexdigest()
+    with _cache_lock:
+        prepared = _cache.get(digest)
+        if prepared is not None:
+            _cache.move_to_end(digest)
+            return prepared
     try:
-        document.render(context, jinja_env=make_environment(), autoescape=True)
-    except Exception as exc:  # Jinja raises many types; the user needs one clear message
+        doc = DocxTemplate(io.BytesIO(data))
+        doc.init_docx()
+    except Exception as exc:  # not a readable DOCX
+        raise TemplateRenderError(f"The file is not a readable DOCX document ({exc}).") from exc
+    body_source = re.sub(r"<w:p([ >])", r"\n<w:p\1", doc.patch_xml(doc.get_xml()))
+    sources = {"body": body_source}
+    parts: dict[str, tuple[Any, str, str]] = {}
+    for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
+        for _key, part in doc.get_headers_footers(uri):
+            xml = doc.get_part_xml(part)
+            encoding = doc.get_headers_footers_encoding(xml)
+            source = re.sub(r"<w:p([ >])", r"\n<w:p\1", doc.patch_xml(xml))
+            sources[str(part.partname)] = source
+            parts[str(part.partname)] = (None, source, encoding)
+    compiled: dict[str, Any] = {}
+    variables: set[str] = set()
+    for name, source in sources.items():
+        try:
+            compiled[name] = _compile(_env, source)
+            variables |= meta.find_undeclared_variables(_env.parse(source))
+        except TemplateSyntaxError as exc:
+            raise _explain(exc, source) from exc
+    prepared = PreparedTemplate(
+        data=data,
+        sha256=digest,
+        body=compiled["body"],
+        body_source=body_source,
+        parts={name: (compiled[name], src, enc) for name, (_t, src, enc) in parts.items()},
+        variables=variables,
+    )
+    with _cache_lock:
+        _cache[digest] = prepared
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return prepared
+
+
+def _save_deterministic(document, out: io.BytesIO) -> None:
+    """Save like python-docx, but with fixed zip timestamps: equal input gives equal bytes."""
+    package = document.part.package
+
+    class _Writer:
+        def __init__(self, stream):
+            self._zip = zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED)
+
+        def write(self, pack_uri, blob):
+            info = zipfile.ZipInfo(pack_uri.membername, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            self._zip.writestr(info, blob)
+
+        def close(self):
+            self._zip.close()
+
+    for part in package.parts:
+        part.before_marshal()
+    writer = _Writer(out)
+    PackageWriter._write_content_types_stream(writer, package.parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, package.parts)
+    writer.close()
+
+
+def render_docx(
+    template: Path | str | bytes,
+    context: dict[str, Any],
+    *,
+    properties: dict[str, Any] | None = None,
+) -> bytes:
+    """Render a DOCX template (path or bytes) with `context`; returns the document's bytes.
+
+    `properties` sets document core properties (title, author, subject, created, modified); the
+    timestamps default to a fixed moment so the same input always yields the same bytes.
+    """
+    prepared = prepare_template(template)
+    renderer = _Renderer(prepared)
+    try:
+        renderer.render(context, jinja_env=_env, autoescape=True)
+    except TemplateRenderError:
+        raise
+    except Exception as exc:  # Jinja and docxtpl raise many types; the user needs one message
         raise TemplateRenderError(f"{type(exc).__name__}: {exc}") from exc
+    props = renderer.docx.core_properties
+    values = {"created": FIXED_PROPERTY_TIME, "modified": FIXED_PROPERTY_TIME}
+    values.update(properties or {})
+    props.last_modified_by = "govtool"
+    props.revision = 1
+    for key, value in values.items():
+        setattr(props, key, value)
     out = io.BytesIO()
-    document.save(out)
+    _save_deterministic(renderer.docx, out)
     return out.getvalue()
+
+
+# --- Template inspection (used by `govtool templates check` and template uploads) -------------
+
+
+@dataclass
+class TemplateIssue:
+    """One problem or remark found in a template, with the paragraph it stands in."""
+
+    level: str  # "error" or "warning"
+    message: str
+    paragraph: str = ""
+    tag: str = ""
+
+
+@dataclass
+class TemplateReport:
+    variables: set[str] = field(default_factory=set)
+    paths: set[str] = field(default_factory=set)  # dotted uses rooted at a variable: agreement.x
+    issues: list[TemplateIssue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[TemplateIssue]:
+        return [i for i in self.issues if i.level == "error"]
+
+
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_CURLY = "“”„‘’‚"
+
+
+def _attribute_paths(ast, roots: set[str]) -> set[str]:
+    """Dotted names like agreement.number whose root is one of `roots`."""
+    paths = set()
+    for node in ast.find_all(nodes.Getattr):
+        chain = [node.attr]
+        target = node.node
+        while isinstance(target, nodes.Getattr):
+            chain.append(target.attr)
+            target = target.node
+        if isinstance(target, nodes.Name) and target.name in roots:
+            paths.add(".".join([target.name, *reversed(chain)]))
+    return paths
+
+
+def inspect_template(data: bytes) -> TemplateReport:
+    """Variables a template uses, its syntax errors, and tags Word split or curly-quoted."""
+    from docx import Document
+
+    report = TemplateReport()
+    try:
+        document = Document(io.BytesIO(data))
+    except Exception as exc:
+        report.issues.append(TemplateIssue("error", f"Not a readable DOCX document ({exc})."))
+        return report
+    # Look at each paragraph's runs: a tag spread over several runs still renders (docxtpl joins
+    # them), but Word may split it again on the next edit, so it is reported as a warning.
+    elements = [document.element.body]
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            if not part.is_linked_to_previous:
+                elements.append(part._element)
+    for root in elements:
+        for paragraph in root.iter(f"{_W_NS}p"):
+            runs = [
+                "".join(t.text or "" for t in r.iter(f"{_W_NS}t"))
+                for r in paragraph.iter(f"{_W_NS}r")
+            ]
+            text = "".join(runs)
+            if "{" not in text:
+                continue
+            bounds, start = [], 0
+            for run in runs:
+                bounds.append((start, start + len(run)))
+                start += len(run)
+            for match in _TAG.finditer(text):
+                tag = match.group(0)
+                spans = [b for b in bounds if b[0] < match.end() and b[1] > match.start()]
+                if len(spans) > 1:
+                    report.issues.append(
+                        TemplateIssue(
+                            "warning",
+                            f"Tag {tag} is split across {len(spans)} text runs "
+                            "(Word formatting); retype it in one go.",
+                            text,
+                            tag,
+                        )
+                    )
+                if any(q in tag for q in _CURLY):
+                    report.issues.append(
+                        TemplateIssue(
+                            "warning",
+                            f"Tag {tag} contains typographic quotes; "
+                            "they are read as straight quotes.",
+                            text,
+                            tag,
+                        )
+                    )
+            opened = text.count("{{") + text.count("{%")
+            closed = text.count("}}") + text.count("%}")
+            if opened != closed:
+                report.issues.append(
+                    TemplateIssue("error", "Unbalanced tag braces in paragraph.", text)
+                )
+    try:
+        doc = DocxTemplate(io.BytesIO(data))
+        doc.init_docx()
+        sources = [re.sub(r"<w:p([ >])", r"\n<w:p\1", doc.patch_xml(doc.get_xml()))]
+        for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
+            for _key, part in doc.get_headers_footers(uri):
+                sources.append(
+                    re.sub(r"<w:p([ >])", r"\n<w:p\1", doc.patch_xml(doc.get_part_xml(part)))
+                )
+    except Exception as exc:
+        report.issues.append(TemplateIssue("error", f"Not a readable DOCX document ({exc})."))
+        return report
+    for source in sources:
+        try:
+            ast = _env.parse(source)
+        except TemplateSyntaxError as exc:
+            error = _explain(exc, source)
+            if not any(
+                i.level == "error" and i.paragraph == error.paragraph for i in report.issues
+            ):
+                report.issues.append(
+                    TemplateIssue("error", error.message, error.paragraph, error.tag)
+                )
+            continue
+        names = meta.find_undeclared_variables(ast)
+        report.variables |= names
+        report.paths |= _attribute_paths(ast, names)
+    return report

@@ -1,0 +1,234 @@
+"""`govtool bench seed --scale N`: fill an empty database with realistic data, fast.
+
+Scale 1 is one state running all its networks: 64 networks, 800 organisations, 6,400 people, and
+what the areas add (bodies, meetings, agreements, catalogue entries). Rows go in with Core bulk
+inserts in batches, not one ORM object at a time; the audit hook only sees ORM objects, so seeded
+rows are (deliberately) not audited.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from govtool.core.models import utcnow
+from govtool.extensions import db
+
+BATCH = 5_000
+REGIONS_SN = ["Süd", "Mitte", "Mitte Nord", "Nord", "Ost", "West"]
+FIRST_NAMES = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elif",
+    "Felix",
+    "Greta",
+    "Hannes",
+    "Ida",
+    "Jonas",
+    "Katrin",
+    "Lukas",
+    "Marie",
+    "Niklas",
+    "Olga",
+    "Paul",
+    "Rosa",
+    "Stefan",
+    "Tina",
+    "Uwe",
+    "Vera",
+    "Wolfgang",
+]
+LAST_NAMES = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+]
+FUNCTIONS = [
+    "Schulleitung",
+    "Schulsozialarbeit",
+    "Jugendhilfeplanung",
+    "Bildungskoordination",
+    "Inklusionsberatung",
+    "Elternvertretung",
+    "Schulaufsicht",
+    "Netzwerkkoordination",
+]
+BENCH_PASSWORD = "bench-passwort"
+
+
+@dataclass
+class SeedContext:
+    """What earlier seeders created, for later ones: ids by kind, the scale, a seeded RNG."""
+
+    scale: int
+    rng: random.Random
+    ids: dict[str, list[int]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# Areas register seeders (ctx) -> dict[str, int]; they run in order after the directory.
+SEEDERS: list[Callable[[SeedContext], dict[str, int]]] = []
+
+
+def bulk_insert(table: sa.Table, rows: Iterable[dict[str, Any]], returning_ids: bool = False):
+    """Insert rows in batches; with returning_ids, return the new ids in insertion order."""
+    ids: list[int] = []
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        if returning_ids:
+            start = _next_id(table)
+            for offset, row in enumerate(batch):
+                row["id"] = start + offset
+            ids.extend(row["id"] for row in batch)
+        db.session.execute(sa.insert(table), batch)
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return ids
+
+
+def _next_id(table: sa.Table) -> int:
+    current = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+    return current + 1
+
+
+def reset_sequences() -> None:
+    """PostgreSQL: after inserting explicit ids, move each table's id sequence past them."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        if "id" in table.c and isinstance(table.c.id.type, sa.Integer) and table.c.id.primary_key:
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
+                )
+            )
+
+
+def seed_directory(ctx: SeedContext) -> dict[str, int]:
+    """Regions, 800 organisations and 6,400 people per scale step, plus bench logins."""
+    from govtool.auth.models import User, UserRole
+    from govtool.directory.models import Organisation, Person, Region
+
+    now = utcnow()
+    stamp = {"created_at": now, "updated_at": now}
+    region_ids = bulk_insert(
+        Region.__table__,
+        ({"name": name, "state_code": "SN", **stamp} for name in REGIONS_SN),
+        returning_ids=True,
+    )
+    organisations = 800 * ctx.scale
+    kinds = ["school"] * 5 + ["municipality", "district", "association", "agency", "other"]
+    org_ids = bulk_insert(
+        Organisation.__table__,
+        (
+            {
+                "name": f"{'Schule' if i % 2 else 'Stelle'} {i:05d} {ctx.rng.choice(LAST_NAMES)}",
+                "short_name": f"B{i:05d}",
+                "kind": kinds[i % len(kinds)],
+                "region_id": region_ids[i % len(region_ids)],
+                "street": f"Hauptstraße {i % 200 + 1}",
+                "postal_code": f"0{1000 + i % 8000}",
+                "city": f"Ort {i % 300}",
+                "email": f"kontakt{i}@bench.example.org",
+                "phone": "",
+                "website": "",
+                "is_active": True,
+                **stamp,
+            }
+            for i in range(organisations)
+        ),
+        returning_ids=True,
+    )
+    person_ids = bulk_insert(
+        Person.__table__,
+        (
+            {
+                "title": "",
+                "first_name": ctx.rng.choice(FIRST_NAMES),
+                "last_name": ctx.rng.choice(LAST_NAMES),
+                "function": ctx.rng.choice(FUNCTIONS),
+                "email": f"person{i}@bench.example.org",
+                "phone": "",
+                "organisation_id": org_ids[i % len(org_ids)],
+                "is_active": True,
+                **stamp,
+            }
+            for i in range(6_400 * ctx.scale)
+        ),
+        returning_ids=True,
+    )
+    password_hash = generate_password_hash(BENCH_PASSWORD, method="scrypt")
+    roles = ["admin", "secretary", "ministry", "municipality", "member"]
+    user_ids = bulk_insert(
+        User.__table__,
+        (
+            {
+                "email": f"{role}@bench.example.org",
+                "password_hash": password_hash,
+                "organisation_id": org_ids[index],
+                "person_id": person_ids[index],
+                "is_active": True,
+                "failed_logins": 0,
+                "locale": "",
+                **stamp,
+            }
+            for index, role in enumerate(roles)
+        ),
+        returning_ids=True,
+    )
+    bulk_insert(
+        UserRole.__table__,
+        ({"user_id": uid, "role": role} for uid, role in zip(user_ids, roles, strict=True)),
+    )
+    ctx.ids.update(regions=region_ids, organisations=org_ids, people=person_ids, users=user_ids)
+    ctx.extra["users_by_role"] = dict(zip(roles, user_ids, strict=True))
+    return {"organisations": len(org_ids), "people": len(person_ids), "users": len(user_ids)}
+
+
+def seed(scale: int = 1, progress: Callable[[str], None] | None = None, seed_value: int = 42):
+    """Fill an empty database; returns row counts per kind."""
+    from govtool.auth.models import User
+
+    if db.session.scalar(sa.select(sa.func.count(User.id))):
+        raise RuntimeError("the database is not empty; seed into a fresh database")
+    ctx = SeedContext(scale=scale, rng=random.Random(seed_value))
+    counts: dict[str, int] = {}
+    for seeder in [seed_directory, *SEEDERS]:
+        if progress:
+            progress(seeder.__name__)
+        counts.update(seeder(ctx))
+        db.session.flush()
+    reset_sequences()
+    db.session.commit()
+    return counts

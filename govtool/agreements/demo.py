@@ -1,0 +1,226 @@
+"""Demo data: the four standard templates and one demo agreement per template (idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..auth.models import User
+from ..demo import DEMO_LOADERS
+from ..directory.models import Organisation, Person
+from ..extensions import db
+from .models import (
+    Agreement,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+    AgreementTemplate,
+    AgreementVersion,
+    PartyDuty,
+    PartyRole,
+    Renewal,
+)
+
+STANDARD_TEMPLATES = [
+    # code, file, name, kind, description
+    (
+        "kooperationsvereinbarung",
+        "kooperationsvereinbarung.docx",
+        "Kooperationsvereinbarung (Land und Modellkommunen)",
+        AgreementKind.COOPERATION,
+        "Standardvorlage für die Zusammenarbeit von Land und Modellkommunen.",
+    ),
+    (
+        "zielvereinbarung",
+        "zielvereinbarung.docx",
+        "Zielvereinbarung (Kommune und Begleitagentur)",
+        AgreementKind.TARGET,
+        "Ziele und Leistungen der Prozessbegleitung einer Kommune.",
+    ),
+    (
+        "datenaustausch",
+        "datenaustausch.docx",
+        "Vereinbarung über den Datenaustausch",
+        AgreementKind.DATA_SHARING,
+        "Art, Umfang und Zweck der Datenbereitstellung; listet die Katalogeinträge.",
+    ),
+    (
+        "geschaeftsordnung-begleitgremium",
+        "geschaeftsordnung_begleitgremium.docx",
+        "Geschäftsordnung des Begleitgremiums",
+        AgreementKind.RULES_OF_PROCEDURE,
+        "Quartalssitzungen, Beschlussfähigkeit, Niederschrift.",
+    ),
+]
+
+START, END = dt.date(2022, 9, 1), dt.date(2025, 8, 31)
+MUNICIPAL_DUTIES = [
+    "benennt eine feste Ansprechperson für das kommunale Bildungsmanagement",
+    "stellt die vereinbarten Daten für das Bildungsmonitoring bereit",
+    "wirkt im Begleitgremium mit und berichtet halbjährlich über den Stand",
+]
+DEMO_AGREEMENTS = [
+    # number, template code, title, owner, parties [(short, role, duties)], subject
+    (
+        "KV-2022-001",
+        "kooperationsvereinbarung",
+        "Kooperation im kommunalen Bildungsmanagement",
+        "MB-REF34",
+        [
+            (
+                "MB-REF34",
+                PartyRole.LAND,
+                [
+                    "koordiniert das Modellvorhaben und richtet die Geschäftsstelle ein",
+                    "legt schrittweise Art, Umfang und Zweck der Datenbereitstellung fest",
+                ],
+            ),
+            ("HAL", PartyRole.MUNICIPALITY, MUNICIPAL_DUTIES),
+            ("BLK", PartyRole.MUNICIPALITY, MUNICIPAL_DUTIES),
+            ("BK", PartyRole.MUNICIPALITY, MUNICIPAL_DUTIES),
+        ],
+        "Gegenstand ist die Zusammenarbeit im Modellvorhaben „Kooperation im kommunalen "
+        "Bildungsmanagement“ vom 01.09.2022 bis 31.08.2025.",
+    ),
+    (
+        "ZV-2022-001",
+        "zielvereinbarung",
+        "Zielvereinbarung Stadt Halle (Saale) und TransMit",
+        "HAL",
+        [
+            ("HAL", PartyRole.MUNICIPALITY, MUNICIPAL_DUTIES[:2]),
+            (
+                "TRANSMIT",
+                PartyRole.AGENCY,
+                [
+                    "begleitet den Aufbau des datenbasierten kommunalen Bildungsmanagements",
+                    "moderiert zwei Workshops pro Jahr",
+                ],
+            ),
+        ],
+        "Prozessbegleitung der Stadt Halle (Saale) durch die Transferagentur.",
+    ),
+    (
+        "DV-2022-001",
+        "datenaustausch",
+        "Datenaustausch im Bildungsmonitoring",
+        "MB-REF34",
+        [
+            ("MB-REF34", PartyRole.LAND, ["stellt Schulstatistik aggregiert bereit"]),
+            ("HAL", PartyRole.MUNICIPALITY, ["liefert Daten zur Kindertagesbetreuung"]),
+        ],
+        "Regelt den Austausch von Daten für das kommunale Bildungsmonitoring.",
+    ),
+    (
+        "GO-2022-001",
+        "geschaeftsordnung-begleitgremium",
+        "Geschäftsordnung des Begleitgremiums",
+        "MB-REF34",
+        [
+            ("MB-REF34", PartyRole.LAND, ["führt die Geschäftsstelle"]),
+            ("HAL", PartyRole.MEMBER, ["entsendet ein Mitglied"]),
+            ("BLK", PartyRole.MEMBER, ["entsendet ein Mitglied"]),
+            ("BK", PartyRole.MEMBER, ["entsendet ein Mitglied"]),
+            ("LJA", PartyRole.MEMBER, ["entsendet ein Mitglied"]),
+            ("LSCHA", PartyRole.MEMBER, ["entsendet ein Mitglied"]),
+            ("TRANSMIT", PartyRole.AGENCY, ["berät das Gremium"]),
+        ],
+        "Das Begleitgremium steuert das Modellvorhaben und leitet den Abschlussbericht.",
+    ),
+]
+
+
+def load_templates() -> int:
+    """Register the shipped standard templates (version 1 each) unless already there."""
+    added = 0
+    folder = current_app.config["AGREEMENT_TEMPLATE_DIR"]
+    for code, filename, name, kind, description in STANDARD_TEMPLATES:
+        if db.session.scalar(sa.select(AgreementTemplate.id).where(AgreementTemplate.code == code)):
+            continue
+        data = (folder / filename).read_bytes()
+        from .template_checks import check_template
+
+        db.session.add(
+            AgreementTemplate(
+                code=code,
+                name=name,
+                kind=kind,
+                version=1,
+                description=description,
+                filename=filename,
+                content=data,
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                variables=check_template(data, filename).variables,
+            )
+        )
+        added += 1
+    db.session.flush()
+    return added
+
+
+def load_demo_agreements() -> dict[str, int]:
+    """The templates plus one draft agreement per template."""
+    added = {"agreement_templates": load_templates(), "agreements": 0}
+    orgs = {o.short_name: o for o in db.session.scalars(sa.select(Organisation))}
+    for number, code, title, owner, parties, subject in DEMO_AGREEMENTS:
+        if db.session.scalar(sa.select(Agreement.id).where(Agreement.number == number)):
+            continue
+        template = db.session.scalar(
+            sa.select(AgreementTemplate)
+            .where(AgreementTemplate.code == code)
+            .order_by(AgreementTemplate.version.desc())
+        )
+        creator = db.session.scalar(sa.select(User).where(User.organisation_id == orgs[owner].id))
+        agreement = Agreement(
+            number=number,
+            title=title,
+            kind=template.kind,
+            status=AgreementStatus.DRAFT,
+            owner_organisation=orgs[owner],
+            created_by=creator,
+        )
+        version = AgreementVersion(
+            number=1,
+            template=template,
+            title=title,
+            subject=subject,
+            objectives="Kooperation, Transparenz und Beteiligung; Datenfluss und "
+            "Berichterstattung; Gremienmitwirkung.",
+            start_date=START,
+            end_date=END,
+            notice_period_months=3,
+            renewal=Renewal.BY_AGREEMENT,
+            place="Magdeburg",
+            body_reference="Begleitgremium „Kooperation im kommunalen Bildungsmanagement“",
+            data_exchanges_text="Schulstatistik (aggregiert); Bildungsmonitoring; § 84a SchulG "
+            "LSA\nKindertagesbetreuung; Bedarfsplanung; § 10 KiFöG",
+        )
+        for position, (short, role, duties) in enumerate(parties):
+            organisation = orgs[short]
+            contact = organisation.contact_person
+            signatory = contact or db.session.scalar(
+                sa.select(Person).where(Person.organisation_id == organisation.id)
+            )
+            version.parties.append(
+                AgreementParty(
+                    organisation=organisation,
+                    position=position,
+                    role=role,
+                    contact_person=contact,
+                    signatory_name=signatory.full_name if signatory else "N. N.",
+                    signatory_function=signatory.function if signatory else "",
+                    duties=[PartyDuty(position=i, text=t) for i, t in enumerate(duties)],
+                )
+            )
+        agreement.versions.append(version)
+        db.session.add(agreement)
+        added["agreements"] += 1
+    db.session.flush()
+    return added
+
+
+DEMO_LOADERS.append(load_demo_agreements)

@@ -1,0 +1,124 @@
+"""Forms for agreements: drafting (with parties and duties), signing, review, templates."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..core.forms import IdSelectField
+from .models import AgreementKind, PartyRole, Renewal
+
+PARTY_SLOTS = 4
+MAX_PARTY_SLOTS = 12
+
+
+class PartyForm(Form):
+    """One party: organisation, its role, contact person, signatory and duties (one per line)."""
+
+    organisation_id = IdSelectField(_l("Organisation"))
+    role = SelectField(
+        _l("Role in the agreement"),
+        choices=[(r.value, r.label) for r in PartyRole],
+        default=PartyRole.MUNICIPALITY.value,
+    )
+    contact_person_id = IdSelectField(_l("Contact person"))
+    signatory_name = StringField(_l("Signatory (name)"), validators=[Length(max=200)])
+    signatory_function = StringField(_l("Signatory's function"), validators=[Length(max=200)])
+    duties = TextAreaField(
+        _l("Duties"), description=_l("One duty per line, in the order they should appear.")
+    )
+
+
+class AgreementForm(FlaskForm):
+    template_id = IdSelectField(_l("Standard template"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    subject = TextAreaField(_l("Subject of the agreement"), validators=[DataRequired()])
+    objectives = TextAreaField(_l("Objectives"))
+    start_date = DateField(_l("Start of term"), validators=[Optional()])
+    end_date = DateField(_l("End of term"), validators=[Optional()])
+    notice_period_months = IntegerField(
+        _l("Notice period (months)"), default=3, validators=[InputRequired(), NumberRange(0, 60)]
+    )
+    renewal = SelectField(
+        _l("Renewal"), choices=[(r.value, r.label) for r in Renewal], default=Renewal.NONE.value
+    )
+    place = StringField(_l("Place of signing"), validators=[Length(max=100)])
+    extra_clauses = TextAreaField(_l("Extra clauses"))
+    body_reference = StringField(
+        _l("Body it sets up"),
+        validators=[Length(max=300)],
+        description=_l("Name of the committee, e.g. the Begleitgremium."),
+    )
+    data_exchanges_text = TextAreaField(
+        _l("Data exchanges covered"),
+        description=_l("One per line: title; purpose; legal basis."),
+    )
+    change_note = TextAreaField(_l("What this version changes"))
+    parties = FieldList(FormField(PartyForm), min_entries=PARTY_SLOTS, max_entries=MAX_PARTY_SLOTS)
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.data.items() if k not in ("csrf_token", "parties")}
+        data["parties"] = [
+            {**entry, "duties": (entry.get("duties") or "").splitlines()}
+            for entry in self.parties.data
+        ]
+        return data
+
+
+class SignForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        description=_l("Re-enter your password to sign."),
+    )
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired()])
+    confirm = BooleanField(_l("I confirm that all signatures of this version are withdrawn."))
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
+
+
+class AmendForm(FlaskForm):
+    change_note = TextAreaField(_l("What the amendment is about"))
+
+
+class TerminateForm(FlaskForm):
+    on = DateField(_l("Termination takes effect on"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired()])
+
+
+class VerifyForm(FlaskForm):
+    file = FileField(_l("DOCX document"), validators=[FileRequired()])
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired()])
+    is_signed_copy = BooleanField(_l("This is the scanned, wet-ink signed copy (PDF)"))
+
+
+class TemplateUploadForm(FlaskForm):
+    file = FileField(_l("DOCX template"), validators=[FileRequired()])
+    code = SelectField(_l("Upload as"), choices=[], validate_choice=True)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Kind"), choices=[(k.value, k.label) for k in AgreementKind], default="cooperation"
+    )
+    description = TextAreaField(_l("Description"))

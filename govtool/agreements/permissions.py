@@ -1,0 +1,135 @@
+"""Who may read, draft, sign and administer agreements.
+
+Ministry, secretariat and admins see every agreement. A municipality (or a member) sees only
+agreements its organisation drafted or is a party to, so other organisations' drafts stay hidden.
+Only the drafting organisation (or ministry/secretariat/admin) edits; only a party's own signatory
+signs for that party.
+"""
+
+from __future__ import annotations
+
+from ..auth.models import Role
+from ..core.permissions import rule
+from .models import EDITABLE_VERSION_STATUSES, AgreementStatus, VersionStatus
+
+OVERSEERS = (Role.ADMIN, Role.MINISTRY, Role.SECRETARY)
+DRAFTERS = (*OVERSEERS, Role.MUNICIPALITY)
+SIGNING_ROLES = (Role.MUNICIPALITY, Role.MINISTRY)
+
+
+def _org_chain(organisation) -> set[int]:
+    """The organisation and its parents (a department acts within its ministry)."""
+    ids, node = set(), organisation
+    for _ in range(10):
+        if node is None:
+            break
+        ids.add(node.id)
+        node = node.parent
+    return ids
+
+
+def is_party(user, agreement) -> bool:
+    """True when the user's organisation is a party to any version of the agreement."""
+    if user.organisation_id is None:
+        return False
+    return any(
+        p.organisation_id == user.organisation_id for v in agreement.versions for p in v.parties
+    )
+
+
+def is_owner(user, agreement) -> bool:
+    return user.organisation_id is not None and agreement.owner_organisation_id == (
+        user.organisation_id
+    )
+
+
+@rule("agreement.list")
+def list_agreements(user, _obj) -> bool:
+    return True
+
+
+@rule("agreement.view")
+def view_agreement(user, agreement) -> bool:
+    if user.has_role(*OVERSEERS):
+        return True
+    return is_owner(user, agreement) or is_party(user, agreement)
+
+
+@rule("agreement.create")
+def create_agreement(user, _obj) -> bool:
+    if user.has_role(*OVERSEERS):
+        return True
+    return user.has_role(Role.MUNICIPALITY) and user.organisation_id is not None
+
+
+def _manages(user, agreement) -> bool:
+    if user.has_role(*OVERSEERS):
+        return True
+    return user.has_role(Role.MUNICIPALITY) and is_owner(user, agreement)
+
+
+@rule("agreement.edit")
+def edit_version(user, version) -> bool:
+    return _manages(user, version.agreement) and version.is_editable
+
+
+@rule("agreement.submit")
+def submit_version(user, version) -> bool:
+    return _manages(user, version.agreement) and version.status in EDITABLE_VERSION_STATUSES
+
+
+@rule("agreement.comment")
+def comment_version(user, version) -> bool:
+    return view_agreement(user, version.agreement) and version.status in EDITABLE_VERSION_STATUSES
+
+
+@rule("agreement.sign")
+def sign_for_party(user, party) -> bool:
+    """A user of the party's organisation (or a department of it) with a signing role."""
+    if not user.has_role(*SIGNING_ROLES) or user.organisation is None:
+        return False
+    if party.version.status is not VersionStatus.AWAITING_SIGNATURES:
+        return False
+    return party.organisation_id in _org_chain(user.organisation)
+
+
+@rule("agreement.withdraw_signatures")
+def withdraw_signatures(user, version) -> bool:
+    return _manages(user, version.agreement) and version.status in (
+        VersionStatus.AWAITING_SIGNATURES,
+        VersionStatus.SIGNED,
+    )
+
+
+@rule("agreement.amend")
+def amend_agreement(user, agreement) -> bool:
+    return (
+        _manages(user, agreement)
+        and agreement.status is AgreementStatus.IN_FORCE
+        and agreement.latest_version.status is VersionStatus.SIGNED
+    )
+
+
+@rule("agreement.terminate")
+def terminate_agreement(user, agreement) -> bool:
+    return _manages(user, agreement) and agreement.status is AgreementStatus.IN_FORCE
+
+
+@rule("agreement.attach")
+def attach_file(user, agreement) -> bool:
+    return _manages(user, agreement) or is_party(user, agreement)
+
+
+@rule("agreement.verify")
+def verify_document(user, _obj) -> bool:
+    return True
+
+
+@rule("agreement_template.view")
+def view_templates(user, _obj) -> bool:
+    return user.has_role(*DRAFTERS)
+
+
+@rule("agreement_template.manage")
+def manage_templates(user, _obj) -> bool:
+    return user.has_role(Role.ADMIN)

@@ -1,0 +1,188 @@
+"""The document of an agreement version: the template context, DOCX rendering and PDF conversion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..core.docx import render_docx
+from .models import AgreementVersion, Renewal
+
+DRAFT_NOTICE = "ENTWURF – nicht von allen Vertragsparteien unterzeichnet"
+
+RENEWAL_TEXT = {
+    Renewal.NONE: "Die Vereinbarung endet mit Ablauf der Laufzeit, ohne dass es einer Kündigung "
+    "bedarf.",
+    Renewal.YEARLY: "Die Vereinbarung verlängert sich jeweils um ein Jahr, wenn sie nicht "
+    "fristgerecht gekündigt wird.",
+    Renewal.BY_AGREEMENT: "Eine Verlängerung kann durch eine Fortschreibung dieser Vereinbarung "
+    "vereinbart werden.",
+}
+
+# Documents are German whatever the UI language, so their labels are fixed here.
+KIND_TEXT = {
+    "cooperation": "Kooperationsvereinbarung",
+    "target": "Zielvereinbarung",
+    "data_sharing": "Vereinbarung über den Datenaustausch",
+    "rules_of_procedure": "Geschäftsordnung",
+    "other": "Vereinbarung",
+}
+
+PARTY_ROLE_TEXT = {
+    "land": "Land",
+    "municipality": "Modellkommune",
+    "agency": "Begleitagentur",
+    "member": "Mitglied",
+    "other": "Vertragspartei",
+}
+
+# What an agreement provides to templates: top-level names and the attributes beneath them.
+PROVIDED: dict[str, set[str] | None] = {
+    "agreement": {
+        "number",
+        "title",
+        "kind",
+        "version",
+        "subject",
+        "objectives",
+        "start_date",
+        "end_date",
+        "notice_period_months",
+        "renewal",
+        "extra_clauses",
+        "body",
+        "place",
+    },
+    "parties": None,
+    "data_exchanges": None,
+    "draft_notice": set(),
+    "draft": set(),
+}
+PARTY_FIELDS = "name, short_name, role, address, contact, signatory, signatory_function, duties"
+
+
+def parse_data_exchanges(text: str) -> list[dict[str, str]]:
+    """Lines 'title; purpose; legal basis' (placeholder until catalogue entries can be linked)."""
+    rows = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")] + ["", ""]
+        rows.append({"title": parts[0], "purpose": parts[1], "legal_basis": parts[2]})
+    return rows
+
+
+def version_context(version: AgreementVersion, *, draft: bool) -> dict[str, Any]:
+    """Plain data for the template (no ORM objects reach the sandbox)."""
+    agreement = version.agreement
+    parties = []
+    for party in version.parties:
+        organisation = party.organisation
+        contact = party.contact_person
+        parties.append(
+            {
+                "name": organisation.name,
+                "short_name": organisation.short_name,
+                "role": PARTY_ROLE_TEXT.get(party.role.value, "Vertragspartei"),
+                "address": organisation.address,
+                "contact": contact.full_name if contact else "",
+                "signatory": party.signatory_name,
+                "signatory_function": party.signatory_function,
+                "duties": [duty.text for duty in party.duties],
+            }
+        )
+    return {
+        "agreement": {
+            "number": agreement.number,
+            "title": version.title,
+            "kind": KIND_TEXT[agreement.kind.value],
+            "version": version.number,
+            "subject": version.subject,
+            "objectives": version.objectives,
+            "start_date": version.start_date,
+            "end_date": version.end_date,
+            "notice_period_months": version.notice_period_months,
+            "renewal": RENEWAL_TEXT[version.renewal],
+            "extra_clauses": version.extra_clauses,
+            "body": version.body_reference or "Begleitgremium",
+            "place": version.place or "____________",
+        },
+        "parties": parties,
+        "data_exchanges": parse_data_exchanges(version.data_exchanges_text),
+        "draft": draft,
+        "draft_notice": DRAFT_NOTICE if draft else "",
+    }
+
+
+def _properties(version: AgreementVersion) -> dict[str, Any]:
+    moment = dt.datetime.combine(version.start_date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
+    return {
+        "title": f"{version.agreement.number} – {version.title}"[:250],
+        "author": "govtool",
+        "subject": KIND_TEXT[version.agreement.kind.value],
+        "created": moment,
+        "modified": moment,
+    }
+
+
+def render_version(
+    version: AgreementVersion, *, draft: bool, template: bytes | Path | None = None
+) -> bytes:
+    """The version's DOCX; deterministic, so the same version renders to the same bytes."""
+    source = template if template is not None else version.template.content
+    return render_docx(
+        source, version_context(version, draft=draft), properties=_properties(version)
+    )
+
+
+def soffice_path() -> str | None:
+    """LibreOffice's binary, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+class ConversionUnavailable(Exception):
+    """PDF conversion is not possible here (LibreOffice missing or failing)."""
+
+
+def docx_to_pdf(data: bytes, timeout: int = 120) -> bytes:
+    """Convert DOCX bytes to PDF with LibreOffice, with a private profile so calls can overlap."""
+    binary = soffice_path()
+    if binary is None:
+        raise ConversionUnavailable("LibreOffice (soffice) is not installed on this server.")
+    with tempfile.TemporaryDirectory(prefix="govtool-pdf-") as tmp:
+        work = Path(tmp)
+        source = work / "document.docx"
+        source.write_bytes(data)
+        profile = (work / "profile").as_uri()
+        env = {**os.environ, "HOME": str(work)}
+        try:
+            subprocess.run(
+                [
+                    binary,
+                    f"-env:UserInstallation={profile}",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(work),
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+                env=env,
+            )
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise ConversionUnavailable(
+                f"LibreOffice could not convert the document: {exc}"
+            ) from exc
+        result = work / "document.pdf"
+        if not result.exists():
+            raise ConversionUnavailable("LibreOffice produced no PDF.")
+        return result.read_bytes()

@@ -1,0 +1,615 @@
+"""Use cases for agreements: draft, edit, review, sign, withdraw, amend, terminate, status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..auth.models import Role
+from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.models import utcnow
+from ..core.permissions import can, ensure
+from ..directory.models import Organisation, Person
+from ..extensions import db
+from .models import (
+    Agreement,
+    AgreementAttachment,
+    AgreementComment,
+    AgreementKind,
+    AgreementParty,
+    AgreementSignature,
+    AgreementStatus,
+    AgreementTemplate,
+    AgreementVersion,
+    PartyDuty,
+    PartyRole,
+    Renewal,
+    VersionStatus,
+)
+from .permissions import OVERSEERS
+from .rendering import render_version
+
+VERSION_FIELDS = (
+    "title",
+    "subject",
+    "objectives",
+    "start_date",
+    "end_date",
+    "notice_period_months",
+    "renewal",
+    "place",
+    "extra_clauses",
+    "body_reference",
+    "data_exchanges_text",
+    "change_note",
+)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _today() -> dt.date:
+    return utcnow().date()
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def visible_filter(user) -> sa.ColumnElement[bool]:
+    """SQL condition for the agreements `user` may see (mirrors the agreement.view rule)."""
+    if user.has_role(*OVERSEERS):
+        return sa.true()
+    if user.organisation_id is None:
+        return sa.false()
+    party_of = (
+        sa.select(AgreementVersion.agreement_id)
+        .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
+        .where(AgreementParty.organisation_id == user.organisation_id)
+    )
+    return sa.or_(
+        Agreement.owner_organisation_id == user.organisation_id, Agreement.id.in_(party_of)
+    )
+
+
+def agreement_query(user, status: str = "", search: str = "", kind: str = "") -> sa.Select:
+    """The agreement list for `user`, filtered; owner organisation loaded for the list."""
+    query = (
+        sa.select(Agreement)
+        .options(joinedload(Agreement.owner_organisation))
+        .where(visible_filter(user))
+        .order_by(Agreement.number.desc())
+    )
+    if status:
+        try:
+            query = query.where(Agreement.status == AgreementStatus(status))
+        except ValueError:
+            pass
+    if kind:
+        try:
+            query = query.where(Agreement.kind == AgreementKind(kind))
+        except ValueError:
+            pass
+    if search:
+        pattern = _like(search.strip())
+        query = query.where(
+            sa.or_(
+                Agreement.title.ilike(pattern, escape="\\"),
+                Agreement.number.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def get_agreement(agreement_id: int) -> Agreement | None:
+    """An agreement with versions, parties, duties, signatures and comments loaded."""
+    return db.session.scalar(
+        sa.select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            selectinload(Agreement.versions).options(
+                joinedload(AgreementVersion.template),
+                selectinload(AgreementVersion.parties).options(
+                    joinedload(AgreementParty.organisation),
+                    joinedload(AgreementParty.contact_person),
+                    selectinload(AgreementParty.duties),
+                ),
+                selectinload(AgreementVersion.signatures).options(
+                    joinedload(AgreementSignature.user), joinedload(AgreementSignature.organisation)
+                ),
+                selectinload(AgreementVersion.comments).joinedload(AgreementComment.author),
+            )
+        )
+    )
+
+
+def get_version(agreement: Agreement, number: int) -> AgreementVersion:
+    for version in agreement.versions:
+        if version.number == number:
+            return version
+    raise NotFound(gettext("This version does not exist."))
+
+
+def template_choices() -> list[tuple[int, str]]:
+    templates = db.session.scalars(
+        sa.select(AgreementTemplate)
+        .where(AgreementTemplate.is_active.is_(True))
+        .order_by(AgreementTemplate.name, AgreementTemplate.version.desc())
+    )
+    return [(t.id, str(t)) for t in templates]
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.is_active.is_(True))
+        .order_by(Organisation.name)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def person_choices() -> list[tuple[int, str]]:
+    people = db.session.scalars(
+        sa.select(Person)
+        .options(joinedload(Person.organisation))
+        .where(Person.is_active.is_(True))
+        .order_by(Person.last_name, Person.first_name)
+    )
+    return [
+        (p.id, f"{p.full_name} ({p.organisation.short_name})" if p.organisation else p.full_name)
+        for p in people
+    ]
+
+
+def attachments_of(agreement: Agreement) -> list[AgreementAttachment]:
+    return list(
+        db.session.scalars(
+            sa.select(AgreementAttachment)
+            .where(AgreementAttachment.agreement_id == agreement.id)
+            .order_by(AgreementAttachment.created_at)
+        )
+    )
+
+
+# --- Drafting -----------------------------------------------------------------------------------
+
+
+def next_number(kind: AgreementKind, year: int) -> str:
+    """KV-2022-001: prefix by kind, the year, and the next free sequence number."""
+    prefix = f"{kind.prefix}-{year}-"
+    existing = db.session.scalars(
+        sa.select(Agreement.number).where(Agreement.number.like(f"{prefix}%"))
+    ).all()
+    highest = max(
+        (int(n.rsplit("-", 1)[1]) for n in existing if n.rsplit("-", 1)[1].isdigit()), default=0
+    )
+    return f"{prefix}{highest + 1:03d}"
+
+
+def _template(template_id: int | None) -> AgreementTemplate:
+    template = db.session.get(AgreementTemplate, template_id or 0)
+    if template is None:
+        raise ValidationError(gettext("Choose a template."), field="template_id")
+    return template
+
+
+def _validate_version(data: dict[str, Any]) -> None:
+    if not (data.get("title") or "").strip():
+        raise ValidationError(gettext("Enter a title."), field="title")
+    start, end = data.get("start_date"), data.get("end_date")
+    if start and end and end < start:
+        raise ValidationError(gettext("The term cannot end before it starts."), field="end_date")
+    months = data.get("notice_period_months")
+    if months is not None and not 0 <= int(months) <= 60:
+        raise ValidationError(
+            gettext("The notice period must be between 0 and 60 months."),
+            field="notice_period_months",
+        )
+
+
+def _check_parties(user, parties: list[dict[str, Any]]) -> list[tuple[Organisation, dict]]:
+    """The filled-in party entries with their organisations; the drafter's must be among them."""
+    seen: set[int] = set()
+    cleaned = []
+    for entry in parties:
+        organisation_id = entry.get("organisation_id") or 0
+        if not organisation_id:
+            continue
+        if organisation_id in seen:
+            raise ValidationError(gettext("Each organisation can be a party only once."))
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise ValidationError(gettext("Unknown organisation."))
+        seen.add(organisation_id)
+        cleaned.append((organisation, entry))
+    if not cleaned:
+        raise ValidationError(gettext("Add at least one party."))
+    if not user.has_role(*OVERSEERS) and user.organisation_id not in seen:
+        raise ValidationError(
+            gettext("Your own organisation must be one of the parties."),
+        )
+    return cleaned
+
+
+def _set_parties(version: AgreementVersion, cleaned: list[tuple[Organisation, dict]]) -> None:
+    """Make the version's parties and duties match `cleaned`, updating rows in place so that
+    the signature history of a party (withdrawn signatures) stays linked to it."""
+    existing = {p.organisation_id: p for p in version.parties}
+    keep = set()
+    for position, (organisation, entry) in enumerate(cleaned):
+        party = existing.get(organisation.id)
+        if party is None:
+            party = AgreementParty(organisation=organisation)
+            version.parties.append(party)
+        keep.add(organisation.id)
+        role = entry.get("role") or PartyRole.OTHER
+        party.position = position
+        party.role = PartyRole(role) if isinstance(role, str) else role
+        party.contact_person_id = entry.get("contact_person_id") or None
+        party.signatory_name = (entry.get("signatory_name") or "").strip()
+        party.signatory_function = (entry.get("signatory_function") or "").strip()
+        duties = entry.get("duties") or []
+        if isinstance(duties, str):
+            duties = duties.splitlines()
+        texts = [d.strip() for d in duties if d and d.strip()]
+        if [d.text for d in party.duties] != texts:
+            for duty in list(party.duties):
+                party.duties.remove(duty)
+            db.session.flush()
+            party.duties = [PartyDuty(position=i, text=t) for i, t in enumerate(texts)]
+    for organisation_id, party in existing.items():
+        if organisation_id not in keep:
+            for signature in version.signatures:
+                if signature.party_id == party.id:
+                    signature.party_id = None
+            version.parties.remove(party)
+    version.parties.sort(key=lambda p: p.position)
+
+
+def _apply_fields(version: AgreementVersion, data: dict[str, Any]) -> None:
+    for name in VERSION_FIELDS:
+        if name in data:
+            value = data[name]
+            if name == "renewal":
+                value = Renewal(value) if isinstance(value, str) else value or Renewal.NONE
+            elif name == "notice_period_months":
+                value = int(value or 0)
+            elif isinstance(value, str):
+                value = value.strip()
+            setattr(version, name, value)
+
+
+def create_agreement(user, data: dict[str, Any]) -> Agreement:
+    """Draft a new agreement from a template (version 1); the drafter's organisation owns it."""
+    ensure(user, "agreement.create")
+    _validate_version(data)
+    template = _template(data.get("template_id"))
+    parties = _check_parties(user, data.get("parties") or [])
+    year = (data.get("start_date") or _today()).year
+    agreement = Agreement(
+        number=next_number(template.kind, year),
+        title=data["title"].strip(),
+        kind=template.kind,
+        status=AgreementStatus.DRAFT,
+        owner_organisation_id=user.organisation_id,
+        created_by_id=user.id,
+    )
+    version = AgreementVersion(number=1, template=template, title=agreement.title)
+    _apply_fields(version, data)
+    agreement.versions.append(version)
+    db.session.add(agreement)
+    _set_parties(version, parties)
+    db.session.flush()
+    return agreement
+
+
+def update_version(user, version: AgreementVersion, data: dict[str, Any]) -> None:
+    """Change a version's text and parties; refused once anyone has signed it."""
+    if version.is_frozen:
+        raise Conflict(
+            gettext(
+                "This version has been signed and cannot be changed. Withdraw all signatures first."
+            )
+        )
+    ensure(user, "agreement.edit", version)
+    _validate_version(data)
+    parties = _check_parties(user, data["parties"]) if "parties" in data else None
+    if data.get("template_id"):
+        version.template = _template(data["template_id"])
+    _apply_fields(version, data)
+    version.agreement.title = version.title
+    if parties is not None:
+        _set_parties(version, parties)
+    db.session.flush()
+
+
+def submit_for_review(user, version: AgreementVersion) -> None:
+    """Draft → in review: the parties comment on this version."""
+    ensure(user, "agreement.submit", version)
+    if version.status is not VersionStatus.DRAFT:
+        raise Conflict(gettext("Only a draft can be sent for review."))
+    version.status = VersionStatus.IN_REVIEW
+    refresh_status(version.agreement)
+
+
+def request_signatures(user, version: AgreementVersion, now: dt.datetime | None = None) -> None:
+    """Draft/in review → awaiting signatures, after checking that the text is complete."""
+    ensure(user, "agreement.submit", version)
+    if not version.parties:
+        raise ValidationError(gettext("Add at least one party."))
+    if not version.start_date or not version.end_date:
+        raise ValidationError(gettext("Enter the start and end of the term before signing."))
+    missing = [p.organisation.name for p in version.parties if not p.signatory_name]
+    if missing:
+        raise ValidationError(
+            gettext("Name the signatory for: %(names)s.", names=", ".join(missing))
+        )
+    version.status = VersionStatus.AWAITING_SIGNATURES
+    version.signatures_requested_at = now or utcnow()
+    refresh_status(version.agreement)
+
+
+def add_comment(user, version: AgreementVersion, text: str) -> AgreementComment:
+    """A comment on this version (kept with the version)."""
+    ensure(user, "agreement.comment", version)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(gettext("Enter a comment."), field="text")
+    comment = AgreementComment(
+        version=version, author_id=user.id, organisation_id=user.organisation_id, text=text
+    )
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+# --- Documents and signatures ----------------------------------------------------------------
+
+
+def signed_document(version: AgreementVersion) -> bytes:
+    """The exact DOCX the parties sign: rendered once when the first party signs, then kept."""
+    if version.document is None:
+        data = render_version(version, draft=False)
+        version.document = data
+        version.document_sha256 = hashlib.sha256(data).hexdigest()
+        version.frozen_at = utcnow()
+    return version.document
+
+
+def download_document(version: AgreementVersion) -> tuple[bytes, bool]:
+    """(DOCX bytes, is_draft): the signed bytes once all parties signed, else a DRAFT copy."""
+    if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:
+        return version.document, False
+    return render_version(version, draft=True), True
+
+
+def sign(user, party: AgreementParty, password: str, now: dt.datetime | None = None):
+    """Sign for `party` after re-entering the password; freezes the version on first signature."""
+    ensure(user, "agreement.sign", party)
+    if not password or not user.check_password(password):
+        raise ValidationError(gettext("The password is not correct."), field="password")
+    version = party.version
+    if version.signature_for(party) is not None:
+        raise Conflict(gettext("This party has already signed this version."))
+    signed_document(version)
+    signature = AgreementSignature(
+        version=version,
+        party=party,
+        user_id=user.id,
+        organisation_id=party.organisation_id,
+        signed_at=now or utcnow(),
+        document_sha256=version.document_sha256,
+    )
+    db.session.add(signature)
+    db.session.flush()
+    if version.all_signed:
+        for earlier in version.agreement.versions:
+            if earlier is not version and earlier.status is VersionStatus.SIGNED:
+                earlier.status = VersionStatus.SUPERSEDED
+        version.status = VersionStatus.SIGNED
+    refresh_status(version.agreement)
+    return signature
+
+
+def withdraw_signatures(
+    user, version: AgreementVersion, reason: str, confirmed: bool, now: dt.datetime | None = None
+) -> int:
+    """Withdraw every signature of the version (with confirmation) so it can be changed again."""
+    ensure(user, "agreement.withdraw_signatures", version)
+    if not confirmed:
+        raise ValidationError(
+            gettext("Confirm that all signatures of this version are withdrawn."), field="confirm"
+        )
+    if not (reason or "").strip():
+        raise ValidationError(gettext("Give a reason."), field="reason")
+    moment = now or utcnow()
+    active = version.active_signatures
+    for signature in active:
+        signature.withdrawn_at = moment
+        signature.withdrawn_by_id = user.id
+        signature.withdrawal_reason = reason.strip()
+    if version.status is VersionStatus.SIGNED:
+        earlier = [v for v in version.agreement.versions if v.status is VersionStatus.SUPERSEDED]
+        if earlier:
+            earlier[-1].status = VersionStatus.SIGNED
+    version.status = VersionStatus.IN_REVIEW
+    version.document = None
+    version.document_sha256 = None
+    version.frozen_at = None
+    db.session.flush()
+    refresh_status(version.agreement)
+    return len(active)
+
+
+def verify_document(data: bytes) -> tuple[str, list[AgreementVersion]]:
+    """The document's SHA-256 and the signed versions whose DOCX has exactly these bytes."""
+    digest = hashlib.sha256(data).hexdigest()
+    versions = db.session.scalars(
+        sa.select(AgreementVersion)
+        .options(
+            joinedload(AgreementVersion.agreement),
+            selectinload(AgreementVersion.signatures).joinedload(AgreementSignature.organisation),
+        )
+        .where(
+            sa.or_(
+                AgreementVersion.document_sha256 == digest,
+                AgreementVersion.id.in_(
+                    sa.select(AgreementSignature.version_id).where(
+                        AgreementSignature.document_sha256 == digest,
+                        AgreementSignature.withdrawn_at.is_(None),
+                    )
+                ),
+            )
+        )
+    ).all()
+    return digest, [v for v in versions if v.active_signatures]
+
+
+# --- Amendments, termination, status -----------------------------------------------------------
+
+
+def amend(user, agreement: Agreement, change_note: str = "") -> AgreementVersion:
+    """Start the next version from the version in force (same template version)."""
+    ensure(user, "agreement.amend", agreement)
+    source = agreement.version_in_force
+    if source is None:
+        raise Conflict(gettext("Only an agreement in force can be amended."))
+    version = AgreementVersion(
+        number=agreement.latest_version.number + 1,
+        template_id=source.template_id,
+        title=source.title,
+        status=VersionStatus.DRAFT,
+    )
+    for name in VERSION_FIELDS:
+        if name != "change_note":
+            setattr(version, name, getattr(source, name))
+    version.change_note = change_note.strip()
+    for party in source.parties:
+        copy = AgreementParty(
+            organisation_id=party.organisation_id,
+            position=party.position,
+            role=party.role,
+            contact_person_id=party.contact_person_id,
+            signatory_name=party.signatory_name,
+            signatory_function=party.signatory_function,
+        )
+        copy.duties = [PartyDuty(position=d.position, text=d.text) for d in party.duties]
+        version.parties.append(copy)
+    agreement.versions.append(version)
+    db.session.flush()
+    return version
+
+
+def terminate(user, agreement: Agreement, on: dt.date | None, reason: str) -> None:
+    """Record a termination (Kündigung) with its date and reason."""
+    ensure(user, "agreement.terminate", agreement)
+    if on is None:
+        raise ValidationError(gettext("Enter the date the termination takes effect."), field="on")
+    if not (reason or "").strip():
+        raise ValidationError(gettext("Give a reason."), field="reason")
+    agreement.terminated_on = on
+    agreement.termination_reason = reason.strip()
+    refresh_status(agreement)
+
+
+def compute_status(agreement: Agreement, today: dt.date) -> AgreementStatus:
+    """The agreement's status from its versions, term and termination."""
+    if agreement.terminated_on and agreement.terminated_on <= today:
+        return AgreementStatus.TERMINATED
+    in_force = agreement.version_in_force
+    if in_force is not None:
+        if in_force.end_date and in_force.end_date < today:
+            return AgreementStatus.EXPIRED
+        if in_force.start_date and in_force.start_date > today:
+            return AgreementStatus.SIGNED
+        return AgreementStatus.IN_FORCE
+    latest = agreement.latest_version.status
+    return {
+        VersionStatus.IN_REVIEW: AgreementStatus.IN_REVIEW,
+        VersionStatus.AWAITING_SIGNATURES: AgreementStatus.AWAITING_SIGNATURES,
+    }.get(latest, AgreementStatus.DRAFT)
+
+
+def refresh_status(agreement: Agreement, today: dt.date | None = None) -> AgreementStatus:
+    status = compute_status(agreement, today or _today())
+    if agreement.status is not status:
+        agreement.status = status
+    db.session.flush()
+    return status
+
+
+def refresh_all_statuses(today: dt.date | None = None) -> int:
+    """Daily: move agreements whose term started or ended; returns how many changed."""
+    changed = 0
+    agreements = db.session.scalars(
+        sa.select(Agreement)
+        .where(
+            Agreement.status.in_(
+                [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED]
+            )
+        )
+        .options(selectinload(Agreement.versions).selectinload(AgreementVersion.signatures))
+    ).all()
+    for agreement in agreements:
+        before = agreement.status
+        if refresh_status(agreement, today) is not before:
+            changed += 1
+    return changed
+
+
+# --- Attachments ------------------------------------------------------------------------------
+
+
+def add_attachment(
+    user,
+    agreement: Agreement,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    is_signed_copy: bool = False,
+    version: AgreementVersion | None = None,
+    max_bytes: int = 25 * 1024 * 1024,
+) -> AgreementAttachment:
+    """Attach a file; a wet-ink signed copy must be a PDF scan."""
+    ensure(user, "agreement.attach", agreement)
+    if not content:
+        raise ValidationError(gettext("The file is empty."), field="file")
+    if len(content) > max_bytes:
+        raise ValidationError(gettext("The file is too large."), field="file")
+    if is_signed_copy and not content.startswith(b"%PDF"):
+        raise ValidationError(
+            gettext("The signed copy must be a scanned PDF document."), field="file"
+        )
+    attachment = AgreementAttachment(
+        agreement_id=agreement.id,
+        version_id=version.id if version else None,
+        is_signed_copy=is_signed_copy,
+        filename=(filename or "attachment").rsplit("/", 1)[-1][:200],
+        content_type=(content_type or "application/octet-stream")[:100],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by_id=user.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def may_sign_any(user, version: AgreementVersion) -> list[AgreementParty]:
+    """The parties of this version the user may sign for and that have not signed yet."""
+    return [
+        p
+        for p in version.parties
+        if version.signature_for(p) is None and can(user, "agreement.sign", p)
+    ]
+
+
+def user_is_municipality_only(user) -> bool:
+    return user.has_role(Role.MUNICIPALITY) and not user.has_role(*OVERSEERS)

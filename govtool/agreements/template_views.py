@@ -1,0 +1,95 @@
+"""Templates admin at /agreements/templates/: list, upload (new template or new version)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+
+from ..core.errors import DomainError
+from ..core.permissions import can, require
+from ..extensions import db
+from . import template_store
+from .forms import TemplateUploadForm
+from .models import AgreementTemplate
+from .views import DOCX_MIME, bp
+
+
+@bp.get("/templates/")
+@login_required
+def templates():
+    require(can(current_user, "agreement_template.view"))
+    return render_template(
+        "agreements/templates.html",
+        templates=template_store.template_list(),
+        can_manage=can(current_user, "agreement_template.manage"),
+    )
+
+
+@bp.route("/templates/upload", methods=["GET", "POST"])
+@login_required
+def template_upload():
+    require(can(current_user, "agreement_template.manage"))
+    form = TemplateUploadForm()
+    codes = {t.code: t.name for t in template_store.template_list()}
+    form.code.choices = [
+        ("", gettext("a new template")),
+        *[(code, gettext("new version of %(name)s", name=name)) for code, name in codes.items()],
+    ]
+    result, status = None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            template = template_store.store_template(
+                current_user,
+                filename=upload.filename or "",
+                data=upload.read(),
+                name=form.name.data,
+                kind=form.kind.data,
+                description=form.description.data or "",
+                code=form.code.data or None,
+            )
+            db.session.commit()
+        except template_store.TemplateRefused as error:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, error.message]
+            result, status = error.result, 422
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, error.message]
+            status = error.status_code
+        else:
+            flash(gettext("Template %(name)s saved.", name=str(template)), "success")
+            return redirect(url_for(".templates"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("agreements/template_upload.html", form=form, result=result), status
+
+
+@bp.get("/templates/<int:template_id>/download")
+@login_required
+def template_download(template_id: int):
+    require(can(current_user, "agreement_template.view"))
+    template = db.session.get(AgreementTemplate, template_id)
+    if template is None:
+        abort(404)
+    return Response(
+        template.content,
+        mimetype=DOCX_MIME,
+        headers={
+            "Content-Disposition": f'attachment; filename="v{template.version}-{template.filename}"'
+        },
+    )
+
+
+@bp.post("/templates/<int:template_id>/active")
+@login_required
+def template_active(template_id: int):
+    require(can(current_user, "agreement_template.manage"))
+    template = db.session.get(AgreementTemplate, template_id)
+    if template is None:
+        abort(404)
+    template_store.set_template_active(current_user, template, not template.is_active)
+    db.session.commit()
+    flash(gettext("Changes saved."), "success")
+    return redirect(url_for(".templates"))

@@ -1,0 +1,451 @@
+"""Pages for agreements: list, draft, detail with timeline, sign, compare, verify, documents."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user, login_required
+
+from ..core.docx import TemplateRenderError
+from ..core.errors import DomainError
+from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.permissions import can, require
+from ..core.views import paginate
+from ..extensions import db
+from . import services
+from .compare import compare_versions
+from .forms import (
+    MAX_PARTY_SLOTS,
+    PARTY_SLOTS,
+    AgreementForm,
+    AmendForm,
+    AttachmentForm,
+    CommentForm,
+    SignForm,
+    TerminateForm,
+    VerifyForm,
+    WithdrawForm,
+)
+from .models import (
+    Agreement,
+    AgreementAttachment,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+)
+from .rendering import ConversionUnavailable, docx_to_pdf, soffice_path
+
+bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _load(agreement_id: int) -> Agreement:
+    agreement = services.get_agreement(agreement_id)
+    if agreement is None:
+        abort(404)
+    require(can(current_user, "agreement.view", agreement))
+    return agreement
+
+
+def _version(agreement: Agreement, number: int):
+    try:
+        return services.get_version(agreement, number)
+    except DomainError:
+        abort(404)
+
+
+def _fail(error: DomainError, form=None) -> None:
+    db.session.rollback()
+    if error.status_code == 403:
+        abort(403)
+    show_domain_error(error, form)
+
+
+@bp.get("/")
+@login_required
+def index():
+    require(can(current_user, "agreement.list"))
+    status = request.args.get("status", "")
+    kind = request.args.get("kind", "")
+    search = request.args.get("q", "")
+    page = paginate(services.agreement_query(current_user, status, search, kind))
+    return render_template(
+        "agreements/list.html",
+        page=page,
+        status=status,
+        kind=kind,
+        search=search,
+        statuses=list(AgreementStatus),
+        kinds=list(AgreementKind),
+        can_create=can(current_user, "agreement.create"),
+    )
+
+
+def _agreement_form(version=None) -> AgreementForm:
+    slots = min(max(request.args.get("parties", PARTY_SLOTS, type=int) or 0, 1), MAX_PARTY_SLOTS)
+    form = AgreementForm(obj=version) if version is not None else AgreementForm()
+    if request.method == "GET":
+        if version is not None:
+            form.renewal.data = version.renewal.value
+            while len(form.parties) > 0:
+                form.parties.pop_entry()
+            for party in version.parties:
+                form.parties.append_entry(
+                    {
+                        "organisation_id": party.organisation_id,
+                        "role": party.role.value,
+                        "contact_person_id": party.contact_person_id or 0,
+                        "signatory_name": party.signatory_name,
+                        "signatory_function": party.signatory_function,
+                        "duties": "\n".join(d.text for d in party.duties),
+                    }
+                )
+        elif current_user.organisation_id and not form.parties[0].organisation_id.data:
+            form.parties[0].organisation_id.data = current_user.organisation_id
+        while len(form.parties) < max(slots, len(form.parties)):
+            form.parties.append_entry()
+    organisations = [NONE_CHOICE, *services.organisation_choices()]
+    people = [NONE_CHOICE, *services.person_choices()]
+    for entry in form.parties:
+        entry.organisation_id.choices = organisations
+        entry.contact_person_id.choices = people
+    form.template_id.choices = [NONE_CHOICE, *services.template_choices()]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(can(current_user, "agreement.create"))
+    form = _agreement_form()
+    if form.validate_on_submit():
+        try:
+            agreement = services.create_agreement(current_user, form.service_data())
+            db.session.commit()
+        except DomainError as error:
+            _fail(error, form)
+        else:
+            flash(gettext("Agreement %(number)s drafted.", number=agreement.number), "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id))
+    return render_template("agreements/form.html", form=form, agreement=None, version=None)
+
+
+@bp.get("/<int:agreement_id>")
+@login_required
+def detail(agreement_id: int):
+    agreement = _load(agreement_id)
+    number = request.args.get("version", type=int)
+    version = _version(agreement, number) if number else agreement.latest_version
+    return render_template(
+        "agreements/detail.html",
+        agreement=agreement,
+        version=version,
+        signable=services.may_sign_any(current_user, version),
+        attachments=services.attachments_of(agreement),
+        comment_form=CommentForm(),
+        withdraw_form=WithdrawForm(),
+        amend_form=AmendForm(),
+        terminate_form=TerminateForm(),
+        attachment_form=AttachmentForm(),
+        has_pdf=soffice_path() is not None,
+    )
+
+
+@bp.route("/<int:agreement_id>/versions/<int:number>/edit", methods=["GET", "POST"])
+@login_required
+def edit(agreement_id: int, number: int):
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    if version.is_frozen:
+        flash(
+            gettext(
+                "This version has been signed and cannot be changed. Withdraw all signatures first."
+            ),
+            "danger",
+        )
+        return redirect(url_for(".detail", agreement_id=agreement.id, version=number)), 409
+    require(can(current_user, "agreement.edit", version))
+    form = _agreement_form(version)
+    if form.validate_on_submit():
+        try:
+            services.update_version(current_user, version, form.service_data())
+            db.session.commit()
+        except DomainError as error:
+            _fail(error, form)
+        else:
+            flash(gettext("Changes saved."), "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+    return render_template("agreements/form.html", form=form, agreement=agreement, version=version)
+
+
+def _post_action(agreement_id: int, number: int, action: str, call) -> Response:
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    require(can(current_user, action, version))
+    try:
+        message = call(version)
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+    else:
+        flash(message, "success")
+    return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+
+
+@bp.post("/<int:agreement_id>/versions/<int:number>/review")
+@login_required
+def submit_review(agreement_id: int, number: int):
+    def call(version):
+        services.submit_for_review(current_user, version)
+        return gettext("The version is now in review; the parties can comment.")
+
+    return _post_action(agreement_id, number, "agreement.submit", call)
+
+
+@bp.post("/<int:agreement_id>/versions/<int:number>/request-signatures")
+@login_required
+def request_signatures(agreement_id: int, number: int):
+    def call(version):
+        services.request_signatures(current_user, version)
+        return gettext("The version now awaits the parties' signatures.")
+
+    return _post_action(agreement_id, number, "agreement.submit", call)
+
+
+@bp.post("/<int:agreement_id>/versions/<int:number>/comments")
+@login_required
+def comment(agreement_id: int, number: int):
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    require(can(current_user, "agreement.comment", version))
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(current_user, version, form.text.data)
+            db.session.commit()
+            flash(gettext("Comment added."), "success")
+        except DomainError as error:
+            _fail(error)
+    else:
+        flash(gettext("Enter a comment."), "danger")
+    return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+
+
+@bp.route("/<int:agreement_id>/versions/<int:number>/sign/<int:party_id>", methods=["GET", "POST"])
+@login_required
+def sign(agreement_id: int, number: int, party_id: int):
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    party = db.session.get(AgreementParty, party_id)
+    if party is None or party.version_id != version.id:
+        abort(404)
+    require(can(current_user, "agreement.sign", party))
+    form = SignForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.sign(current_user, party, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            _fail(error, form)
+            status = error.status_code
+        else:
+            flash(gettext("Signed for %(name)s.", name=party.organisation.name), "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "agreements/sign.html", form=form, agreement=agreement, version=version, party=party
+        ),
+        status,
+    )
+
+
+@bp.post("/<int:agreement_id>/versions/<int:number>/withdraw")
+@login_required
+def withdraw(agreement_id: int, number: int):
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    require(can(current_user, "agreement.withdraw_signatures", version))
+    form = WithdrawForm()
+    try:
+        count = services.withdraw_signatures(
+            current_user, version, form.reason.data or "", bool(form.confirm.data)
+        )
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+    else:
+        flash(gettext("%(count)d signature(s) withdrawn.", count=count), "success")
+    return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+
+
+@bp.get("/<int:agreement_id>/versions/<int:number>/document.docx")
+@login_required
+def document(agreement_id: int, number: int):
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    try:
+        data, is_draft = services.download_document(version)
+    except TemplateRenderError as error:
+        flash(error.message, "danger")
+        return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+    suffix = "-ENTWURF" if is_draft else ""
+    return Response(
+        data,
+        mimetype=DOCX_MIME,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{agreement.number}-v{number}{suffix}.docx"'
+            )
+        },
+    )
+
+
+@bp.get("/<int:agreement_id>/versions/<int:number>/document.pdf")
+@login_required
+def document_pdf(agreement_id: int, number: int):
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    try:
+        data, is_draft = services.download_document(version)
+        pdf = docx_to_pdf(data)
+    except (ConversionUnavailable, TemplateRenderError) as error:
+        flash(gettext("No PDF available: %(reason)s", reason=str(error)), "danger")
+        return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+    suffix = "-ENTWURF" if is_draft else ""
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{agreement.number}-v{number}{suffix}.pdf"'
+            )
+        },
+    )
+
+
+@bp.post("/<int:agreement_id>/amend")
+@login_required
+def amend(agreement_id: int):
+    agreement = _load(agreement_id)
+    require(can(current_user, "agreement.amend", agreement))
+    form = AmendForm()
+    try:
+        version = services.amend(current_user, agreement, form.change_note.data or "")
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+        return redirect(url_for(".detail", agreement_id=agreement.id))
+    flash(gettext("Version %(number)d started as an amendment.", number=version.number), "success")
+    return redirect(url_for(".edit", agreement_id=agreement.id, number=version.number))
+
+
+@bp.post("/<int:agreement_id>/terminate")
+@login_required
+def terminate(agreement_id: int):
+    agreement = _load(agreement_id)
+    require(can(current_user, "agreement.terminate", agreement))
+    form = TerminateForm()
+    form.validate()
+    try:
+        services.terminate(current_user, agreement, form.on.data, form.reason.data or "")
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+    else:
+        flash(gettext("Termination recorded."), "success")
+    return redirect(url_for(".detail", agreement_id=agreement.id))
+
+
+@bp.post("/<int:agreement_id>/attachments")
+@login_required
+def attach(agreement_id: int):
+    agreement = _load(agreement_id)
+    require(can(current_user, "agreement.attach", agreement))
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        flash(gettext("Choose a file."), "danger")
+        return redirect(url_for(".detail", agreement_id=agreement.id)), 302
+    upload = form.file.data
+    try:
+        services.add_attachment(
+            current_user,
+            agreement,
+            upload.filename,
+            upload.read(),
+            upload.mimetype,
+            bool(form.is_signed_copy.data),
+            agreement.version_in_force or agreement.latest_version,
+            max_bytes=current_app.config["GOVTOOL_MAX_UPLOAD_MB"] * 1024 * 1024,
+        )
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+    else:
+        flash(gettext("File attached."), "success")
+    return redirect(url_for(".detail", agreement_id=agreement.id))
+
+
+@bp.get("/<int:agreement_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(agreement_id: int, attachment_id: int):
+    agreement = _load(agreement_id)
+    item = db.session.get(AgreementAttachment, attachment_id)
+    if item is None or item.agreement_id != agreement.id:
+        abort(404)
+    return Response(
+        item.content,
+        mimetype=item.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{item.filename}"'},
+    )
+
+
+@bp.get("/<int:agreement_id>/compare")
+@login_required
+def compare(agreement_id: int):
+    agreement = _load(agreement_id)
+    numbers = [v.number for v in agreement.versions]
+    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else numbers[0])
+    b = request.args.get("b", type=int) or numbers[-1]
+    old, new = _version(agreement, a), _version(agreement, b)
+    fields, parties = compare_versions(old, new)
+    return render_template(
+        "agreements/compare.html",
+        agreement=agreement,
+        old=old,
+        new=new,
+        numbers=numbers,
+        fields=fields,
+        parties=parties,
+    )
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@login_required
+def verify():
+    require(can(current_user, "agreement.verify"))
+    form = VerifyForm()
+    result = None
+    if form.validate_on_submit():
+        digest, versions = services.verify_document(form.file.data.read())
+        result = {
+            "digest": digest,
+            "versions": versions,
+            "visible": [v for v in versions if can(current_user, "agreement.view", v.agreement)],
+        }
+    return render_template("agreements/verify.html", form=form, result=result)
+
+
+from . import template_views  # noqa: E402,F401  (registers the template admin routes on bp)

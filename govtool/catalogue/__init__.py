@@ -1,0 +1,1 @@
+"""Data-sharing catalogue: entries with versions, review by the ministry, exports and the map."""

@@ -1,0 +1,357 @@
+"""Exports of the filtered list (CSV, XLSX, JSON, DOCX register) and import from CSV/XLSX.
+
+CSV and XLSX share one set of columns with stable codes (enum values, ISO dates, organisation
+short names, contact emails, data items as JSON), so a file exported here can be imported again.
+Import is all-or-nothing: every row is checked, and one bad row means nothing is saved.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext
+from openpyxl import Workbook, load_workbook
+
+from ..config import PROJECT_ROOT
+from ..core.docx import render_docx
+from ..core.errors import DomainError, ValidationError
+from ..core.models import utcnow
+from ..core.permissions import ensure
+from ..directory.models import Organisation, Person
+from ..extensions import db
+from . import services
+from .models import CatalogueVersion
+
+DOCX_TEMPLATE = PROJECT_ROOT / "agreement_templates" / "catalogue" / "register.docx"
+MAX_IMPORT_ROWS = 2000
+
+# Columns read on import, in order; the read-only columns after them are ignored on import.
+IMPORT_COLUMNS = (
+    "identifier",
+    "provider",
+    "recipients",
+    *(f.name.removesuffix("_id") for f in services.CONTENT_FIELDS),
+    "data_items",
+)
+READ_ONLY_COLUMNS = ("version", "status", "issued", "modified", "next_review")
+COLUMNS = IMPORT_COLUMNS + READ_ONLY_COLUMNS
+
+
+def _cell(version: CatalogueVersion, field: services.Field) -> str:
+    value = getattr(version, field.name)
+    if value is None:
+        return ""
+    if field.kind == "enum":
+        return value.value
+    if field.kind == "bool":
+        return "yes" if value else "no"
+    if field.kind == "date":
+        return value.isoformat()
+    if field.kind == "person":
+        person = getattr(version, field.name.removesuffix("_id"))
+        return person.email if person else ""
+    return str(value)
+
+
+def row(version: CatalogueVersion) -> dict[str, str]:
+    """One entry as a row of the export (codes, not labels, so it can be imported again)."""
+    entry = version.entry
+    values = {
+        "identifier": entry.identifier,
+        "provider": entry.provider.short_name,
+        "recipients": "; ".join(sorted(o.short_name for o in version.recipients)),
+    }
+    for field in services.CONTENT_FIELDS:
+        values[field.name.removesuffix("_id")] = _cell(version, field)
+    values["data_items"] = json.dumps(
+        [
+            {
+                "name": i.name,
+                "description": i.description,
+                "unit": i.unit,
+                "personal": i.is_personal,
+            }
+            for i in version.items
+        ],
+        ensure_ascii=False,
+    )
+    values["version"] = str(version.number)
+    values["status"] = entry.status.value
+    values["issued"] = entry.issued_on.isoformat() if entry.issued_on else ""
+    values["modified"] = entry.modified_on.isoformat() if entry.modified_on else ""
+    values["next_review"] = entry.next_review_on.isoformat() if entry.next_review_on else ""
+    return values
+
+
+def to_csv(versions: list[CatalogueVersion]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for version in versions:
+        writer.writerow(row(version))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+
+
+def to_xlsx(versions: list[CatalogueVersion]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Katalog"
+    sheet.append(list(COLUMNS))
+    for version in versions:
+        values = row(version)
+        sheet.append([values[c] for c in COLUMNS])
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def to_json(versions: list[CatalogueVersion]) -> bytes:
+    rows = []
+    for version in versions:
+        values = row(version)
+        values["data_items"] = json.loads(values["data_items"])
+        values["recipients"] = [r for r in values["recipients"].split("; ") if r]
+        rows.append(values)
+    document = {"generated": utcnow().isoformat(), "count": len(rows), "entries": rows}
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def to_docx(versions: list[CatalogueVersion]) -> bytes:
+    """The printable register for the committee's files (docxtpl template)."""
+    entries = []
+    for version in versions:
+        shown = services.snapshot(version)
+        entries.append(
+            {
+                "identifier": version.entry.identifier,
+                "status": version.entry.status.label,
+                "version": version.number,
+                "provider": version.entry.provider.name,
+                "recipients": shown["recipients"][1],
+                "fields": [
+                    {"label": label, "value": text}
+                    for key, (label, text) in shown.items()
+                    if key not in ("title", "recipients") and text
+                ],
+                "title": version.title,
+                "data_items": [
+                    {
+                        "name": i.name,
+                        "unit": i.unit,
+                        "personal": gettext("yes") if i.is_personal else gettext("no"),
+                        "description": i.description,
+                    }
+                    for i in version.items
+                ],
+            }
+        )
+    context = {
+        "title": gettext("Register of data exchanges"),
+        "generated": utcnow(),
+        "count": len(entries),
+        "entries": entries,
+        "labels": {
+            "generated": gettext("As of"),
+            "count": gettext("Entries"),
+            "provider": gettext("Providing organisation"),
+            "recipients": gettext("Receiving organisations"),
+            "status": gettext("Status"),
+            "version": gettext("Version"),
+            "items": gettext("Data items"),
+            "name": gettext("Name"),
+            "unit": gettext("Unit or code list"),
+            "personal": gettext("Personal"),
+            "description": gettext("Description"),
+        },
+    }
+    return render_docx(Path(DOCX_TEMPLATE), context)
+
+
+FORMATS = {
+    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": (to_json, "application/json"),
+    "docx": (
+        to_docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+
+
+def export(versions: list[CatalogueVersion], fmt: str) -> tuple[bytes, str]:
+    make, mimetype = FORMATS[fmt]
+    return make(versions), mimetype
+
+
+# ---------------------------------------------------------------- import
+
+
+class ImportFailed(Exception):
+    """The file was not imported; `errors` name the row and field of each problem."""
+
+    def __init__(self, errors: list[str], rows_read: int = 0):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+        self.rows_read = rows_read
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFailed([gettext("The file is not UTF-8 encoded text.")]) from None
+    if "\x00" in text:
+        raise ImportFailed([gettext("The file is not a CSV text file.")])
+    try:
+        sample = text[:4096]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [r for r in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:
+        raise ImportFailed([gettext("The CSV file cannot be read: %(e)s", e=str(exc))]) from None
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ImportFailed([gettext("The file is not a readable XLSX workbook.")]) from None
+    sheet = workbook.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else str(v) for v in values])
+        if len(rows) > MAX_IMPORT_ROWS + 1:
+            break
+    workbook.close()
+    return rows
+
+
+def _lookup_org(short_name: str) -> Organisation | None:
+    return db.session.scalar(sa.select(Organisation).where(Organisation.short_name == short_name))
+
+
+def _row_data(values: dict[str, str]) -> dict[str, Any]:
+    """Turn one row's cells into the data create_entry takes; raises ValidationError(field=col)."""
+    data: dict[str, Any] = {"identifier": values.get("identifier", "")}
+    provider = _lookup_org(values.get("provider", "").strip())
+    if provider is None:
+        raise ValidationError(
+            gettext("Unknown organisation %(name)s.", name=values.get("provider", "")),
+            field="provider",
+        )
+    data["provider_id"] = provider.id
+    recipient_ids = []
+    for short in (s.strip() for s in values.get("recipients", "").replace(",", ";").split(";")):
+        if not short:
+            continue
+        organisation = _lookup_org(short)
+        if organisation is None:
+            raise ValidationError(
+                gettext("Unknown organisation %(name)s.", name=short), field="recipients"
+            )
+        recipient_ids.append(organisation.id)
+    data["recipient_ids"] = recipient_ids
+    for field in services.CONTENT_FIELDS:
+        column = field.name.removesuffix("_id")
+        raw = values.get(column, "")
+        if field.kind == "person":
+            email = raw.strip().lower()
+            person = (
+                db.session.scalar(sa.select(Person).where(sa.func.lower(Person.email) == email))
+                if email
+                else None
+            )
+            if email and person is None:
+                raise ValidationError(
+                    gettext("No person with the email %(email)s.", email=raw), field=column
+                )
+            data[field.name] = person.id if person else None
+        elif field.kind == "enum" and not raw.strip():
+            continue  # keep the default
+        else:
+            data[field.name] = raw
+    raw_items = values.get("data_items", "").strip()
+    try:
+        items = json.loads(raw_items) if raw_items else []
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ValueError
+    except ValueError:
+        raise ValidationError(
+            gettext('Data items must be a JSON list like [{"name": "…", "unit": "…"}].'),
+            field="data_items",
+        ) from None
+    data["items"] = [
+        {
+            "name": str(i.get("name") or ""),
+            "description": str(i.get("description") or ""),
+            "unit": str(i.get("unit") or ""),
+            "is_personal": i.get("personal", False),
+        }
+        for i in items
+    ]
+    return data
+
+
+def import_file(user, filename: str, content: bytes) -> list:
+    """Import entries as drafts from a CSV or XLSX file; all rows or none."""
+    ensure(user, "catalogue.import")
+    suffix = Path(filename or "").suffix.lower()
+    if suffix == ".csv":
+        rows = _read_csv(content)
+    elif suffix == ".xlsx":
+        rows = _read_xlsx(content)
+    else:
+        raise ImportFailed([gettext("Please upload a .csv or .xlsx file.")])
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise ImportFailed([gettext("The file is empty.")])
+    header = [c.strip().lstrip("\ufeff") for c in rows[0]]
+    missing = [c for c in ("identifier", "provider", "title") if c not in header]
+    if missing:
+        raise ImportFailed([gettext("Missing columns: %(columns)s.", columns=", ".join(missing))])
+    unknown = [c for c in header if c and c not in COLUMNS]
+    if unknown:
+        raise ImportFailed([gettext("Unknown columns: %(columns)s.", columns=", ".join(unknown))])
+    body = rows[1:]
+    if len(body) > MAX_IMPORT_ROWS:
+        raise ImportFailed([gettext("At most %(n)d rows per file.", n=MAX_IMPORT_ROWS)])
+    errors, entries, seen = [], [], set()
+    savepoint = db.session.begin_nested()
+    for line, cells in enumerate(body, start=2):
+        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+        identifier = values.get("identifier", "").strip().lower()
+        try:
+            if identifier and identifier in seen:
+                raise ValidationError(gettext("Identifier appears twice."), field="identifier")
+            seen.add(identifier)
+            with db.session.begin_nested():
+                entries.append(services.create_entry(user, _row_data(values)))
+        except DomainError as error:
+            if error.status_code == 403:
+                column = "provider"
+            else:
+                column = {"recipient_ids": "recipients", "items": "data_items"}.get(
+                    error.field or "", (error.field or "").removesuffix("_id")
+                )
+            errors.append(
+                gettext(
+                    "Row %(line)d, field %(field)s: %(message)s",
+                    line=line,
+                    field=column or "-",
+                    message=error.message,
+                )
+            )
+    if errors:
+        savepoint.rollback()
+        raise ImportFailed(errors, rows_read=len(body))
+    savepoint.commit()
+    return entries

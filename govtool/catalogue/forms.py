@@ -1,0 +1,139 @@
+"""Forms of the catalogue: the entry (with its data items), review decisions, comments, import."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.fields import SelectMultipleField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..core.forms import IdSelectField
+from .models import ControllerRelationship, Frequency, LegalBasis, PersonalDataLevel, SpatialLevel
+
+
+def choices(enum_cls) -> list[tuple[str, str]]:
+    return [(member.value, member.label) for member in enum_cls]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes instead of a multi-select (easier to use with keyboard and screen readers)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class DataItemForm(Form):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    description = StringField(_l("Description"), validators=[Optional()])
+    unit = StringField(_l("Unit or code list"), validators=[Optional(), Length(max=200)])
+    is_personal = BooleanField(_l("Personal"))
+
+
+class EntryForm(FlaskForm):
+    identifier = StringField(
+        _l("Identifier"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("Left empty, the next free number is taken, e.g. DX-2026-014."),
+    )
+    provider_id = IdSelectField(_l("Providing organisation"))
+    recipient_ids = MultiCheckboxField(_l("Receiving organisations"), coerce=int)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Description"))
+    provider_contact_id = IdSelectField(_l("Contact person (provider)"))
+    recipient_contact_id = IdSelectField(_l("Contact person (recipients)"))
+    controller_relationship = SelectField(
+        _l("Controller relationship"), choices=choices(ControllerRelationship)
+    )
+    data_subjects = TextAreaField(_l("Categories of data subjects"))
+    personal_data_level = SelectField(_l("Personal-data level"), choices=choices(PersonalDataLevel))
+    small_number_threshold = IntegerField(
+        _l("Small-number rule: suppress cells under"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("Needed for aggregated data, e.g. 3 or 5."),
+    )
+    purpose = TextAreaField(_l("Purpose"))
+    legal_basis = SelectField(_l("Legal basis"), choices=choices(LegalBasis))
+    legal_norm = StringField(
+        _l("Norm cited"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("e.g. § 84a Schulgesetz LSA"),
+    )
+    dpia_required = BooleanField(_l("DPIA needed"))
+    dpia_outcome = TextAreaField(_l("DPIA outcome"))
+    spatial_coverage = StringField(_l("Spatial coverage"), validators=[Optional(), Length(max=200)])
+    spatial_level = SelectField(_l("Spatial level"), choices=choices(SpatialLevel))
+    period_start = DateField(_l("Period covered from"), validators=[Optional()])
+    period_end = DateField(_l("Period covered to"), validators=[Optional()])
+    frequency = SelectField(_l("Frequency"), choices=choices(Frequency))
+    data_format = StringField(_l("Format"), validators=[Optional(), Length(max=100)])
+    data_schema = StringField(_l("Schema"), validators=[Optional(), Length(max=300)])
+    transfer_channel = StringField(_l("Transfer channel"), validators=[Optional(), Length(max=200)])
+    retention_provider = TextAreaField(_l("Retention and deletion (provider)"))
+    retention_recipient = TextAreaField(_l("Retention and deletion (recipients)"))
+    security_measures = TextAreaField(_l("Security measures"))
+    onward_recipients = TextAreaField(_l("Onward recipients"))
+    agreement_reference = StringField(
+        _l("Authorising agreement (reference)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Reference of the data-sharing agreement, e.g. its file number."),
+    )
+    keywords = StringField(
+        _l("Keywords"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Separated by commas."),
+    )
+    theme = StringField(
+        _l("Theme (EU data theme)"),
+        validators=[Optional(), Length(max=10)],
+        default="EDUC",
+    )
+    items = FieldList(FormField(DataItemForm), min_entries=3)
+    submit = SubmitField(_l("Save"))
+
+
+class DecisionForm(FlaskForm):
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            ("approve", _l("Approve")),
+            ("request_changes", _l("Request changes")),
+            ("reject", _l("Reject")),
+        ],
+    )
+    checklist = MultiCheckboxField(_l("Checklist"))
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
+    next_review_on = DateField(
+        _l("Next review"),
+        validators=[Optional()],
+        description=_l("Left empty, in one year."),
+    )
+
+
+class ReasonForm(FlaskForm):
+    comment = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
+    parent_id = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV or XLSX file"),
+        description=_l("In the columns of the CSV export; the first row holds the column names."),
+    )

@@ -1,0 +1,94 @@
+"""Who may read, propose, change and review catalogue entries.
+
+Approved entries are the public register: every signed-in user reads them. Work in progress (drafts,
+versions in review, rejected entries) is seen by the providing organisation and the reviewers only.
+Municipalities and the agency propose entries for their own organisation; the ministry reviews.
+"""
+
+from __future__ import annotations
+
+from ..auth.models import Role
+from ..core.permissions import rule
+from ..directory.permissions import _own_organisation
+
+REVIEWERS = (Role.MINISTRY, Role.ADMIN)
+PROPOSERS = (Role.MUNICIPALITY, Role.MINISTRY, Role.ADMIN)
+
+
+def is_reviewer(user) -> bool:
+    return user.has_role(*REVIEWERS)
+
+
+def speaks_for_provider(user, entry) -> bool:
+    """The user acts for the entry's providing organisation (or one of its parents)."""
+    return user.has_role(*PROPOSERS) and _own_organisation(user, entry.provider)
+
+
+def sees_work_in_progress(user, entry) -> bool:
+    return is_reviewer(user) or speaks_for_provider(user, entry)
+
+
+@rule("catalogue.view")
+def view_catalogue(user, entry) -> bool:
+    if entry is None:
+        return True
+    return entry.approved_number is not None or sees_work_in_progress(user, entry)
+
+
+@rule("catalogue.view_drafts")
+def view_drafts(user, entry) -> bool:
+    return entry is not None and sees_work_in_progress(user, entry)
+
+
+@rule("catalogue.create")
+def create_entry(user, provider) -> bool:
+    if user.has_role(Role.ADMIN, Role.MINISTRY):
+        return True
+    if not user.has_role(Role.MUNICIPALITY) or user.organisation_id is None:
+        return False
+    return provider is None or _own_organisation(user, provider)
+
+
+@rule("catalogue.edit")
+def edit_entry(user, entry) -> bool:
+    from .models import EntryStatus
+
+    if entry is None or entry.status == EntryStatus.RETIRED:
+        return False
+    return speaks_for_provider(user, entry) or user.has_role(Role.ADMIN)
+
+
+@rule("catalogue.submit")
+def submit_entry(user, entry) -> bool:
+    return edit_entry(user, entry)
+
+
+@rule("catalogue.review")
+def review_entries(user, version) -> bool:
+    """Reviewers decide; nobody decides on a version they submitted themselves (four eyes)."""
+    if not is_reviewer(user):
+        return False
+    if version is None:
+        return True
+    return version.submitted_by_id != user.id
+
+
+@rule("catalogue.manage")
+def manage_entry(user, entry) -> bool:
+    """Suspend, reinstate or retire an approved entry."""
+    return is_reviewer(user)
+
+
+@rule("catalogue.comment")
+def comment_on_entry(user, entry) -> bool:
+    return entry is not None and sees_work_in_progress(user, entry)
+
+
+@rule("catalogue.export")
+def export_catalogue(user, _obj) -> bool:
+    return True
+
+
+@rule("catalogue.import")
+def import_entries(user, _obj) -> bool:
+    return create_entry(user, None)

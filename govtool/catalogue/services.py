@@ -1,0 +1,594 @@
+"""Catalogue use cases: create and change entries (as versions), list, search, compare versions.
+
+The review workflow (submit, decide, suspend) lives in workflow.py; exports and import in
+exchange.py; the DCAT-AP.de export in dcat.py; the data-flow map in flowmap.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..core.errors import Conflict, ValidationError
+from ..core.permissions import ensure
+from ..directory.models import Organisation, Person
+from ..extensions import db
+from .models import (
+    CatalogueDataItem,
+    CatalogueEntry,
+    CatalogueVersion,
+    ControllerRelationship,
+    EntryStatus,
+    Frequency,
+    LegalBasis,
+    PersonalDataLevel,
+    SpatialLevel,
+    VersionStatus,
+)
+from .permissions import is_reviewer
+
+
+@dataclass(frozen=True)
+class Field:
+    """One content field of a version: its name, label and kind (for forms, diff, exports)."""
+
+    name: str
+    label: Any
+    kind: str = "str"  # str, text, int, bool, date, enum, person
+    enum: type | None = None
+
+
+CONTENT_FIELDS: tuple[Field, ...] = (
+    Field("title", _l("Title")),
+    Field("description", _l("Description"), "text"),
+    Field("provider_contact_id", _l("Contact person (provider)"), "person"),
+    Field("recipient_contact_id", _l("Contact person (recipients)"), "person"),
+    Field(
+        "controller_relationship",
+        _l("Controller relationship"),
+        "enum",
+        ControllerRelationship,
+    ),
+    Field("data_subjects", _l("Categories of data subjects"), "text"),
+    Field("personal_data_level", _l("Personal-data level"), "enum", PersonalDataLevel),
+    Field("small_number_threshold", _l("Small-number rule: suppress cells under"), "int"),
+    Field("purpose", _l("Purpose"), "text"),
+    Field("legal_basis", _l("Legal basis"), "enum", LegalBasis),
+    Field("legal_norm", _l("Norm cited")),
+    Field("dpia_required", _l("DPIA needed"), "bool"),
+    Field("dpia_outcome", _l("DPIA outcome"), "text"),
+    Field("spatial_coverage", _l("Spatial coverage")),
+    Field("spatial_level", _l("Spatial level"), "enum", SpatialLevel),
+    Field("period_start", _l("Period covered from"), "date"),
+    Field("period_end", _l("Period covered to"), "date"),
+    Field("frequency", _l("Frequency"), "enum", Frequency),
+    Field("data_format", _l("Format")),
+    Field("data_schema", _l("Schema")),
+    Field("transfer_channel", _l("Transfer channel")),
+    Field("retention_provider", _l("Retention and deletion (provider)"), "text"),
+    Field("retention_recipient", _l("Retention and deletion (recipients)"), "text"),
+    Field("security_measures", _l("Security measures"), "text"),
+    Field("onward_recipients", _l("Onward recipients"), "text"),
+    Field("agreement_reference", _l("Authorising agreement (reference)")),
+    Field("keywords", _l("Keywords")),
+    Field("theme", _l("Theme (EU data theme)")),
+)
+FIELDS_BY_NAME = {f.name: f for f in CONTENT_FIELDS}
+MAX_LENGTHS = {
+    "title": 300,
+    "legal_norm": 300,
+    "spatial_coverage": 200,
+    "data_format": 100,
+    "data_schema": 300,
+    "transfer_channel": 200,
+    "agreement_reference": 200,
+    "keywords": 500,
+    "theme": 10,
+}
+PERSONAL_LEVELS = (
+    PersonalDataLevel.PSEUDONYMISED,
+    PersonalDataLevel.PERSONAL,
+    PersonalDataLevel.SPECIAL,
+)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def user_organisation_ids(user) -> list[int]:
+    """The user's organisation and its departments: the providers it speaks for."""
+    if user.organisation_id is None:
+        return []
+    ids = [user.organisation_id]
+    frontier = [user.organisation_id]
+    for _ in range(5):
+        children = db.session.scalars(
+            sa.select(Organisation.id).where(Organisation.parent_id.in_(frontier))
+        ).all()
+        frontier = [c for c in children if c not in ids]
+        if not frontier:
+            break
+        ids += frontier
+    return ids
+
+
+def _shown_number(user):
+    """SQL: which version of an entry this user sees in lists (latest, or the approved one)."""
+    if is_reviewer(user):
+        return CatalogueEntry.latest_number
+    own = user_organisation_ids(user) if user.has_role(*_proposer_roles()) else []
+    if not own:
+        return CatalogueEntry.approved_number
+    return sa.case(
+        (CatalogueEntry.provider_id.in_(own), CatalogueEntry.latest_number),
+        else_=CatalogueEntry.approved_number,
+    )
+
+
+def _proposer_roles():
+    from .permissions import PROPOSERS
+
+    return PROPOSERS
+
+
+@dataclass
+class ListFilters:
+    search: str = ""
+    provider_id: int | None = None
+    recipient_id: int | None = None
+    status: str = ""
+    level: str = ""
+    legal_basis: str = ""
+    frequency: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> ListFilters:
+        return cls(
+            search=(args.get("q") or "").strip()[:200],
+            provider_id=args.get("provider", type=int) or None,
+            recipient_id=args.get("recipient", type=int) or None,
+            status=args.get("status", "") or "",
+            level=args.get("level", "") or "",
+            legal_basis=args.get("legal_basis", "") or "",
+            frequency=args.get("frequency", "") or "",
+        )
+
+    def as_args(self) -> dict[str, Any]:
+        args = {
+            "q": self.search,
+            "provider": self.provider_id,
+            "recipient": self.recipient_id,
+            "status": self.status,
+            "level": self.level,
+            "legal_basis": self.legal_basis,
+            "frequency": self.frequency,
+        }
+        return {k: v for k, v in args.items() if v}
+
+
+def _enum_or_none(enum_cls, value: str):
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None  # an unknown value from the URL filters nothing
+
+
+def version_query(user, filters: ListFilters | None = None) -> sa.Select:
+    """The versions the user sees in the list (one per entry), filtered, eagerly loaded."""
+    filters = filters or ListFilters()
+    query = (
+        sa.select(CatalogueVersion)
+        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
+        .where(CatalogueVersion.number == _shown_number(user))
+        .options(
+            joinedload(CatalogueVersion.entry).joinedload(CatalogueEntry.provider),
+            joinedload(CatalogueVersion.entry).selectinload(CatalogueEntry.versions),
+            selectinload(CatalogueVersion.recipients),
+        )
+    )
+    if filters.search:
+        pattern = _like(filters.search)
+        query = query.where(
+            sa.or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (
+                        CatalogueEntry.identifier,
+                        CatalogueVersion.title,
+                        CatalogueVersion.description,
+                        CatalogueVersion.purpose,
+                        CatalogueVersion.keywords,
+                    )
+                )
+            )
+        )
+    if filters.provider_id:
+        query = query.where(CatalogueEntry.provider_id == filters.provider_id)
+    if filters.recipient_id:
+        query = query.where(
+            CatalogueVersion.recipients.any(Organisation.id == filters.recipient_id)
+        )
+    for value, enum_cls, column in (
+        (filters.status, EntryStatus, CatalogueEntry.status),
+        (filters.level, PersonalDataLevel, CatalogueVersion.personal_data_level),
+        (filters.legal_basis, LegalBasis, CatalogueVersion.legal_basis),
+        (filters.frequency, Frequency, CatalogueVersion.frequency),
+    ):
+        if value:
+            member = _enum_or_none(enum_cls, value)
+            query = query.where(column == member) if member else query.where(sa.false())
+    return query.order_by(CatalogueEntry.identifier)
+
+
+def list_versions(user, filters: ListFilters | None = None) -> list[CatalogueVersion]:
+    """All versions of the filtered list (for exports), with their data items loaded."""
+    query = version_query(user, filters).options(
+        selectinload(CatalogueVersion.items),
+        joinedload(CatalogueVersion.provider_contact),
+        joinedload(CatalogueVersion.recipient_contact),
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def get_entry(entry_id: int) -> CatalogueEntry | None:
+    """One entry with its versions, their recipients, items and comments, for the entry page."""
+    return db.session.scalars(
+        sa.select(CatalogueEntry)
+        .where(CatalogueEntry.id == entry_id)
+        .options(
+            joinedload(CatalogueEntry.provider),
+            selectinload(CatalogueEntry.versions).selectinload(CatalogueVersion.recipients),
+            selectinload(CatalogueEntry.versions).selectinload(CatalogueVersion.items),
+            selectinload(CatalogueEntry.versions).selectinload(CatalogueVersion.comments),
+        )
+    ).first()
+
+
+def visible_version(user, entry: CatalogueEntry) -> CatalogueVersion | None:
+    """The version a user sees by default: the latest for the provider and reviewers."""
+    from ..core.permissions import can
+
+    if can(user, "catalogue.view_drafts", entry):
+        return entry.latest_version
+    return entry.approved_version
+
+
+def visible_versions(user, entry: CatalogueEntry) -> list[CatalogueVersion]:
+    from ..core.permissions import can
+
+    if can(user, "catalogue.view_drafts", entry):
+        return list(entry.versions)
+    return [
+        v for v in entry.versions if v.status in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
+    ]
+
+
+def review_queue() -> list[CatalogueVersion]:
+    """Versions waiting for a decision, oldest submission first."""
+    return list(
+        db.session.scalars(
+            sa.select(CatalogueVersion)
+            .where(CatalogueVersion.status.in_((VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW)))
+            .options(
+                joinedload(CatalogueVersion.entry).joinedload(CatalogueEntry.provider),
+                joinedload(CatalogueVersion.submitted_by),
+                selectinload(CatalogueVersion.recipients),
+            )
+            .order_by(CatalogueVersion.submitted_at, CatalogueVersion.id)
+        ).unique()
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _parse_date(value, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(gettext("Please enter a date as YYYY-MM-DD."), field=field) from None
+
+
+def _parse_enum(enum_cls, value, field: str):
+    if isinstance(value, enum_cls):
+        return value
+    try:
+        return enum_cls(str(value).strip())
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise ValidationError(
+            gettext("Unknown value %(value)s; allowed: %(allowed)s.", value=value, allowed=allowed),
+            field=field,
+        ) from None
+
+
+def _parse_bool(value, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in ("", "0", "no", "nein", "false", "n"):
+        return False
+    if text in ("1", "yes", "ja", "true", "y", "j"):
+        return True
+    raise ValidationError(gettext("Please answer yes or no."), field=field)
+
+
+def clean_content(data: dict[str, Any]) -> dict[str, Any]:
+    """Type and check the content fields present in `data`; raises ValidationError per field."""
+    values: dict[str, Any] = {}
+    for field in CONTENT_FIELDS:
+        if field.name not in data:
+            continue
+        raw = data[field.name]
+        if field.kind in ("str", "text"):
+            value = (raw or "").strip() if isinstance(raw, str) else str(raw or "")
+            limit = MAX_LENGTHS.get(field.name)
+            if limit and len(value) > limit:
+                raise ValidationError(
+                    gettext("At most %(n)d characters, please.", n=limit), field=field.name
+                )
+        elif field.kind == "int":
+            if raw in (None, ""):
+                value = None
+            else:
+                try:
+                    value = int(raw)
+                except (TypeError, ValueError):
+                    raise ValidationError(
+                        gettext("Please enter a whole number."), field=field.name
+                    ) from None
+                if value < 1 or value > 1000:
+                    raise ValidationError(
+                        gettext("Please enter a number from 1 to 1000."), field=field.name
+                    )
+        elif field.kind == "bool":
+            value = _parse_bool(raw, field.name)
+        elif field.kind == "date":
+            value = _parse_date(raw, field.name)
+        elif field.kind == "enum":
+            value = _parse_enum(field.enum, raw, field.name)
+        elif field.kind == "person":
+            value = int(raw) if raw else None
+            if value is not None and db.session.get(Person, value) is None:
+                raise ValidationError(gettext("Unknown person."), field=field.name)
+        values[field.name] = value
+    if "title" in values and not values["title"]:
+        raise ValidationError(gettext("Please enter a title."), field="title")
+    start, end = values.get("period_start"), values.get("period_end")
+    if start and end and end < start:
+        raise ValidationError(
+            gettext("The period cannot end before it starts."), field="period_end"
+        )
+    if "theme" in values and not values["theme"]:
+        values["theme"] = "EDUC"
+    return values
+
+
+def clean_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Data items in order; empty rows are dropped, a row without a name is an error."""
+    cleaned = []
+    for index, item in enumerate(items or [], start=1):
+        name = (item.get("name") or "").strip()
+        description = (item.get("description") or "").strip()
+        unit = (item.get("unit") or "").strip()
+        if not (name or description or unit):
+            continue
+        if not name:
+            raise ValidationError(gettext("Data item %(n)d needs a name.", n=index), field="items")
+        if len(name) > 200 or len(unit) > 200:
+            raise ValidationError(
+                gettext("Data item %(n)d: at most 200 characters, please.", n=index),
+                field="items",
+            )
+        cleaned.append(
+            {
+                "name": name,
+                "description": description,
+                "unit": unit,
+                "is_personal": _parse_bool(item.get("is_personal"), "items"),
+            }
+        )
+    return cleaned
+
+
+def _recipients(ids, provider_id: int | None) -> list[Organisation]:
+    wanted = sorted({int(i) for i in ids or [] if i})
+    if not wanted:
+        return []
+    found = db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(wanted))).all()
+    if len(found) != len(wanted):
+        raise ValidationError(gettext("Unknown receiving organisation."), field="recipient_ids")
+    if provider_id in wanted:
+        raise ValidationError(
+            gettext("The provider cannot also be a recipient."), field="recipient_ids"
+        )
+    return list(found)
+
+
+def next_identifier(year: int | None = None) -> str:
+    """The next free identifier of the form DX-2026-014."""
+    year = year or dt.date.today().year
+    prefix = f"DX-{year}-"
+    used = db.session.scalars(
+        sa.select(CatalogueEntry.identifier).where(CatalogueEntry.identifier.like(f"{prefix}%"))
+    ).all()
+    numbers = [int(i[len(prefix) :]) for i in used if i[len(prefix) :].isdigit()]
+    return f"{prefix}{(max(numbers) if numbers else 0) + 1:03d}"
+
+
+def _check_identifier(identifier: str) -> str:
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return next_identifier()
+    if len(identifier) > 40:
+        raise ValidationError(gettext("At most 40 characters, please."), field="identifier")
+    clash = db.session.scalar(
+        sa.select(CatalogueEntry.id).where(
+            sa.func.lower(CatalogueEntry.identifier) == identifier.lower()
+        )
+    )
+    if clash:
+        raise ValidationError(
+            gettext("The identifier %(identifier)s is already taken.", identifier=identifier),
+            field="identifier",
+        )
+    return identifier
+
+
+def _apply(version: CatalogueVersion, data: dict[str, Any], provider_id: int) -> None:
+    for key, value in clean_content(data).items():
+        setattr(version, key, value)
+    if "recipient_ids" in data:
+        version.recipients = _recipients(data["recipient_ids"], provider_id)
+    if "items" in data:
+        version.items = [
+            CatalogueDataItem(position=position, **item)
+            for position, item in enumerate(clean_items(data["items"]), start=1)
+        ]
+
+
+def create_entry(user, data: dict[str, Any]) -> CatalogueEntry:
+    """Propose a new entry: version 1 as a draft of the user's (or a chosen) provider."""
+    provider_id = data.get("provider_id") or user.organisation_id
+    provider = db.session.get(Organisation, int(provider_id)) if provider_id else None
+    if provider is None:
+        raise ValidationError(gettext("Please choose the providing organisation."), "provider_id")
+    ensure(user, "catalogue.create", provider)
+    entry = CatalogueEntry(
+        identifier=_check_identifier(data.get("identifier", "")),
+        provider=provider,
+        status=EntryStatus.DRAFT,
+        latest_number=1,
+        created_by_id=getattr(user, "id", None),
+    )
+    version = CatalogueVersion(
+        number=1, status=VersionStatus.DRAFT, created_by_id=getattr(user, "id", None)
+    )
+    entry.versions.append(version)
+    _apply(version, data, provider.id)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def copy_version(version: CatalogueVersion, number: int, user) -> CatalogueVersion:
+    """A new draft with the content of `version` (the start of an amendment)."""
+    copy = CatalogueVersion(
+        number=number, status=VersionStatus.DRAFT, created_by_id=getattr(user, "id", None)
+    )
+    for field in CONTENT_FIELDS:
+        setattr(copy, field.name, getattr(version, field.name))
+    copy.recipients = list(version.recipients)
+    copy.items = [
+        CatalogueDataItem(
+            position=item.position,
+            name=item.name,
+            description=item.description,
+            unit=item.unit,
+            is_personal=item.is_personal,
+        )
+        for item in version.items
+    ]
+    return copy
+
+
+def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
+    """The version a change goes into: the open draft, or a new one after an approved version."""
+    ensure(user, "catalogue.edit", entry)
+    latest = entry.latest_version
+    if latest.is_editable:
+        return latest
+    if latest.status in (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW):
+        raise Conflict(
+            gettext("Version %(n)d is in review; wait for the decision.", n=latest.number)
+        )
+    new = copy_version(latest, latest.number + 1, user)
+    entry.versions.append(new)
+    entry.latest_number = new.number
+    sync_status(entry)
+    return new
+
+
+def update_entry(user, entry: CatalogueEntry, data: dict[str, Any]) -> CatalogueVersion:
+    """Change an entry; an approved version stays frozen and in force, the change is a new one."""
+    version = working_version(user, entry)
+    _apply(version, data, entry.provider_id)
+    db.session.flush()
+    return version
+
+
+def sync_status(entry: CatalogueEntry) -> None:
+    """Derive the entry's status from its versions (suspension and retirement are kept)."""
+    if entry.status in (EntryStatus.SUSPENDED, EntryStatus.RETIRED):
+        return
+    if entry.approved_number is not None:
+        entry.status = EntryStatus.APPROVED
+    else:
+        entry.status = EntryStatus(entry.latest_version.status.value)
+
+
+# ---------------------------------------------------------------- comparing
+
+
+def display_value(version: CatalogueVersion, field: Field) -> str:
+    value = getattr(version, field.name)
+    if value is None or value == "":
+        return ""
+    if field.kind == "enum":
+        return value.label
+    if field.kind == "bool":
+        return gettext("yes") if value else gettext("no")
+    if field.kind == "date":
+        return value.strftime("%d.%m.%Y")
+    if field.kind == "person":
+        person = getattr(version, field.name.removesuffix("_id"))
+        return person.full_name if person else str(value)
+    return str(value)
+
+
+def snapshot(version: CatalogueVersion) -> dict[str, tuple[str, str]]:
+    """Every field of a version as (label, shown text), recipients and data items included."""
+    shown = {f.name: (str(f.label), display_value(version, f)) for f in CONTENT_FIELDS}
+    shown["recipients"] = (
+        gettext("Receiving organisations"),
+        ", ".join(o.name for o in version.recipients),
+    )
+    personal = gettext("personal")
+    shown["items"] = (
+        gettext("Data items"),
+        "\n".join(
+            f"{i.position}. {i.name}"
+            + (f" [{i.unit}]" if i.unit else "")
+            + (f" ({personal})" if i.is_personal else "")
+            + (f": {i.description}" if i.description else "")
+            for i in version.items
+        ),
+    )
+    return shown
+
+
+def diff_versions(old: CatalogueVersion, new: CatalogueVersion) -> list[tuple[str, str, str]]:
+    """The fields that differ between two versions: (label, old text, new text)."""
+    before, after = snapshot(old), snapshot(new)
+    return [
+        (label, before[key][1], text)
+        for key, (label, text) in after.items()
+        if before[key][1] != text
+    ]

@@ -1,0 +1,430 @@
+"""Pages of the data-sharing catalogue: list, entry, edit, review queue, map, exports, import."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user, login_required
+
+from ..core.errors import DomainError
+from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.permissions import can, require
+from ..core.views import paginate
+from ..directory.services import organisation_choices, person_choices
+from ..extensions import db
+from . import dcat, exchange, flowmap, services, workflow
+from .forms import CommentForm, DecisionForm, EntryForm, ImportForm, ReasonForm, choices
+from .models import (
+    CatalogueEntry,
+    EntryStatus,
+    Frequency,
+    LegalBasis,
+    PersonalDataLevel,
+    VersionStatus,
+)
+
+bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
+
+
+def _entry_or_404(entry_id: int) -> CatalogueEntry:
+    entry = services.get_entry(entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _fail(error: DomainError, form=None):
+    db.session.rollback()
+    if error.status_code in (403, 404):
+        abort(error.status_code)
+    show_domain_error(error, form)
+
+
+# ---------------------------------------------------------------- list
+
+
+@bp.get("/")
+@login_required
+def entry_list():
+    require(can(current_user, "catalogue.view"))
+    filters = services.ListFilters.from_args(request.args)
+    page = paginate(services.version_query(current_user, filters))
+    organisations = organisation_choices()
+    return render_template(
+        "catalogue/list.html",
+        page=page,
+        filters=filters,
+        export_args=filters.as_args(),
+        organisations=organisations,
+        statuses=choices(EntryStatus),
+        levels=choices(PersonalDataLevel),
+        legal_bases=choices(LegalBasis),
+        frequencies=choices(Frequency),
+        can_create=can(current_user, "catalogue.create"),
+        can_import=can(current_user, "catalogue.import"),
+    )
+
+
+# ---------------------------------------------------------------- create and edit
+
+
+def _entry_form(entry: CatalogueEntry | None, version=None) -> EntryForm:
+    form = EntryForm(obj=version)
+    organisations = organisation_choices()
+    form.provider_id.choices = [NONE_CHOICE, *organisations]
+    form.recipient_ids.choices = organisations
+    people = [NONE_CHOICE, *person_choices()]
+    form.provider_contact_id.choices = people
+    form.recipient_contact_id.choices = people
+    if request.method == "GET":
+        if version is not None:
+            form.recipient_ids.data = [o.id for o in version.recipients]
+            for field in ("controller_relationship", "personal_data_level", "legal_basis"):
+                getattr(form, field).data = getattr(version, field).value
+            form.spatial_level.data = version.spatial_level.value
+            form.frequency.data = version.frequency.value
+            form.provider_contact_id.data = version.provider_contact_id or 0
+            form.recipient_contact_id.data = version.recipient_contact_id or 0
+            while len(form.items.entries) < len(version.items) + 2:
+                form.items.append_entry()
+        elif entry is None:
+            form.provider_id.data = current_user.organisation_id or 0
+    return form
+
+
+def _form_data(form: EntryForm) -> dict:
+    data = {f.name: form[f.name].data for f in services.CONTENT_FIELDS}
+    data["recipient_ids"] = form.recipient_ids.data or []
+    data["items"] = [item.data for item in form.items.entries]
+    return data
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def entry_create():
+    require(can(current_user, "catalogue.create"))
+    form = _entry_form(None)
+    if form.validate_on_submit():
+        data = _form_data(form)
+        data["identifier"] = form.identifier.data or ""
+        data["provider_id"] = form.provider_id.data
+        try:
+            entry = services.create_entry(current_user, data)
+            db.session.commit()
+        except DomainError as error:
+            _fail(error, form)
+        else:
+            flash(gettext("Entry %(id)s saved as a draft.", id=entry.identifier), "success")
+            return redirect(url_for(".entry_detail", entry_id=entry.id))
+    return render_template("catalogue/form.html", form=form, entry=None)
+
+
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def entry_edit(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    require(can(current_user, "catalogue.edit", entry))
+    version = entry.latest_version
+    form = _entry_form(entry, version)
+    del form.identifier, form.provider_id
+    if form.validate_on_submit():
+        try:
+            saved = services.update_entry(current_user, entry, _form_data(form))
+            db.session.commit()
+        except DomainError as error:
+            _fail(error, form)
+        else:
+            flash(gettext("Version %(n)d saved.", n=saved.number), "success")
+            return redirect(url_for(".entry_detail", entry_id=entry.id))
+    return render_template("catalogue/form.html", form=form, entry=entry, version=version)
+
+
+# ---------------------------------------------------------------- entry page
+
+
+@bp.get("/<int:entry_id>")
+@login_required
+def entry_detail(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    require(can(current_user, "catalogue.view", entry))
+    versions = services.visible_versions(current_user, entry)
+    number = request.args.get("version", type=int)
+    version = next((v for v in versions if v.number == number), None) if number else None
+    if number and version is None:
+        abort(404)
+    version = version or services.visible_version(current_user, entry)
+    earlier = [v for v in versions if v.number < version.number]
+    compare_to = entry.approved_version if entry.has_pending_change else None
+    if compare_to is None or compare_to is version or compare_to not in versions:
+        compare_to = earlier[-1] if earlier else None
+    diff = services.diff_versions(compare_to, version) if compare_to else []
+    comments = version.comments if can(current_user, "catalogue.comment", entry) else []
+    return render_template(
+        "catalogue/detail.html",
+        entry=entry,
+        version=version,
+        versions=versions,
+        compare_to=compare_to,
+        diff=diff,
+        snapshot=services.snapshot(version),
+        comments=comments,
+        comment_form=CommentForm(),
+        reason_form=ReasonForm(),
+        can_edit=can(current_user, "catalogue.edit", entry),
+        can_submit=can(current_user, "catalogue.submit", entry)
+        and entry.latest_version.is_editable,
+        can_review=can(current_user, "catalogue.review", entry.latest_version)
+        and entry.latest_version.status in (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW),
+        can_manage=can(current_user, "catalogue.manage", entry),
+        can_comment=can(current_user, "catalogue.comment", entry),
+        VersionStatus=VersionStatus,
+        EntryStatus=EntryStatus,
+    )
+
+
+def _act(entry_id: int, action: str, run, success: str):
+    """Run one workflow step from a POST button and go back to the entry."""
+    entry = _entry_or_404(entry_id)
+    require(can(current_user, action, entry if action != "catalogue.review" else None))
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        run(entry, form.comment.data or "")
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+    else:
+        flash(success, "success")
+    return redirect(url_for(".entry_detail", entry_id=entry.id))
+
+
+@bp.post("/<int:entry_id>/submit")
+@login_required
+def entry_submit(entry_id: int):
+    return _act(
+        entry_id,
+        "catalogue.submit",
+        lambda e, c: workflow.submit(current_user, e, c),
+        gettext("Submitted for review. The ministry has been notified."),
+    )
+
+
+@bp.post("/<int:entry_id>/start-review")
+@login_required
+def entry_start_review(entry_id: int):
+    return _act(
+        entry_id,
+        "catalogue.review",
+        lambda e, c: workflow.start_review(current_user, e),
+        gettext("You are now reviewing this entry."),
+    )
+
+
+@bp.post("/<int:entry_id>/suspend")
+@login_required
+def entry_suspend(entry_id: int):
+    return _act(
+        entry_id,
+        "catalogue.manage",
+        lambda e, c: workflow.suspend(current_user, e, c),
+        gettext("Entry suspended."),
+    )
+
+
+@bp.post("/<int:entry_id>/reinstate")
+@login_required
+def entry_reinstate(entry_id: int):
+    return _act(
+        entry_id,
+        "catalogue.manage",
+        lambda e, c: workflow.reinstate(current_user, e, c),
+        gettext("Entry reinstated."),
+    )
+
+
+@bp.post("/<int:entry_id>/retire")
+@login_required
+def entry_retire(entry_id: int):
+    return _act(
+        entry_id,
+        "catalogue.manage",
+        lambda e, c: workflow.retire(current_user, e, c),
+        gettext("Entry retired."),
+    )
+
+
+@bp.route("/<int:entry_id>/decide", methods=["GET", "POST"])
+@login_required
+def entry_decide(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    version = entry.latest_version
+    require(can(current_user, "catalogue.review", version))
+    if version.status not in (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW):
+        flash(gettext("This entry has no version waiting for review."), "info")
+        return redirect(url_for(".entry_detail", entry_id=entry.id))
+    form = DecisionForm()
+    items = workflow.checklist_items(version)
+    form.checklist.choices = [(key, str(label)) for key, label in items]
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "approve":
+                workflow.approve(
+                    current_user,
+                    entry,
+                    form.comment.data,
+                    form.checklist.data,
+                    form.next_review_on.data,
+                )
+                message = gettext("Version %(n)d approved; it is now in force.", n=version.number)
+            elif form.decision.data == "request_changes":
+                workflow.request_changes(
+                    current_user, entry, form.comment.data, form.checklist.data
+                )
+                message = gettext("Changes requested.")
+            else:
+                workflow.reject(current_user, entry, form.comment.data)
+                message = gettext("Entry rejected.")
+            db.session.commit()
+        except DomainError as error:
+            _fail(error, form)
+        else:
+            flash(message, "success")
+            return redirect(url_for(".review_queue"))
+    approved = entry.approved_version
+    return render_template(
+        "catalogue/decide.html",
+        entry=entry,
+        version=version,
+        form=form,
+        snapshot=services.snapshot(version),
+        diff=services.diff_versions(approved, version) if approved else [],
+        approved=approved,
+        problems=workflow.completeness_problems(version),
+    )
+
+
+@bp.post("/<int:entry_id>/versions/<int:number>/comments")
+@login_required
+def entry_comment(entry_id: int, number: int):
+    entry = _entry_or_404(entry_id)
+    require(can(current_user, "catalogue.comment", entry))
+    version = entry.version(number)
+    if version is None:
+        abort(404)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            workflow.add_comment(current_user, entry, version, form.body.data, form.parent_id.data)
+            db.session.commit()
+        except DomainError as error:
+            _fail(error)
+        else:
+            flash(gettext("Comment added."), "success")
+    else:
+        flash(gettext("Please write a comment."), "danger")
+    return redirect(url_for(".entry_detail", entry_id=entry.id, version=number) + "#comments")
+
+
+# ---------------------------------------------------------------- review queue and map
+
+
+@bp.get("/review/")
+@login_required
+def review_queue():
+    require(can(current_user, "catalogue.review"))
+    return render_template(
+        "catalogue/review_queue.html", versions=services.review_queue(), ReasonForm=ReasonForm
+    )
+
+
+@bp.get("/map")
+@login_required
+def flow_map():
+    require(can(current_user, "catalogue.view"))
+    graph = flowmap.build_graph()
+    return render_template(
+        "catalogue/map.html",
+        svg=flowmap.render_svg(graph),
+        flows=flowmap.flow_rows(graph),
+        legend=flowmap.LEGEND,
+    )
+
+
+@bp.get("/map.svg")
+@login_required
+def flow_map_svg():
+    require(can(current_user, "catalogue.view"))
+    svg = flowmap.render_svg(flowmap.build_graph(), standalone=True)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+# ---------------------------------------------------------------- exports and import
+
+
+@bp.get("/dcat.jsonld")
+@login_required
+def dcat_export():
+    require(can(current_user, "catalogue.export"))
+    return Response(dcat.catalogue_jsonld_text(), mimetype="application/ld+json")
+
+
+@bp.get("/export.<fmt>")
+@login_required
+def export(fmt: str):
+    require(can(current_user, "catalogue.export"))
+    if fmt not in ("csv", "xlsx", "json", "docx"):
+        abort(404)
+    versions = services.list_versions(current_user, services.ListFilters.from_args(request.args))
+    content, mimetype = exchange.export(versions, fmt)
+    filename = f"datenaustauschkatalog.{fmt}"
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_entries():
+    require(can(current_user, "catalogue.import"))
+    form = ImportForm()
+    errors: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            errors = [gettext("Please choose a CSV or XLSX file.")]
+            status = 400
+        else:
+            try:
+                entries = exchange.import_file(current_user, upload.filename, upload.read())
+                db.session.commit()
+            except exchange.ImportFailed as failure:
+                db.session.rollback()
+                errors = failure.errors
+                status = 422 if failure.rows_read else 400
+            except DomainError as error:
+                db.session.rollback()
+                if error.status_code == 403:
+                    abort(403)
+                errors, status = [error.message], error.status_code
+            else:
+                flash(
+                    gettext("%(n)d entries imported as drafts.", n=len(entries)),
+                    "success",
+                )
+                return redirect(url_for(".entry_list"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("catalogue/import.html", form=form, errors=errors), status

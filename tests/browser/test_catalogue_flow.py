@@ -1,0 +1,83 @@
+"""Catalogue in a real browser: a municipality proposes, the ministry approves from the queue,
+the entry appears on the data-flow map and in the DCAT-AP.de export; axe-core on every page."""
+
+from __future__ import annotations
+
+import json
+
+from govtool.demo import DEMO_PASSWORD
+
+
+def test_municipality_submits_ministry_approves_entry_reaches_map_and_dcat(
+    page, demo, browser_login, axe_check
+):
+    browser_login("halle@example.org", DEMO_PASSWORD)
+    page.get_by_role("link", name="Datenaustauschkatalog").first.click()
+    page.get_by_role("heading", name="Datenaustauschkatalog", level=1).wait_for()
+    axe_check("catalogue list")
+
+    page.get_by_role("link", name="Neuer Eintrag").click()
+    page.get_by_role("heading", name="Neuer Katalogeintrag").wait_for()
+    axe_check("entry form")
+    page.get_by_label("Titel", exact=True).fill("Schuleingangsuntersuchungen aggregiert")
+    page.locator("#description").fill("Befunde je Grundschulbezirk, in Summen.")
+    page.get_by_label("Referat 34 – Bildungsmonitoring und kommunales Bildungsmanagement").check()
+    page.locator("#items-0-name").fill("Grundschulbezirk")
+    page.locator("#items-0-unit").fill("Schulbezirksschlüssel")
+    page.locator("#items-1-name").fill("Kinder mit Förderbedarf")
+    page.locator("#items-1-unit").fill("Anzahl")
+    page.get_by_label("Personenbezug", exact=True).select_option("aggregated")
+    page.get_by_label("Fallzahlregel: Felder sperren unter").fill("5")
+    page.get_by_label("Zweck", exact=True).fill("Planung der Förderangebote vor der Einschulung.")
+    page.get_by_label("Rechtsgrundlage", exact=True).select_option("school_law")
+    page.get_by_label("Angeführte Rechtsnorm").fill("§ 37 Schulgesetz LSA")
+    page.get_by_label("Aufbewahrungs- und Löschfrist (empfangende Stellen)").fill("drei Jahre")
+    page.get_by_label("Format", exact=True).fill("CSV")
+    page.get_by_role("button", name="Speichern").click()
+    heading = page.get_by_role("heading", level=1)
+    heading.wait_for()
+    identifier = heading.inner_text().split(":")[0]
+    assert identifier.startswith("DX-")
+    axe_check("entry page (draft)")
+    page.get_by_role("button", name="Zur Prüfung einreichen").click()
+    page.get_by_text("Zur Prüfung eingereicht.").wait_for()
+    page.get_by_role("button", name="Abmelden").click()
+
+    browser_login("ministerium@example.org", DEMO_PASSWORD)
+    page.get_by_role("link", name="Prüfeingang").first.click()
+    page.get_by_role("heading", name="Prüfeingang", level=1).wait_for()
+    axe_check("review queue")
+    page.get_by_role("link", name=f"{identifier} prüfen").click()
+    page.get_by_role("heading", name=f"{identifier} prüfen, Fassung 1").wait_for()
+    axe_check("decision page")
+    for item in (
+        "Zweck angegeben",
+        "Rechtsgrundlage benannt",
+        "Datenminimierung beachtet",
+        "Aufbewahrungs- und Löschfristen festgelegt",
+        "Fallzahlregel für aggregierte Daten",
+    ):
+        page.get_by_label(item).check()
+    page.get_by_label("Entscheidung", exact=True).select_option("approve")
+    page.get_by_label("Kommentar", exact=True).fill("Geprüft, freigegeben.")
+    page.get_by_role("button", name="Entscheidung festhalten").click()
+    page.get_by_text("Fassung 1 freigegeben").wait_for()
+
+    page.goto("/catalogue/map")
+    page.get_by_role("heading", name="Datenflusskarte", level=1).wait_for()
+    axe_check("data-flow map")
+    arrow = page.locator(f"svg a[aria-label^='{identifier}:']")
+    assert arrow.count() == 1
+    arrow.locator("text").click()  # the letter on the arrow is its click target
+    page.get_by_role(
+        "heading", name=f"{identifier}: Schuleingangsuntersuchungen aggregiert"
+    ).wait_for()
+    axe_check("entry page (approved)")
+
+    response = page.request.get("/catalogue/dcat.jsonld")
+    document = json.loads(response.text())
+    identifiers = [n.get("dct:identifier") for n in document["@graph"]]
+    assert identifier in identifiers
+
+    page.goto("/catalogue/import")
+    axe_check("import page")
