@@ -224,7 +224,9 @@ class ActionItemForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    text = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
+    text = TextAreaField(
+        _l("Comment on the minutes"), validators=[DataRequired(), Length(max=5000)]
+    )
 
 
 class AmendmentForm(FlaskForm):

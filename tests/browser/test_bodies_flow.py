@@ -70,7 +70,7 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
     page.get_by_label("Beginn (Uhrzeit)").fill("00:00")
     page.get_by_label("Ende (Uhrzeit)").fill("23:59")
     page.get_by_role("button", name="Speichern").click()
-    page.get_by_text("Die Änderungen wurden gespeichert.").wait_for()
+    page.get_by_text(re.compile("nderungen (wurden )?gespeichert")).wait_for()
 
     selects = page.locator("select[name^='presence-']")
     for index in range(selects.count()):
@@ -115,7 +115,8 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
     assert "Kennzahlen an die Kommunen senden" in text
     assert "Katrin Wagner" in text and "Genehmigt von" in text
 
-    page.get_by_role("link", name="Aufgaben").first.click()
+    page.get_by_role("link", name="Gremien").first.click()
+    page.get_by_role("link", name="Alle Aufgaben").click()
     page.get_by_role("heading", name="Aufgaben", level=1).wait_for()
     assert page.get_by_text("Kennzahlen an die Kommunen senden").is_visible()
     axe_check("action items")
