@@ -87,17 +87,31 @@ def _register_models_and_rules() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .agreements.views import bp as agreements_bp
     from .auth.views import bp as auth_bp
+    from .bodies.action_views import bp as actions_bp
+    from .bodies.meeting_views import bp as meetings_bp
+    from .bodies.views import bp as bodies_bp
     from .catalogue.views import bp as catalogue_bp
     from .core.audit_views import bp as audit_bp
     from .core.main_views import bp as main_bp
     from .core.navigation import add_nav_item
     from .directory.views import bp as directory_bp
 
-    for blueprint in (main_bp, auth_bp, directory_bp, audit_bp, agreements_bp, catalogue_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        directory_bp,
+        audit_bp,
+        bodies_bp,
+        meetings_bp,
+        actions_bp,
+        agreements_bp,
+        catalogue_bp,
+    ):
         app.register_blueprint(blueprint)
 
     if not getattr(add_nav_item, "_done", False):
         add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
+        add_nav_item(_l("Bodies"), "bodies.body_list", "body.view", 10, prefix="/bodies/")
         add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
         add_nav_item(_l("Data-sharing catalogue"), "catalogue.entry_list", "catalogue.view", 30)
         add_nav_item(_l("Review queue"), "catalogue.review_queue", "catalogue.review", 31)

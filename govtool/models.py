@@ -7,6 +7,13 @@ from .agreements import models as agreements_models  # noqa: F401
 from .agreements import permissions as agreements_permissions  # noqa: F401
 from .auth import models as auth_models  # noqa: F401
 from .auth import permissions as auth_permissions  # noqa: F401
+from .bodies import agenda_models as bodies_agenda_models  # noqa: F401
+from .bodies import dashboard as bodies_dashboard  # noqa: F401
+from .bodies import demo as bodies_demo  # noqa: F401
+from .bodies import minutes_models as bodies_minutes_models  # noqa: F401
+from .bodies import models as bodies_models  # noqa: F401
+from .bodies import permissions as bodies_permissions  # noqa: F401
+from .bodies import reminders as bodies_reminders  # noqa: F401
 from .catalogue import hooks as catalogue_hooks  # noqa: F401
 from .catalogue import models as catalogue_models  # noqa: F401
 from .catalogue import permissions as catalogue_permissions  # noqa: F401

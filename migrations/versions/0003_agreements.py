@@ -1,7 +1,7 @@
 """agreements: templates, agreements, versions, parties, duties, comments, signatures, attachments
 
 Revision ID: 0003_agreements
-Revises: 0001_foundation
+Revises: 0002_bodies
 Create Date: 2026-11-24 21:26:01.347352
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_agreements'
-down_revision = '0001_foundation'
+down_revision = '0002_bodies'
 branch_labels = None
 depends_on = None
 

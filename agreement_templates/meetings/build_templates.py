@@ -1,0 +1,201 @@
+"""Build the meeting DOCX templates (docxtpl) with python-docx.
+
+Run `python agreement_templates/meetings/build_templates.py` after changing the layout; the
+generated invitation.docx and minutes.docx are committed beside this script.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt, RGBColor
+
+HERE = Path(__file__).resolve().parent
+
+
+def _base() -> Document:
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    normal = document.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+    for name, size in (("Title", 20), ("Heading 1", 14), ("Heading 2", 12)):
+        style = document.styles[name]
+        style.font.name = "Arial"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+    footer = section.footer.paragraphs[0]
+    footer.text = "{{ body.name }} · {{ meeting.title }}"
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.runs[0].font.size = Pt(8)
+    return document
+
+
+def _tag(document: Document, text: str) -> None:
+    """A paragraph holding only a docxtpl block tag ({%p ... %}); docxtpl removes it."""
+    document.add_paragraph(text)
+
+
+def _facts(document: Document, rows: list[tuple[str, str]]) -> None:
+    table = document.add_table(rows=0, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for label, value in rows:
+        cells = table.add_row().cells
+        cells[0].width, cells[1].width = Cm(4), Cm(12)
+        run = cells[0].paragraphs[0].add_run(label)
+        run.bold = True
+        cells[1].paragraphs[0].add_run(value)
+
+
+def _loop_table(document: Document, headers: list[str], loop: str, cells: list[str]) -> None:
+    """A table with a header row and one row repeated by docxtpl ({%tr for ... %})."""
+    table = document.add_table(rows=4, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        run = cell.paragraphs[0].add_run(header)
+        run.bold = True
+    table.rows[1].cells[0].paragraphs[0].add_run("{%tr " + loop + " %}")
+    for cell, value in zip(table.rows[2].cells, cells, strict=True):
+        cell.paragraphs[0].add_run(value)
+    table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+
+
+def build_invitation() -> None:
+    document = _base()
+    document.add_paragraph("{{ body.name }}", style="Subtitle")
+    document.add_paragraph("Einladung zur {{ meeting.title }}", style="Title")
+    _facts(
+        document,
+        [
+            ("Art", "{{ meeting.kind }}"),
+            ("Datum", "{{ meeting.date }}"),
+            ("Zeit", "{{ meeting.start }} bis {{ meeting.end }} Uhr"),
+            ("Ort", "{{ meeting.location }}"),
+            ("Videokonferenz", "{{ meeting.video_url or '–' }}"),
+        ],
+    )
+    document.add_paragraph(
+        "Sehr geehrte Damen und Herren, hiermit lade ich Sie zur {{ meeting.title }} ein. "
+        "Vorlagen zu den Tagesordnungspunkten reichen Sie bitte bis zum {{ meeting.papers_due }} "
+        "ein."
+    )
+    document.add_heading("Tagesordnung", level=1)
+    _loop_table(
+        document,
+        ["TOP", "Gegenstand", "Berichterstattung", "Minuten", "Öffentlichkeit"],
+        "for item in items",
+        [
+            "{{ item.number }}",
+            "{{ item.title }}",
+            "{{ item.presenter }}",
+            "{{ item.minutes }}",
+            "{{ item.public }}",
+        ],
+    )
+    _tag(document, "{%p if open_actions %}")
+    document.add_heading("Offene Aufgaben", level=1)
+    _loop_table(
+        document,
+        ["Aufgabe", "Verantwortlich", "Fällig"],
+        "for a in open_actions",
+        ["{{ a.task }}", "{{ a.person }} {{ a.organisation }}", "{{ a.due }}"],
+    )
+    _tag(document, "{%p endif %}")
+    document.add_paragraph("")
+    document.add_paragraph("Mit freundlichen Grüßen")
+    document.add_paragraph("Geschäftsstelle des {{ body.name }}")
+    document.save(HERE / "invitation.docx")
+
+
+def build_minutes() -> None:
+    document = _base()
+    document.add_paragraph("{{ body.name }}", style="Subtitle")
+    document.add_paragraph("Niederschrift über die {{ meeting.title }}", style="Title")
+    _facts(
+        document,
+        [
+            ("Datum", "{{ meeting.date }}"),
+            ("Zeit", "{{ meeting.start }} bis {{ meeting.end }} Uhr"),
+            ("Ort", "{{ meeting.location }}"),
+            ("Stand", "{{ meeting.status }}"),
+        ],
+    )
+    document.add_heading("Anwesenheit", level=1)
+    _loop_table(
+        document,
+        ["Name", "Organisation", "Funktion", "Anwesenheit"],
+        "for a in attendees",
+        ["{{ a.name }}", "{{ a.organisation }}", "{{ a.role }}", "{{ a.presence }}"],
+    )
+    document.add_heading("Beschlussfähigkeit", level=1)
+    document.add_paragraph(
+        "Anwesend oder vertreten sind {{ quorum.present }} von {{ quorum.total }} "
+        "stimmberechtigten Mitgliedern (Regel: {{ quorum.rule }}). Das Gremium ist "
+        "{{ quorum.met }}."
+    )
+    document.add_heading("Verlauf der Sitzung", level=1)
+    _tag(document, "{%p for item in items %}")
+    document.add_heading("TOP {{ item.number }} {{ item.title }}", level=2)
+    _tag(document, "{%p if item.presenter %}")
+    document.add_paragraph("Berichterstattung: {{ item.presenter }}")
+    _tag(document, "{%p endif %}")
+    document.add_paragraph("{{ item.notes }}")
+    _tag(document, "{%p if item.result %}")
+    document.add_paragraph("Ergebnis: {{ item.result }}")
+    _tag(document, "{%p endif %}")
+    _tag(document, "{%p for a in item.carried %}")
+    document.add_paragraph(
+        "Offene Aufgabe: {{ a.task }} ({{ a.person }} {{ a.organisation }}, fällig {{ a.due }})",
+        style="List Bullet",
+    )
+    _tag(document, "{%p endfor %}")
+    _tag(document, "{%p for d in item.decisions %}")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Beschluss {{ d.reference }}: ").bold = True
+    paragraph.add_run("{{ d.text }} – Abstimmung: {{ d.votes }} – {{ d.result }}")
+    _tag(document, "{%p endfor %}")
+    _tag(document, "{%p endfor %}")
+    document.add_heading("Beschlüsse", level=1)
+    _loop_table(
+        document,
+        ["Nummer", "Beschluss", "Abstimmung", "Ergebnis"],
+        "for d in decisions",
+        ["{{ d.reference }}", "{{ d.text }}", "{{ d.votes }}", "{{ d.result }}"],
+    )
+    document.add_heading("Aufgaben", level=1)
+    _loop_table(
+        document,
+        ["TOP", "Aufgabe", "Verantwortlich", "Organisation", "Fällig", "Status"],
+        "for a in actions",
+        [
+            "{{ a.item }}",
+            "{{ a.task }}",
+            "{{ a.person }}",
+            "{{ a.organisation }}",
+            "{{ a.due }}",
+            "{{ a.status }}",
+        ],
+    )
+    document.add_heading("Genehmigung", level=1)
+    document.add_paragraph("{{ approval }}")
+    _tag(document, "{%p if amendments %}")
+    document.add_heading("Berichtigungen nach der Genehmigung", level=1)
+    _tag(document, "{%p for a in amendments %}")
+    document.add_paragraph(
+        "{{ a.date }}: {{ a.text }} (Grund: {{ a.reason }})", style="List Bullet"
+    )
+    _tag(document, "{%p endfor %}")
+    _tag(document, "{%p endif %}")
+    document.save(HERE / "minutes.docx")
+
+
+if __name__ == "__main__":
+    build_invitation()
+    build_minutes()
+    print("written:", HERE / "invitation.docx", HERE / "minutes.docx")

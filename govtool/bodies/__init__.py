@@ -1,0 +1,1 @@
+"""Governance bodies, memberships, meetings, agendas, attendance, minutes, action items."""

@@ -1,0 +1,164 @@
+"""Meeting documents: invitation with agenda and minutes as DOCX (docxtpl templates under
+agreement_templates/meetings/), and a meeting's attachments as one ZIP."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+
+from ..core.docx import render_docx
+from ..core.formatting import format_date, format_time
+from . import minutes
+from .agenda import read_file, storage_path
+from .agenda_models import ItemKind
+from .models import Meeting
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def template_path(name: str) -> Path:
+    return Path(current_app.config["AGREEMENT_TEMPLATE_DIR"]) / "meetings" / name
+
+
+def _meeting_context(meeting: Meeting) -> dict:
+    body = meeting.body
+    return {
+        "body": {"name": body.name, "short_name": body.short_name},
+        "meeting": {
+            "title": meeting.display_title,
+            "number": meeting.number,
+            "kind": meeting.kind.label,
+            "date": format_date(meeting.start_local, "de"),
+            "start": format_time(meeting.start_local, "de"),
+            "end": format_time(meeting.end_local, "de"),
+            "location": meeting.location or "–",
+            "video_url": meeting.video_url,
+            "status": meeting.status.label,
+            "papers_due": format_date(meeting.papers_due, "de"),
+        },
+    }
+
+
+def _item_row(item) -> dict:
+    return {
+        "number": item.number,
+        "title": item.title,
+        "presenter": item.presenter or "",
+        "minutes": str(item.planned_minutes) if item.planned_minutes else "",
+        "public": "öffentlich" if item.is_public else "nicht öffentlich",
+        "description": item.description or "",
+        "papers": ", ".join(f"{p.reference} {p.title}" for p in item.papers),
+    }
+
+
+def invitation_docx(meeting: Meeting, items, internal: bool) -> bytes:
+    """The invitation with the agenda (items the reader may see)."""
+    with force_locale("de"):
+        context = _meeting_context(meeting)
+        context["items"] = [_item_row(i) for i in items]
+        context["open_actions"] = (
+            [_action_row(a) for a in minutes.carried_over_action_items(meeting)] if internal else []
+        )
+        return render_docx(template_path("invitation.docx"), context)
+
+
+def _action_row(action) -> dict:
+    return {
+        "task": action.task,
+        "person": action.responsible_person.full_name if action.responsible_person else "",
+        "organisation": action.responsible_organisation.name
+        if action.responsible_organisation
+        else "",
+        "due": format_date(action.due_date, "de") if action.due_date else "",
+        "status": action.status.label,
+        "item": f"TOP {action.agenda_item.number}" if action.agenda_item else "",
+    }
+
+
+def minutes_docx(meeting: Meeting) -> bytes:
+    """The minutes: attendance, quorum, notes per item, decisions with votes, action items,
+    approval note and amendments."""
+    with force_locale("de"):
+        context = _meeting_context(meeting)
+        quorum = minutes.quorum(meeting)
+        context["attendees"] = [
+            {
+                "name": p.name,
+                "organisation": p.organisation_label,
+                "role": "Gast" if p.is_guest else ("stimmberechtigt" if p.has_voting_right else ""),
+                "presence": p.presence.label
+                + (f" ({p.represented_by})" if p.represented_by else ""),
+            }
+            for p in meeting.participants
+        ]
+        context["quorum"] = {
+            "present": quorum.present_voting,
+            "total": quorum.voting_total,
+            "met": "beschlussfähig" if quorum.is_met else "nicht beschlussfähig",
+            "rule": quorum.rule,
+        }
+        decisions = minutes.meeting_decisions(meeting)
+        by_item: dict[int, list] = {}
+        for decision in decisions:
+            by_item.setdefault(decision.agenda_item_id, []).append(_decision_row(decision))
+        carried = [_action_row(a) for a in minutes.carried_over_action_items(meeting)]
+        context["items"] = [
+            {
+                **_item_row(item),
+                "notes": item.notes or "",
+                "result": item.result or "",
+                "decisions": by_item.get(item.id, []),
+                "carried": carried if item.kind is ItemKind.OPEN_ACTIONS else [],
+            }
+            for item in sorted(meeting.agenda_items, key=lambda i: i.position)
+        ]
+        context["decisions"] = [_decision_row(d) for d in decisions]
+        context["actions"] = [_action_row(a) for a in minutes.meeting_action_items(meeting)]
+        context["approval"] = meeting.approval_note or "Die Niederschrift ist noch nicht genehmigt."
+        context["amendments"] = [
+            {"text": a.text, "reason": a.reason, "date": format_date(a.created_at, "de")}
+            for a in minutes.minutes_amendments(meeting)
+        ]
+        return render_docx(template_path("minutes.docx"), context)
+
+
+def _decision_row(decision) -> dict:
+    if decision.has_votes:
+        votes = (
+            f"Ja {decision.votes_yes}, Nein {decision.votes_no}, "
+            f"Enthaltung {decision.votes_abstain}"
+        )
+        if decision.is_unanimous:
+            votes += " (einstimmig)"
+    else:
+        votes = "ohne Abstimmung"
+    return {
+        "reference": decision.reference,
+        "text": decision.text,
+        "votes": votes,
+        "result": decision.result.label,
+    }
+
+
+def attachments_zip(meeting: Meeting) -> bytes:
+    """All files of the meeting in one ZIP, in folders per TOP; duplicate names get a suffix."""
+    out = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in sorted(meeting.agenda_items, key=lambda i: i.position):
+            for stored in item.files:
+                if not storage_path(stored.sha256).exists():
+                    continue
+                name = f"TOP {item.number}/{stored.original_name}"
+                stem, dot, ext = name.rpartition(".")
+                counter = 1
+                while name in used:
+                    counter += 1
+                    name = f"{stem} ({counter}){dot}{ext}"
+                used.add(name)
+                archive.writestr(name, read_file(stored))
+    return out.getvalue()

@@ -1,0 +1,175 @@
+"""Who may see and run bodies and meetings.
+
+Everyone signed in sees bodies, their members and the public agenda items of meetings. Members of
+the body (current or former) read the rest: non-public items, papers, files, minutes. Only the
+body's chair, deputy chair, secretary or an admin change meetings; members comment on circulated
+minutes; a member's organisation submits papers until the papers deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from ..auth.models import Role
+from ..core.permissions import rule
+from ..extensions import db
+from .models import EDITOR_ROLES, Body, Meeting, MeetingStatus, Membership, MembershipRole
+
+
+def _body_of(obj) -> Body | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Body):
+        return obj
+    if isinstance(obj, Meeting):
+        return obj.body
+    body = getattr(obj, "body", None)
+    if body is not None:
+        return body
+    meeting = getattr(obj, "meeting", None)
+    return meeting.body if meeting is not None else None
+
+
+def user_memberships(user, body_id: int) -> list[Membership]:
+    """The user's memberships in a body (via the person linked to the login), cached per request."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return []
+    cache = None
+    try:
+        from flask import g, has_app_context
+
+        if has_app_context():
+            cache = g.setdefault("_body_memberships", {})
+    except RuntimeError:
+        cache = None
+    key = (person_id, body_id)
+    if cache is not None and key in cache:
+        return cache[key]
+    rows = list(
+        db.session.scalars(
+            sa.select(Membership).where(
+                Membership.body_id == body_id, Membership.person_id == person_id
+            )
+        )
+    )
+    if cache is not None:
+        cache[key] = rows
+    return rows
+
+
+def _current(user, body: Body) -> list[Membership]:
+    today = dt.date.today()
+    return [m for m in user_memberships(user, body.id) if m.is_current(today)]
+
+
+def is_member(user, body: Body | None, current_only: bool = False) -> bool:
+    if body is None:
+        return False
+    rows = _current(user, body) if current_only else user_memberships(user, body.id)
+    return bool(rows)
+
+
+def is_body_editor(user, body: Body | None) -> bool:
+    if user.has_role(Role.ADMIN):
+        return True
+    if body is None:
+        return False
+    return any(m.role in EDITOR_ROLES for m in _current(user, body))
+
+
+def is_chair(user, body: Body | None) -> bool:
+    if user.has_role(Role.ADMIN):
+        return True
+    return body is not None and any(
+        m.role in (MembershipRole.CHAIR, MembershipRole.DEPUTY_CHAIR) for m in _current(user, body)
+    )
+
+
+@rule("body.view")
+def view_body(user, body) -> bool:
+    return True
+
+
+@rule("body.create")
+def create_body(user, _obj) -> bool:
+    return user.has_role(Role.ADMIN, Role.SECRETARY)
+
+
+@rule("body.edit")
+def edit_body(user, body) -> bool:
+    if body is None:
+        return user.has_role(Role.ADMIN, Role.SECRETARY)
+    return is_body_editor(user, body)
+
+
+@rule("body.calendar")
+def body_calendar(user, body) -> bool:
+    """The private iCal feed URL is shown to members and editors."""
+    return is_body_editor(user, body) or is_member(user, body, current_only=True)
+
+
+@rule("meeting.view")
+def view_meeting(user, meeting) -> bool:
+    return True  # the public part; internal parts ask meeting.read_internal
+
+
+@rule("meeting.read_internal")
+def read_internal(user, obj) -> bool:
+    body = _body_of(obj)
+    return user.has_role(Role.ADMIN) or is_member(user, body)
+
+
+@rule("meeting.edit")
+def edit_meeting(user, obj) -> bool:
+    return is_body_editor(user, _body_of(obj))
+
+
+@rule("meeting.approve")
+def approve_minutes(user, meeting) -> bool:
+    """The chair approves, or the secretary records the approval by the next meeting."""
+    return is_body_editor(user, _body_of(meeting))
+
+
+@rule("meeting.comment")
+def comment_minutes(user, meeting) -> bool:
+    if meeting is None or meeting.status is not MeetingStatus.MINUTES_CIRCULATED:
+        return False
+    return is_member(user, meeting.body, current_only=True) or is_body_editor(user, meeting.body)
+
+
+@rule("meeting.respond")
+def respond(user, participant) -> bool:
+    """An invitee answers for themselves; editors record answers for anyone."""
+    if participant is None:
+        return False
+    if participant.person_id and participant.person_id == user.person_id:
+        return True
+    return is_body_editor(user, participant.meeting.body)
+
+
+@rule("paper.submit")
+def submit_paper(user, meeting) -> bool:
+    if meeting is None:
+        return False
+    if is_body_editor(user, meeting.body):
+        return True
+    if meeting.is_cancelled or dt.date.today() > meeting.papers_due:
+        return False
+    return any(m.organisation_id for m in _current(user, meeting.body))
+
+
+@rule("action.list")
+def list_actions(user, _obj) -> bool:
+    return True  # the list shows only items of bodies the user may read
+
+
+@rule("action.edit")
+def edit_action(user, action) -> bool:
+    if action is None:
+        return False
+    if action.responsible_person_id and action.responsible_person_id == user.person_id:
+        return True
+    return is_body_editor(user, action.body)

@@ -1,0 +1,523 @@
+"""Use cases for bodies, memberships and meetings: create, plan the year, move, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import holidays
+import sqlalchemy as sa
+from flask_babel import gettext
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..core.errors import NotFound, ValidationError
+from ..core.formatting import to_berlin
+from ..core.models import utcnow
+from ..core.permissions import ensure
+from ..extensions import db
+from .models import (
+    Body,
+    BodyKind,
+    Cadence,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Membership,
+    MembershipRole,
+    local_datetime,
+)
+
+BODY_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "parent_id",
+    "organisation_id",
+    "purpose",
+    "rules_of_procedure",
+    "cadence",
+    "quorum_percent",
+    "quorum_more_than",
+    "invitation_period_days",
+    "papers_period_days",
+    "minutes_draft_days",
+    "comment_period_days",
+    "state_code",
+    "start_date",
+    "end_date",
+)
+GERMAN_STATES = "BB BE BW BY HB HE HH MV NI NW RP SH SL SN ST TH".split()
+
+
+# ---------------------------------------------------------------- bodies
+
+
+def body_list_query() -> sa.Select:
+    """Bodies for the list, parents and the running organisation loaded (no query per row)."""
+    return (
+        sa.select(Body)
+        .options(joinedload(Body.parent), joinedload(Body.organisation))
+        .order_by(Body.parent_id.is_not(None), Body.name)
+    )
+
+
+def get_body(body_id: int) -> Body:
+    body = db.session.get(Body, body_id)
+    if body is None:
+        raise NotFound(gettext("This body does not exist."))
+    return body
+
+
+def get_body_detail(body_id: int) -> Body | None:
+    """A body with memberships, working groups and meetings loaded for its page."""
+    return db.session.scalars(
+        sa.select(Body)
+        .where(Body.id == body_id)
+        .options(
+            selectinload(Body.memberships).joinedload(Membership.person),
+            selectinload(Body.memberships).joinedload(Membership.organisation),
+            selectinload(Body.memberships).joinedload(Membership.deputy_of),
+            selectinload(Body.children),
+            selectinload(Body.meetings),
+            joinedload(Body.parent),
+            joinedload(Body.organisation),
+        )
+    ).first()
+
+
+def current_members_by_organisation(body: Body, on: dt.date | None = None):
+    """Current memberships grouped by the organisation represented, in a stable order."""
+    groups: dict[str, list[Membership]] = {}
+    order = list(MembershipRole)
+    for membership in sorted(
+        (m for m in body.memberships if m.is_current(on)),
+        key=lambda m: (order.index(m.role), m.person.last_name),
+    ):
+        key = (
+            membership.organisation.name
+            if membership.organisation
+            else gettext("Without organisation")
+        )
+        groups.setdefault(key, []).append(membership)
+    return sorted(groups.items())
+
+
+def _clean_body(data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in BODY_FIELDS:
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, str):
+            value = value.strip()
+        if key.endswith("_id"):
+            value = int(value) if value else None
+        values[key] = value
+    if "kind" in values:
+        try:
+            values["kind"] = BodyKind(values["kind"])
+        except ValueError as exc:
+            raise ValidationError(gettext("Unknown kind of body."), field="kind") from exc
+    if "cadence" in values:
+        try:
+            values["cadence"] = Cadence(values["cadence"])
+        except ValueError as exc:
+            raise ValidationError(gettext("Unknown cadence."), field="cadence") from exc
+    if "short_name" in values:
+        values["short_name"] = values["short_name"].upper()
+    if "state_code" in values:
+        values["state_code"] = (values["state_code"] or "ST").upper()
+        if values["state_code"] not in GERMAN_STATES:
+            raise ValidationError(gettext("Unknown federal state."), field="state_code")
+    percent = values.get("quorum_percent")
+    if percent is not None and not 1 <= int(percent) <= 100:
+        raise ValidationError(
+            gettext("The quorum share must lie between 1 and 100 percent."), field="quorum_percent"
+        )
+    for key in (
+        "invitation_period_days",
+        "papers_period_days",
+        "minutes_draft_days",
+        "comment_period_days",
+    ):
+        if values.get(key) is not None and not 0 <= int(values[key]) <= 365:
+            raise ValidationError(gettext("Please enter between 0 and 365 days."), field=key)
+    if values.get("start_date") and values.get("end_date"):
+        if values["end_date"] < values["start_date"]:
+            raise ValidationError(gettext("The end lies before the start."), field="end_date")
+    return values
+
+
+def _check_short_name(short_name: str, exclude_id: int | None = None) -> None:
+    query = sa.select(Body.id).where(sa.func.upper(Body.short_name) == short_name.upper())
+    if exclude_id:
+        query = query.where(Body.id != exclude_id)
+    if db.session.scalar(query):
+        raise ValidationError(
+            gettext("Another body already uses this short name."), field="short_name"
+        )
+
+
+def create_body(user, data: dict[str, Any]) -> Body:
+    """Create a body; the creating user's person becomes its secretary, so they can run it."""
+    ensure(user, "body.create")
+    values = _clean_body(data)
+    _check_short_name(values["short_name"])
+    body = Body(**values)
+    db.session.add(body)
+    db.session.flush()
+    if getattr(user, "person_id", None):
+        db.session.add(
+            Membership(
+                body=body,
+                person_id=user.person_id,
+                organisation_id=user.organisation_id,
+                role=MembershipRole.SECRETARY,
+                has_voting_right=False,
+                start_date=values.get("start_date") or dt.date.today(),
+            )
+        )
+        db.session.flush()
+    return body
+
+
+def update_body(user, body: Body, data: dict[str, Any]) -> Body:
+    ensure(user, "body.edit", body)
+    values = _clean_body(data)
+    if "short_name" in values:
+        _check_short_name(values["short_name"], body.id)
+    if values.get("parent_id") == body.id:
+        raise ValidationError(gettext("A body cannot be its own parent."), field="parent_id")
+    for key, value in values.items():
+        setattr(body, key, value)
+    db.session.flush()
+    return body
+
+
+def renew_calendar_token(user, body: Body) -> str:
+    """Revoke the body's feed URL by issuing a new secret token."""
+    from .models import new_token
+
+    ensure(user, "body.edit", body)
+    body.calendar_token = new_token()
+    db.session.flush()
+    return body.calendar_token
+
+
+def body_by_calendar_token(token: str) -> Body | None:
+    if not token or len(token) < 16:
+        return None
+    return db.session.scalar(sa.select(Body).where(Body.calendar_token == token))
+
+
+# ---------------------------------------------------------------- memberships
+
+
+def add_membership(user, body: Body, data: dict[str, Any]) -> Membership:
+    """Add a seat; a deputy names whom they stand in for."""
+    ensure(user, "body.edit", body)
+    try:
+        role = MembershipRole(data.get("role"))
+    except ValueError as exc:
+        raise ValidationError(gettext("Unknown role."), field="role") from exc
+    person_id = int(data.get("person_id") or 0)
+    if not person_id:
+        raise ValidationError(gettext("Please choose a person."), field="person_id")
+    start, end = data.get("start_date"), data.get("end_date")
+    if start and end and end < start:
+        raise ValidationError(gettext("The end lies before the start."), field="end_date")
+    deputy_of_id = int(data.get("deputy_of_id") or 0) or None
+    if role is MembershipRole.DEPUTY_MEMBER and not deputy_of_id:
+        raise ValidationError(
+            gettext("Please name the member this deputy stands in for."), field="deputy_of_id"
+        )
+    membership = Membership(
+        body=body,
+        person_id=person_id,
+        organisation_id=int(data.get("organisation_id") or 0) or None,
+        role=role,
+        has_voting_right=bool(data.get("has_voting_right"))
+        and role is not MembershipRole.PERMANENT_GUEST,
+        deputy_of_id=deputy_of_id,
+        start_date=start,
+        end_date=end,
+    )
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def end_membership(user, membership: Membership, on: dt.date | None = None) -> Membership:
+    """End a seat (history is kept: the row stays with its end date)."""
+    ensure(user, "body.edit", membership.body)
+    membership.end_date = on or dt.date.today()
+    db.session.flush()
+    return membership
+
+
+# ---------------------------------------------------------------- meetings
+
+
+def meeting_detail(meeting_id: int) -> Meeting | None:
+    """A meeting with everything its page shows, loaded in a fixed number of queries."""
+    from .agenda_models import AgendaItem, Paper
+    from .minutes_models import Participant
+
+    return db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            joinedload(Meeting.body),
+            selectinload(Meeting.agenda_items).selectinload(AgendaItem.files),
+            selectinload(Meeting.agenda_items)
+            .selectinload(AgendaItem.papers)
+            .options(joinedload(Paper.organisation), selectinload(Paper.files)),
+            selectinload(Meeting.participants).options(
+                joinedload(Participant.organisation), joinedload(Participant.agenda_item)
+            ),
+        )
+    ).first()
+
+
+def next_meeting_number(body: Body) -> int:
+    last = db.session.scalar(
+        sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)
+    )
+    return (last or 0) + 1
+
+
+def _meeting_title(body: Body, number: int, kind: MeetingKind) -> str:
+    if kind is MeetingKind.CONSTITUENT:
+        return gettext("Constituent meeting of the %(body)s", body=body.name)
+    return gettext("%(number)d. meeting of the %(body)s", number=number, body=body.name)
+
+
+def create_meeting(user, body: Body, data: dict[str, Any], standing_items: bool = True) -> Meeting:
+    """Create a meeting with the standing agenda items; times are Berlin wall-clock times."""
+    from .agenda import add_standing_items
+
+    ensure(user, "meeting.edit", body)
+    day: dt.date | None = data.get("date")
+    if not day:
+        raise ValidationError(gettext("Please enter a date."), field="date")
+    start_time = data.get("start_time") or dt.time(10, 0)
+    end_time = data.get("end_time") or dt.time(13, 0)
+    if end_time <= start_time:
+        raise ValidationError(gettext("The meeting must end after it starts."), field="end_time")
+    try:
+        kind = MeetingKind(data.get("kind") or MeetingKind.REGULAR.value)
+    except ValueError as exc:
+        raise ValidationError(gettext("Unknown kind of meeting."), field="kind") from exc
+    number = next_meeting_number(body)
+    meeting = Meeting(
+        body=body,
+        number=number,
+        title=(data.get("title") or "").strip() or _meeting_title(body, number, kind),
+        start_at=local_datetime(day, start_time),
+        end_at=local_datetime(day, end_time),
+        location=(data.get("location") or "").strip(),
+        video_url=(data.get("video_url") or "").strip(),
+        kind=kind,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    if standing_items:
+        add_standing_items(meeting)
+    return meeting
+
+
+def _period_bounds(year: int, cadence: Cadence, index: int) -> tuple[dt.date, dt.date]:
+    months = 12 // cadence.periods_per_year
+    first = dt.date(year, index * months + 1, 1)
+    next_month = index * months + months + 1
+    after = dt.date(year + 1, 1, 1) if next_month > 12 else dt.date(year, next_month, 1)
+    return first, after - dt.timedelta(days=1)
+
+
+def nth_weekday(first: dt.date, weekday: int, week: int) -> dt.date:
+    """The n-th such weekday of a period ("Mittwoch der 6. Woche" = its 6th Wednesday)."""
+    offset = (weekday - first.weekday()) % 7
+    return first + dt.timedelta(days=offset + 7 * (week - 1))
+
+
+def public_holidays(body: Body, year: int):
+    return holidays.country_holidays("DE", subdiv=body.state_code or "ST", years=[year, year + 1])
+
+
+def plan_dates(body: Body, year: int, weekday: int, week: int) -> list[dt.date]:
+    """One date per period of the body's cadence, moved by whole weeks off public holidays."""
+    if body.cadence is Cadence.NONE:
+        raise ValidationError(
+            gettext("This body has no fixed cadence; add meetings one by one."), field="cadence"
+        )
+    if not 0 <= weekday <= 6:
+        raise ValidationError(gettext("Please choose a weekday."), field="weekday")
+    weeks_in_period = 53 // body.cadence.periods_per_year
+    if not 1 <= week <= weeks_in_period:
+        raise ValidationError(gettext("Please choose a week within the period."), field="week")
+    days_off = public_holidays(body, year)
+    dates = []
+    for index in range(body.cadence.periods_per_year):
+        first, last = _period_bounds(year, body.cadence, index)
+        day = nth_weekday(first, weekday, week)
+        if day > last:  # a fifth week in a short month: the period's last such weekday
+            day = last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+        candidates = [day + dt.timedelta(weeks=k) for k in (0, 1, -1, 2, -2, 3, -3)]
+        chosen = next((c for c in candidates if first <= c <= last and c not in days_off), None)
+        if chosen is not None:
+            dates.append(chosen)
+    return dates
+
+
+def plan_year(
+    user,
+    body: Body,
+    year: int,
+    weekday: int,
+    week: int,
+    start_time: dt.time = dt.time(10, 0),
+    end_time: dt.time = dt.time(13, 0),
+    location: str = "",
+) -> list[Meeting]:
+    """Create one planned meeting per period of the cadence; periods that have one are skipped.
+
+    Each meeting is independent afterwards: moving or cancelling one leaves the others.
+    """
+    ensure(user, "meeting.edit", body)
+    if not 2000 <= year <= 2100:
+        raise ValidationError(gettext("Please enter a year between 2000 and 2100."), field="year")
+    existing = [
+        m.date
+        for m in db.session.scalars(sa.select(Meeting).where(Meeting.body_id == body.id))
+        if not m.is_cancelled
+    ]
+    created = []
+    for index, day in enumerate(plan_dates(body, year, weekday, week)):
+        first, last = _period_bounds(year, body.cadence, index)
+        if any(first <= d <= last for d in existing):
+            continue
+        if (body.start_date and day < body.start_date) or (body.end_date and day > body.end_date):
+            continue
+        created.append(
+            create_meeting(
+                user,
+                body,
+                {
+                    "date": day,
+                    "start_time": start_time,
+                    "end_time": end_time,
+                    "location": location,
+                    "kind": MeetingKind.REGULAR.value,
+                },
+            )
+        )
+    return created
+
+
+def _bump_sequence(meeting: Meeting) -> None:
+    meeting.ical_sequence = (meeting.ical_sequence or 0) + 1
+
+
+def update_meeting(user, meeting: Meeting, data: dict[str, Any]) -> Meeting:
+    """Move or edit one meeting; a change of time or place raises the calendar SEQUENCE."""
+    ensure(user, "meeting.edit", meeting)
+    if meeting.is_cancelled:
+        raise ValidationError(gettext("A cancelled meeting cannot be changed."))
+    day = data.get("date") or meeting.date
+    start_time = data.get("start_time") or meeting.start_local.time()
+    end_time = data.get("end_time") or meeting.end_local.time()
+    if end_time <= start_time:
+        raise ValidationError(gettext("The meeting must end after it starts."), field="end_time")
+    start_at, end_at = local_datetime(day, start_time), local_datetime(day, end_time)
+    location = (data.get("location", meeting.location) or "").strip()
+    video_url = (data.get("video_url", meeting.video_url) or "").strip()
+    title = (data.get("title") or meeting.title).strip()
+    changed = (
+        start_at != meeting.start_at
+        or end_at != meeting.end_at
+        or location != meeting.location
+        or video_url != meeting.video_url
+        or title != meeting.title
+    )
+    meeting.start_at, meeting.end_at = start_at, end_at
+    meeting.location, meeting.video_url, meeting.title = location, video_url, title
+    if data.get("kind"):
+        try:
+            meeting.kind = MeetingKind(data["kind"])
+        except ValueError as exc:
+            raise ValidationError(gettext("Unknown kind of meeting."), field="kind") from exc
+    if changed:
+        _bump_sequence(meeting)
+    db.session.flush()
+    return meeting
+
+
+def cancel_meeting(user, meeting: Meeting, reason: str, notify: bool = True) -> Meeting:
+    """Cancel with a reason; invitees who were invited get METHOD:CANCEL."""
+    ensure(user, "meeting.edit", meeting)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(gettext("Please give a reason for the cancellation."), field="reason")
+    if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
+        raise ValidationError(gettext("Only a meeting that has not taken place can be cancelled."))
+    was_invited = meeting.status is MeetingStatus.INVITED
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason[:500]
+    _bump_sequence(meeting)
+    db.session.flush()
+    if notify and was_invited:
+        from .invitations import send_cancellation
+
+        send_cancellation(meeting)
+    return meeting
+
+
+def mark_held(user, meeting: Meeting) -> Meeting:
+    ensure(user, "meeting.edit", meeting)
+    if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
+        raise ValidationError(gettext("This meeting cannot be marked as held now."))
+    if meeting.date > to_berlin(utcnow()).date():
+        raise ValidationError(gettext("A meeting in the future cannot be marked as held."))
+    meeting.status = MeetingStatus.HELD
+    db.session.flush()
+    return meeting
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return db.session.scalar(
+        sa.select(Meeting)
+        .where(
+            Meeting.body_id == meeting.body_id,
+            Meeting.start_at < meeting.start_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.start_at.desc())
+        .limit(1)
+    )
+
+
+def next_meeting(meeting: Meeting) -> Meeting | None:
+    return db.session.scalar(
+        sa.select(Meeting)
+        .where(
+            Meeting.body_id == meeting.body_id,
+            Meeting.start_at > meeting.start_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.start_at)
+        .limit(1)
+    )
+
+
+def body_decisions(body: Body, limit: int = 50):
+    from .minutes_models import Decision
+
+    return list(
+        db.session.scalars(
+            sa.select(Decision)
+            .where(Decision.body_id == body.id)
+            .options(joinedload(Decision.meeting))
+            .order_by(Decision.year.desc(), Decision.sequence.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,250 @@
+"""Pages for bodies: list, detail with members, working groups, meetings and decisions; plan the
+year; the private iCal feed. Meetings are in meeting_views.py, action items in action_views.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+
+from ..core.errors import DomainError
+from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.permissions import can, require
+from ..core.views import get_or_404, paginate
+from ..directory import services as directory_services
+from ..extensions import db
+from . import services
+from .agenda import render_markdown
+from .forms import BodyForm, EmptyForm, MeetingForm, MembershipForm, PlanYearForm
+from .invitations import body_feed
+from .models import Body, Membership
+
+bp = Blueprint("bodies", __name__)
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str | None):
+    """Sanitised Markdown for descriptions and minutes."""
+    return render_markdown(text)
+
+
+def _body_form(body: Body | None = None) -> BodyForm:
+    form = BodyForm(obj=body)
+    if body is not None and request.method == "GET":
+        form.kind.data = body.kind.value
+        form.cadence.data = body.cadence.value
+    exclude = body.id if body else None
+    form.parent_id.choices = [
+        NONE_CHOICE,
+        *[
+            (b.id, b.name)
+            for b in db.session.scalars(services.body_list_query())
+            if b.id != exclude
+        ],
+    ]
+    form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
+    return form
+
+
+@bp.get("/bodies/")
+@login_required
+def body_list():
+    require(can(current_user, "body.view"))
+    page = paginate(services.body_list_query())
+    return render_template(
+        "bodies/body_list.html", page=page, can_create=can(current_user, "body.create")
+    )
+
+
+@bp.route("/bodies/new", methods=["GET", "POST"])
+@login_required
+def body_create():
+    require(can(current_user, "body.create"))
+    form = _body_form()
+    if form.validate_on_submit():
+        try:
+            body = services.create_body(current_user, form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(gettext("Body %(name)s created.", name=body.name), "success")
+            return redirect(url_for(".body_detail", body_id=body.id))
+    status = 422 if form.errors else 200
+    return render_template("bodies/body_form.html", form=form, body=None), status
+
+
+@bp.get("/bodies/<int:body_id>")
+@login_required
+def body_detail(body_id: int):
+    return _render_body(body_id)
+
+
+def _render_body(body_id: int, status: int = 200, membership_form=None):
+    body = services.get_body_detail(body_id)
+    if body is None:
+        abort(404)
+    require(can(current_user, "body.view", body))
+    can_edit = can(current_user, "body.edit", body)
+    if can_edit and membership_form is None:
+        membership_form = _membership_form(body)
+    return render_template(
+        "bodies/body_detail.html",
+        body=body,
+        groups=services.current_members_by_organisation(body),
+        former=[m for m in body.memberships if not m.is_current()],
+        decisions=services.body_decisions(body)
+        if can(current_user, "meeting.read_internal", body)
+        else [],
+        can_edit=can_edit,
+        can_calendar=can(current_user, "body.calendar", body),
+        membership_form=membership_form,
+        empty_form=EmptyForm(),
+        today=dt.date.today(),
+    ), status
+
+
+def _membership_form(body: Body) -> MembershipForm:
+    form = MembershipForm()
+    people = directory_services.person_choices()
+    form.person_id.choices = [NONE_CHOICE, *people]
+    form.deputy_of_id.choices = [NONE_CHOICE, *people]
+    form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
+    return form
+
+
+@bp.route("/bodies/<int:body_id>/edit", methods=["GET", "POST"])
+@login_required
+def body_edit(body_id: int):
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "body.edit", body))
+    form = _body_form(body)
+    if form.validate_on_submit():
+        try:
+            services.update_body(current_user, body, form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(gettext("Changes saved."), "success")
+            return redirect(url_for(".body_detail", body_id=body.id))
+    status = 422 if form.errors else 200
+    return render_template("bodies/body_form.html", form=form, body=body), status
+
+
+@bp.post("/bodies/<int:body_id>/members")
+@login_required
+def membership_add(body_id: int):
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "body.edit", body))
+    form = _membership_form(body)
+    if form.validate_on_submit():
+        try:
+            services.add_membership(current_user, body, form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(gettext("Member added."), "success")
+            return redirect(url_for(".body_detail", body_id=body.id))
+    flash(gettext("The member could not be added; please check the form."), "danger")
+    return _render_body(body_id, 422, form)
+
+
+@bp.post("/bodies/<int:body_id>/members/<int:membership_id>/end")
+@login_required
+def membership_end(body_id: int, membership_id: int):
+    membership = get_or_404(Membership, membership_id)
+    if membership.body_id != body_id:
+        abort(404)
+    require(can(current_user, "body.edit", membership.body))
+    services.end_membership(current_user, membership)
+    db.session.commit()
+    flash(gettext("Membership ended; it stays in the history."), "success")
+    return redirect(url_for(".body_detail", body_id=body_id))
+
+
+@bp.route("/bodies/<int:body_id>/plan", methods=["GET", "POST"])
+@login_required
+def plan_year(body_id: int):
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "meeting.edit", body))
+    form = PlanYearForm()
+    if request.method == "GET":
+        form.year.data = dt.date.today().year + 1
+        form.start_time.data = dt.time(10, 0)
+        form.end_time.data = dt.time(13, 0)
+    if form.validate_on_submit():
+        try:
+            created = services.plan_year(
+                current_user,
+                body,
+                form.year.data,
+                form.weekday.data,
+                form.week.data,
+                form.start_time.data,
+                form.end_time.data,
+                form.location.data or "",
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(
+                gettext("%(count)d meetings planned.", count=len(created)),
+                "success",
+            )
+            return redirect(url_for(".body_detail", body_id=body.id))
+    status = 422 if form.errors else 200
+    return render_template("bodies/plan_year.html", form=form, body=body), status
+
+
+@bp.route("/bodies/<int:body_id>/meetings/new", methods=["GET", "POST"])
+@login_required
+def meeting_create(body_id: int):
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "meeting.edit", body))
+    form = MeetingForm()
+    if request.method == "GET":
+        form.start_time.data, form.end_time.data = dt.time(10, 0), dt.time(13, 0)
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(current_user, body, form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(error, form)
+        else:
+            flash(gettext("Meeting created."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    status = 422 if form.errors else 200
+    return render_template("bodies/meeting_form.html", form=form, body=body, meeting=None), status
+
+
+@bp.post("/bodies/<int:body_id>/calendar-token")
+@login_required
+def calendar_token_renew(body_id: int):
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "body.edit", body))
+    services.renew_calendar_token(current_user, body)
+    db.session.commit()
+    flash(gettext("A new calendar address was issued; the old one no longer works."), "success")
+    return redirect(url_for(".body_detail", body_id=body.id))
+
+
+@bp.get("/bodies/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """The private feed: the secret token is the credential, so calendar clients need no login."""
+    body = services.body_by_calendar_token(token)
+    if body is None:
+        abort(404)
+    response = Response(body_feed(body), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{body.short_name}.ics"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
