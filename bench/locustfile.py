@@ -47,7 +47,7 @@ class GovtoolUser(HttpUser):
             name="/login [POST]",
         )
         actions = TARGETS.get("action_item_ids") or []
-        participants = TARGETS.get("participant_ids") or []
+        participants = TARGETS.get("participants") or []
         self.action_id = actions[self.number % len(actions)] if actions else None
         self.participant_id = (
             participants[self.number % len(participants)] if participants else None
@@ -107,17 +107,17 @@ class GovtoolUser(HttpUser):
     def attendance(self):
         if self.participant_id is None:
             return
-        meeting = TARGETS["attendance_meeting_id"]
+        meeting, participant = self.participant_id
         token = self._token(f"/meetings/{meeting}", "meeting")
         presence = next(self.presence)
         response = self.client.post(
             f"/meetings/{meeting}/attendance",
-            data={"csrf_token": token, f"presence-{self.participant_id}": presence},
+            data={"csrf_token": token, f"presence-{participant}": presence},
             name="attendance [POST]",
             allow_redirects=False,
         )
         if response.status_code in (302, 303):
-            LEDGER["presence"][str(self.participant_id)] = presence
+            LEDGER["presence"][str(participant)] = presence
 
     @task(2)
     def comment(self):

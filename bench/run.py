@@ -296,7 +296,7 @@ def _login_opener(port: int, role: str):
 
 def load_targets(app) -> dict[str, Any]:
     """Writes each simulated user owns: action items, participants, a comment form."""
-    from bench.seed import load_test_targets
+    from bench.load_targets import load_test_targets
 
     with app.app_context():
         return load_test_targets()
@@ -354,7 +354,7 @@ def load_benchmark(users: int, seconds: int, workdir: Path) -> dict[str, Any]:
 
 def check_writes(app, ledger: dict) -> dict[str, Any]:
     """Compare what the load test says it wrote with what the database holds."""
-    from bench.seed import written_state
+    from bench.load_targets import written_state
 
     with app.app_context():
         state = written_state(ledger)
