@@ -323,12 +323,37 @@ def bench_targets() -> dict[str, Any]:
     }
 
 
+def seed_audit(ctx: SeedContext) -> dict[str, int]:
+    """An audit trail to page through: 20,000 entries per scale step by the bench users."""
+    import datetime as dt
+
+    from govtool.core.audit import AuditEntry
+
+    users = list(ctx.extra["users_by_role"].values())
+    kinds = ["Meeting", "AgendaItem", "Agreement", "CatalogueEntry", "ActionItem"]
+    start = utcnow() - dt.timedelta(days=365)
+    total = per_network(ctx, 20_000)
+    rows = (
+        {
+            "created_at": start + dt.timedelta(minutes=26 * i),
+            "user_id": users[i % len(users)],
+            "action": ("insert", "update", "update", "delete")[i % 4],
+            "object_type": kinds[i % len(kinds)],
+            "object_id": str(i // len(kinds) + 1),
+            "summary": f"{kinds[i % len(kinds)]} {i // len(kinds) + 1}",
+            "changes": {"status": ["draft", "approved"]} if i % 4 else {},
+        }
+        for i in range(total)
+    )
+    return {"audit_entries": bulk_insert(AuditEntry.__table__, rows)}
+
+
 def _register_area_seeders() -> None:
     from .seed_agreements import seed_agreements
     from .seed_bodies import seed_bodies
     from .seed_catalogue import seed_catalogue
 
-    for seeder in (seed_bodies, seed_agreements, seed_catalogue):
+    for seeder in (seed_bodies, seed_agreements, seed_catalogue, seed_audit):
         if seeder.__name__ not in {s.__name__ for s in SEEDERS}:
             SEEDERS.append(seeder)
 
