@@ -310,8 +310,14 @@ def bench_targets() -> dict[str, Any]:
             .limit(20)
         )
     )
+    secretary_person = scalar(
+        sa.select(User.person_id).where(User.email == "secretary@bench.example.org")
+    )
     return {
         "password": BENCH_PASSWORD,
+        "person_id": secretary_person,
+        "meeting_id": big_meeting_id,
+        "minutes_path": f"/meetings/{minutes_meeting_id}",
         "users": {role: f"{role}@bench.example.org" for role in BENCH_ROLES},
         "body_id": body_id,
         "meeting_30_items_id": big_meeting_id,

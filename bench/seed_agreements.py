@@ -125,11 +125,11 @@ def seed_agreements(ctx: SeedContext) -> dict[str, int]:
                     "renewal": "yearly",
                     "place": "Dresden",
                     "change_note": "" if number == 1 else f"Änderung {number - 1}",
-                    "signatures_requested_at": now if signed or v_status == "awaiting_signatures"
+                    "signatures_requested_at": now
+                    if signed or v_status == "awaiting_signatures"
                     else None,
                     "frozen_at": now if signed or v_status == "awaiting_signatures" else None,
-                    "document_sha256": sha if signed or v_status == "awaiting_signatures"
-                    else None,
+                    "document_sha256": sha if signed or v_status == "awaiting_signatures" else None,
                     **stamp,
                 }
             )
@@ -165,7 +165,9 @@ def seed_agreements(ctx: SeedContext) -> dict[str, int]:
                         {
                             "version_id": version_id,
                             "party_id": party_id,
-                            "user_id": users["ministry"] if role == "land" else users["municipality"],
+                            "user_id": users["ministry"]
+                            if role == "land"
+                            else users["municipality"],
                             "organisation_id": org,
                             "signed_at": now,
                             "document_sha256": sha,

@@ -19,7 +19,9 @@ from .seed import SeedContext, bulk_insert, next_id
 
 MEETINGS_PER_BODY = 40  # ten years, quarterly
 ITEMS_PER_MEETING = 20
-BIG_AGENDA = 30  # one meeting per scale step gets 30 items (the benchmark's "meeting with 30 items")
+BIG_AGENDA = (
+    30  # one meeting per scale step gets 30 items (the benchmark's "meeting with 30 items")
+)
 ATTENDANCE_YEARS = 3  # steering meetings of the last three years carry attendance rows
 TOPICS = [
     "Bericht der Koordinierungsstelle",
@@ -73,7 +75,10 @@ def seed_bodies(ctx: SeedContext) -> dict[str, int]:
         row.id: row
         for row in db.session.execute(
             sa.select(
-                Person.id, Person.first_name, Person.last_name, Person.email,
+                Person.id,
+                Person.first_name,
+                Person.last_name,
+                Person.email,
                 Person.organisation_id,
             )
         )
@@ -227,8 +232,9 @@ def seed_bodies(ctx: SeedContext) -> dict[str, int]:
                     "presenter": "Koordinierungsstelle" if kind == "topic" else "",
                     "planned_minutes": 15 if kind == "topic" else 5,
                     "is_public": position % 7 != 6,
-                    "notes": "Die Mitglieder beraten den Punkt und nehmen den Bericht zur "
-                    "Kenntnis." if held else "",
+                    "notes": "Die Mitglieder beraten den Punkt und nehmen den Bericht zur Kenntnis."
+                    if held
+                    else "",
                     "result": "zur Kenntnis genommen" if held else "",
                     "minutes_version": 1 if held else 0,
                     **stamp,
@@ -272,7 +278,9 @@ def seed_bodies(ctx: SeedContext) -> dict[str, int]:
                 _membership, person_id, _votes = seats[(m["number"] + k) % len(seats)]
                 due = m["_day"] + dt.timedelta(days=60 + 30 * k)
                 done = due < today - dt.timedelta(days=120)
-                status = "done" if done else ("dropped" if k == 2 and m["number"] % 5 == 0 else "open")
+                status = (
+                    "done" if done else ("dropped" if k == 2 and m["number"] % 5 == 0 else "open")
+                )
                 yield {
                     "body_id": m["body_id"],
                     "meeting_id": m["id"],

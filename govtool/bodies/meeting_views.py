@@ -14,7 +14,6 @@ from ..core.errors import Conflict, DomainError
 from ..core.forms import NONE_CHOICE
 from ..core.permissions import can, require
 from ..core.views import get_or_404
-from ..directory import services as directory_services
 from ..extensions import db
 from . import agenda, documents, invitations, minutes, services
 from .agenda_models import AgendaItem, ItemKind, StoredFile

@@ -94,9 +94,7 @@ def test_seeded_data_is_visible_to_bench_users(app, db):
     assert targets["agreement_id"] and targets["catalogue_entry_id"]
     assert targets["open_action_item_ids"]
     client = app.test_client()
-    client.post(
-        "/login", data={"email": "secretary@bench.example.org", "password": BENCH_PASSWORD}
-    )
+    client.post("/login", data={"email": "secretary@bench.example.org", "password": BENCH_PASSWORD})
     page = client.get(f"/meetings/{targets['meeting_30_items_id']}").get_data(as_text=True)
     assert "TOP 30" in page
     assert "Berufsorientierung" in page
