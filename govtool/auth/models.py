@@ -144,8 +144,20 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Flask-Login: the signed-in user, or None when the account was deleted or deactivated."""
+    from sqlalchemy.orm import joinedload
+
     try:
-        user = db.session.get(User, int(user_id))
+        # One query per request for the user, their roles, person (shown in the header) and
+        # organisation (read by permission rules), instead of three lazy loads.
+        user = db.session.get(
+            User,
+            int(user_id),
+            options=[
+                joinedload(User.role_rows),
+                joinedload(User.person),
+                joinedload(User.organisation),
+            ],
+        )
     except (TypeError, ValueError):
         return None
     return user if user is not None and user.is_active else None

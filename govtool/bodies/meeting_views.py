@@ -14,7 +14,6 @@ from ..core.errors import Conflict, DomainError
 from ..core.forms import NONE_CHOICE
 from ..core.permissions import can, require
 from ..core.views import get_or_404
-from ..directory import services as directory_services
 from ..extensions import db
 from . import agenda, documents, invitations, minutes, services
 from .agenda_models import AgendaItem, ItemKind, StoredFile
@@ -60,8 +59,12 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
-def _people_choices():
-    return [NONE_CHOICE, *directory_services.person_choices()]
+def _people_choices(meeting: Meeting):
+    return [NONE_CHOICE, *services.meeting_choices(meeting)[0]]
+
+
+def _organisation_choices(meeting: Meeting):
+    return [NONE_CHOICE, *services.meeting_choices(meeting)[1]]
 
 
 def render_detail(meeting_id: int, status: int = 200, **forms):
@@ -86,14 +89,12 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
         NONE_CHOICE,
         *[(i.id, f"{i.label} {i.title}") for i in items],
     ]
+    people, organisations = services.meeting_choices(meeting)
     action_form = ActionItemForm(formdata=None)
-    action_form.responsible_person_id.choices = _people_choices()
-    action_form.responsible_organisation_id.choices = [
-        NONE_CHOICE,
-        *directory_services.organisation_choices(),
-    ]
+    action_form.responsible_person_id.choices = [NONE_CHOICE, *people]
+    action_form.responsible_organisation_id.choices = [NONE_CHOICE, *organisations]
     paper_form = PaperForm(formdata=None)
-    paper_form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
+    paper_form.organisation_id.choices = [NONE_CHOICE, *organisations]
     amendment_form = AmendmentForm(formdata=None)
     amendment_form.agenda_item_id.choices = [
         NONE_CHOICE,
@@ -108,6 +109,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
         not in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.CANCELLED)
         or (editor and meeting.start_at <= dt.datetime.now(dt.UTC))
     )
+    action_lists = minutes.meeting_action_lists(meeting) if internal else ([], [])
     return (
         render_template(
             "bodies/meeting_detail.html",
@@ -122,8 +124,8 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             my_participant=my_participant,
             quorum=minutes.quorum(meeting) if internal else None,
             decisions=minutes.meeting_decisions(meeting) if internal else [],
-            action_items=minutes.meeting_action_items(meeting) if internal else [],
-            carried_over=minutes.carried_over_action_items(meeting) if internal else [],
+            action_items=action_lists[0],
+            carried_over=action_lists[1],
             comments=minutes.minutes_comments(meeting) if internal else {},
             amendments=minutes.minutes_amendments(meeting) if internal else [],
             warnings=invitations.invitation_warnings(meeting)
@@ -515,7 +517,7 @@ def paper_submit(meeting_id: int, item_id: int):
     require(can(current_user, "paper.submit", meeting))
     item = _item(meeting, item_id)
     form = PaperForm(prefix=f"i{item_id}", meta=NO_FORM_CSRF)
-    form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
+    form.organisation_id.choices = _organisation_choices(meeting)
     if not form.validate_on_submit():
         return _form_failed(meeting_id, form)
     name, data = _uploaded(form)
@@ -626,11 +628,8 @@ def action_add(meeting_id: int, item_id: int):
     require(can(current_user, "meeting.edit", meeting))
     item = _item(meeting, item_id)
     form = ActionItemForm(prefix=f"i{item_id}", meta=NO_FORM_CSRF)
-    form.responsible_person_id.choices = _people_choices()
-    form.responsible_organisation_id.choices = [
-        NONE_CHOICE,
-        *directory_services.organisation_choices(),
-    ]
+    form.responsible_person_id.choices = _people_choices(meeting)
+    form.responsible_organisation_id.choices = _organisation_choices(meeting)
     if not form.validate_on_submit():
         return _form_failed(meeting_id, form)
     try:

@@ -473,6 +473,33 @@ def carried_over_action_items(meeting: Meeting) -> list[ActionItem]:
     )
 
 
+def meeting_action_lists(meeting: Meeting) -> tuple[list[ActionItem], list[ActionItem]]:
+    """Both lists of the meeting page in one query: the meeting's own action items and the
+    body's open ones carried over from earlier meetings."""
+    rows = db.session.scalars(
+        sa.select(ActionItem)
+        .join(Meeting, ActionItem.meeting_id == Meeting.id)
+        .where(
+            sa.or_(
+                ActionItem.meeting_id == meeting.id,
+                sa.and_(
+                    ActionItem.body_id == meeting.body_id,
+                    ActionItem.status == ActionStatus.OPEN,
+                    Meeting.start_at < meeting.start_at,
+                ),
+            )
+        )
+        .options(*_action_options())
+        .order_by(ActionItem.id)
+    ).all()
+    own = [a for a in rows if a.meeting_id == meeting.id]
+    carried = sorted(
+        (a for a in rows if a.meeting_id != meeting.id),
+        key=lambda a: (a.due_date is not None, a.due_date or dt.date.min, a.id),
+    )
+    return own, carried
+
+
 def action_items_query(
     user,
     status: str = "",

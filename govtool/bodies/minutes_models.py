@@ -185,6 +185,12 @@ class ActionItem(Audited, TimestampMixin, db.Model):
     meeting = relationship("Meeting")
     agenda_item = relationship("AgendaItem")
     responsible_person = relationship("Person")
+
+    __table_args__ = (
+        # open items of a body (carried over), a person's open items (dashboard)
+        sa.Index("ix_action_items_body_status", "body_id", "status"),
+        sa.Index("ix_action_items_person_status", "responsible_person_id", "status"),
+    )
     responsible_organisation = relationship("Organisation")
 
     @property

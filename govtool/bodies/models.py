@@ -200,6 +200,9 @@ class Membership(Audited, TimestampMixin, db.Model):
 
     body: Mapped[Body] = relationship(back_populates="memberships")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    # a user's seats (permission checks, "my bodies" on the dashboard and action list)
+    __table_args__ = (sa.Index("ix_body_memberships_person_body", "person_id", "body_id"),)
     organisation: Mapped[Organisation | None] = relationship()
     deputy_of: Mapped[Person | None] = relationship(foreign_keys=[deputy_of_id])
 
@@ -260,7 +263,11 @@ class Meeting(Audited, TimestampMixin, db.Model):
         cascade="all, delete-orphan",
     )
 
-    __table_args__ = (sa.UniqueConstraint("body_id", "number", name="uq_meetings_body_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("body_id", "number", name="uq_meetings_body_number"),
+        # a body's meetings by date (body page, carried-over items, dashboard)
+        sa.Index("ix_meetings_body_start", "body_id", "start_at"),
+    )
 
     @property
     def audit_label(self) -> str:

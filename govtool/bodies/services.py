@@ -279,6 +279,40 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
     ).first()
 
 
+def meeting_choices(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """People and organisations a meeting's forms offer (responsible for an action item,
+    submitting a paper): the body's members (current and former), their organisations and the
+    meeting's invitees, in one query, rather than the whole directory."""
+    from ..directory.models import Organisation, Person
+    from .models import Membership
+
+    rows = db.session.execute(
+        sa.select(
+            Person.id,
+            Person.last_name,
+            Person.first_name,
+            Organisation.id.label("organisation_id"),
+            Organisation.name.label("organisation_name"),
+        )
+        .select_from(Membership)
+        .join(Person, Person.id == Membership.person_id)
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.body_id == meeting.body_id)
+    ).all()
+    people = {row.id: f"{row.last_name}, {row.first_name}" for row in rows}
+    organisations = {row.organisation_id: row.organisation_name for row in rows}
+    for participant in meeting.participants:
+        if participant.person_id and participant.person_id not in people:
+            people[participant.person_id] = participant.name
+        if participant.organisation_id and participant.organisation_id not in organisations:
+            organisations[participant.organisation_id] = participant.organisation_label
+    organisations.pop(None, None)
+    return (
+        sorted(people.items(), key=lambda pair: pair[1].casefold()),
+        sorted(organisations.items(), key=lambda pair: pair[1].casefold()),
+    )
+
+
 def next_meeting_number(body: Body) -> int:
     last = db.session.scalar(
         sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)

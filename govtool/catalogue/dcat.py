@@ -35,7 +35,9 @@ CONTEXT = {
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
 }
+PAGE_SIZE = 100  # datasets per page of the export (hydra:PartialCollectionView, as harvesters page)
 FREQUENCIES = {
     Frequency.ONCE: "NEVER",
     Frequency.YEARLY: "ANNUAL",
@@ -178,29 +180,65 @@ def _distribution(version: CatalogueVersion, url: str) -> dict[str, Any]:
     return node
 
 
-def approved_versions() -> list[CatalogueVersion]:
+def _in_force() -> tuple:
+    return (
+        CatalogueEntry.status == EntryStatus.APPROVED,
+        CatalogueVersion.number == CatalogueEntry.approved_number,
+    )
+
+
+def approved_versions(limit: int | None = None, offset: int = 0) -> list[CatalogueVersion]:
     """The versions in force: approved, of entries neither suspended nor retired."""
+    query = (
+        sa.select(CatalogueVersion)
+        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
+        .where(*_in_force())
+    )
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return list(
         db.session.scalars(
-            sa.select(CatalogueVersion)
-            .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
-            .where(
-                CatalogueEntry.status == EntryStatus.APPROVED,
-                CatalogueVersion.number == CatalogueEntry.approved_number,
-            )
-            .options(
+            query.options(
                 joinedload(CatalogueVersion.entry).joinedload(CatalogueEntry.provider),
                 joinedload(CatalogueVersion.provider_contact),
                 selectinload(CatalogueVersion.recipients),
-            )
-            .order_by(CatalogueEntry.identifier)
+            ).order_by(CatalogueEntry.identifier)
         ).unique()
     )
 
 
-def catalogue_jsonld() -> dict[str, Any]:
-    """The whole catalogue as a JSON-LD document."""
-    versions = approved_versions()
+def approved_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(CatalogueVersion.id))
+        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
+        .where(*_in_force())
+    )
+
+
+def _page_view(page: int, per_page: int) -> dict[str, Any]:
+    """hydra:PartialCollectionView links for one page of the export."""
+    last = max(1, -(-approved_count() // per_page))
+    url = f"{_base()}/catalogue/dcat.jsonld?page="
+    view = {
+        "@id": f"{url}{page}",
+        "@type": "hydra:PartialCollectionView",
+        "hydra:first": f"{url}1",
+        "hydra:last": f"{url}{last}",
+    }
+    if page > 1:
+        view["hydra:previous"] = f"{url}{min(page - 1, last)}"
+    if page < last:
+        view["hydra:next"] = f"{url}{page + 1}"
+    return view
+
+
+def catalogue_jsonld(page: int | None = None, per_page: int = PAGE_SIZE) -> dict[str, Any]:
+    """The catalogue as a JSON-LD document: whole, or one page of `per_page` datasets."""
+    if page is None:
+        versions = approved_versions()
+    else:
+        page = max(1, page)
+        versions = approved_versions(limit=per_page, offset=(page - 1) * per_page)
     ministry = db.session.scalar(
         sa.select(Organisation).where(Organisation.short_name == "MB-ST")
     ) or (versions[0].entry.provider if versions else None)
@@ -220,8 +258,10 @@ def catalogue_jsonld() -> dict[str, Any]:
     }
     if ministry is not None:
         catalog["dct:publisher"] = _organisation(ministry)
+    if page is not None:
+        catalog["hydra:view"] = _page_view(page, per_page)
     return {"@context": CONTEXT, "@graph": [catalog, *datasets]}
 
 
-def catalogue_jsonld_text() -> str:
-    return json.dumps(catalogue_jsonld(), ensure_ascii=False, indent=2)
+def catalogue_jsonld_text(page: int | None = None) -> str:
+    return json.dumps(catalogue_jsonld(page), ensure_ascii=False, indent=2)

@@ -375,7 +375,8 @@ def flow_map_svg():
 @login_required
 def dcat_export():
     require(can(current_user, "catalogue.export"))
-    return Response(dcat.catalogue_jsonld_text(), mimetype="application/ld+json")
+    page = request.args.get("page", 1, type=int) or 1
+    return Response(dcat.catalogue_jsonld_text(page), mimetype="application/ld+json")
 
 
 @bp.get("/export.<fmt>")

@@ -33,7 +33,7 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(10))  # insert, update, delete
+    action: Mapped[str] = mapped_column(sa.String(10), index=True)  # insert, update, delete
     object_type: Mapped[str] = mapped_column(sa.String(60), index=True)
     object_id: Mapped[str] = mapped_column(sa.String(60))
     summary: Mapped[str] = mapped_column(sa.String(200), default="")

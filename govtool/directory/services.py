@@ -67,13 +67,28 @@ def organisation_query(
     return query.order_by(Organisation.name)
 
 
+def _request_cached(key: tuple, load):
+    """Choice lists are read by several forms of one page: load each once per request."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return load()
+    cache = g.setdefault("_directory_choices", {})
+    if key not in cache:
+        cache[key] = load()
+    return list(cache[key])
+
+
 def organisation_choices(exclude_id: int | None = None) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        sa.select(Organisation.id, Organisation.name)
-        .where(Organisation.is_active.is_(True))
-        .order_by(Organisation.name)
-    ).all()
-    return [(row.id, row.name) for row in rows if row.id != exclude_id]
+    def load() -> list[tuple[int, str]]:
+        rows = db.session.execute(
+            sa.select(Organisation.id, Organisation.name)
+            .where(Organisation.is_active.is_(True))
+            .order_by(Organisation.name)
+        ).all()
+        return [(row.id, row.name) for row in rows]
+
+    return [row for row in _request_cached(("organisations",), load) if row[0] != exclude_id]
 
 
 def region_choices() -> list[tuple[int, str]]:
@@ -82,11 +97,16 @@ def region_choices() -> list[tuple[int, str]]:
 
 
 def person_choices(organisation_id: int | None = None) -> list[tuple[int, str]]:
-    query = sa.select(Person).where(Person.is_active.is_(True))
-    if organisation_id:
-        query = query.where(Person.organisation_id == organisation_id)
-    people = db.session.scalars(query.order_by(Person.last_name, Person.first_name)).all()
-    return [(p.id, f"{p.last_name}, {p.first_name}") for p in people]
+    def load() -> list[tuple[int, str]]:
+        query = sa.select(Person.id, Person.last_name, Person.first_name).where(
+            Person.is_active.is_(True)
+        )
+        if organisation_id:
+            query = query.where(Person.organisation_id == organisation_id)
+        rows = db.session.execute(query.order_by(Person.last_name, Person.first_name)).all()
+        return [(row.id, f"{row.last_name}, {row.first_name}") for row in rows]
+
+    return _request_cached(("people", organisation_id), load)
 
 
 def get_organisation_detail(organisation_id: int) -> Organisation | None:
