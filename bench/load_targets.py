@@ -20,7 +20,7 @@ def load_test_targets() -> dict[str, Any]:
     """Action items, participants and a comment form the bench secretary may write to."""
     from govtool.agreements.models import AgreementVersion
     from govtool.auth.models import User
-    from govtool.bodies.minutes_models import ActionItem, MeetingParticipant
+    from govtool.bodies.minutes_models import ActionItem, Participant
     from govtool.core.permissions import can
 
     secretary = db.session.scalar(sa.select(User).where(User.email == SECRETARY))
@@ -31,7 +31,7 @@ def load_test_targets() -> dict[str, Any]:
     ][:OWNED]
     participants = []
     for participant in db.session.scalars(
-        sa.select(MeetingParticipant).order_by(MeetingParticipant.id.desc()).limit(5000)
+        sa.select(Participant).order_by(Participant.id.desc()).limit(5000)
     ):
         if can(secretary, "meeting.edit", participant.meeting):
             participants.append([participant.meeting_id, participant.id])
@@ -52,7 +52,7 @@ def load_test_targets() -> dict[str, Any]:
 def written_state(ledger: dict[str, Any]) -> dict[str, Any]:
     """Acknowledged writes that the database does not hold (all counts should be 0)."""
     from govtool.agreements.models import AgreementComment
-    from govtool.bodies.minutes_models import ActionItem, MeetingParticipant
+    from govtool.bodies.minutes_models import ActionItem, Participant
 
     status_lost = 0
     for action_id, status in ledger.get("status", {}).items():
@@ -60,7 +60,7 @@ def written_state(ledger: dict[str, Any]) -> dict[str, Any]:
         status_lost += action is None or action.status.value != status
     presence_lost = 0
     for participant_id, presence in ledger.get("presence", {}).items():
-        participant = db.session.get(MeetingParticipant, int(participant_id))
+        participant = db.session.get(Participant, int(participant_id))
         presence_lost += participant is None or participant.presence.value != presence
     markers = ledger.get("comments", [])
     stored = 0
