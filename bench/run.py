@@ -148,10 +148,16 @@ def page_benchmarks(app, database_url: str, found: dict, runs: int) -> dict[str,
 
 def plain_docxtpl(template_path: Path, context: dict) -> bytes:
     """What a developer would write without govtool: a fresh DocxTemplate per document."""
+    import jinja2
     from docxtpl import DocxTemplate
 
+    from govtool.core.docx import make_environment
+
+    # The same filters the template uses, in an ordinary (not sandboxed, not cached) environment.
+    env = jinja2.Environment(autoescape=True)
+    env.filters.update(make_environment().filters)
     document = DocxTemplate(str(template_path))
-    document.render(context, autoescape=True)
+    document.render(context, jinja_env=env, autoescape=True)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
