@@ -83,14 +83,11 @@ def body_detail(body_id: int):
     return _render_body(body_id)
 
 
-def _render_body(body_id: int, status: int = 200, membership_form=None):
+def _render_body(body_id: int):
     body = services.get_body_detail(body_id)
     if body is None:
         abort(404)
     require(can(current_user, "body.view", body))
-    can_edit = can(current_user, "body.edit", body)
-    if can_edit and membership_form is None:
-        membership_form = _membership_form(body)
     return render_template(
         "bodies/body_detail.html",
         body=body,
@@ -99,21 +96,48 @@ def _render_body(body_id: int, status: int = 200, membership_form=None):
         decisions=services.body_decisions(body)
         if can(current_user, "meeting.read_internal", body)
         else [],
-        can_edit=can_edit,
+        can_edit=can(current_user, "body.edit", body),
         can_calendar=can(current_user, "body.calendar", body),
-        membership_form=membership_form,
         empty_form=EmptyForm(),
         today=dt.date.today(),
-    ), status
+    )
 
 
-def _membership_form(body: Body) -> MembershipForm:
+def _membership_form(body: Body, search: str = "") -> tuple[MembershipForm, int]:
+    """The add-member form with choices limited to relevant rows: people found by name (at most
+    SEARCH_LIMIT), their organisations and those already represented, the current members as
+    deputies. Returns the form and how many people the search found."""
     form = MembershipForm()
-    people = directory_services.person_choices()
+    found = directory_services.person_search(search) if search else []
+    people = [(pid, label) for pid, label, _ in found]
+    chosen = form.person_id.data if request.method == "POST" else 0
+    if chosen and chosen not in {pid for pid, _ in people}:
+        people += directory_services.person_choices_for([chosen])
+    current = [m for m in body.memberships if m.is_current()]
+    organisation_ids = {org for _, _, org in found}
+    organisation_ids |= {m.organisation_id for m in current}
+    organisation_ids |= {body.organisation_id, form.organisation_id.data}
     form.person_id.choices = [NONE_CHOICE, *people]
-    form.deputy_of_id.choices = [NONE_CHOICE, *people]
-    form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
-    return form
+    form.organisation_id.choices = [
+        NONE_CHOICE,
+        *directory_services.organisation_choices_for(organisation_ids),
+    ]
+    deputies = sorted(
+        {m.person_id: m.person.full_name for m in current}.items(), key=lambda row: row[1]
+    )
+    form.deputy_of_id.choices = [NONE_CHOICE, *deputies]
+    return form, len(found)
+
+
+def _render_membership_form(body: Body, form: MembershipForm, search: str, found: int, status=200):
+    return render_template(
+        "bodies/membership_form.html",
+        body=body,
+        form=form,
+        search=search,
+        found=found,
+        limit=directory_services.SEARCH_LIMIT,
+    ), status
 
 
 @bp.route("/bodies/<int:body_id>/edit", methods=["GET", "POST"])
@@ -136,12 +160,27 @@ def body_edit(body_id: int):
     return render_template("bodies/body_form.html", form=form, body=body), status
 
 
+@bp.get("/bodies/<int:body_id>/members/new")
+@login_required
+def membership_new(body_id: int):
+    body = services.get_body_detail(body_id)
+    if body is None:
+        abort(404)
+    require(can(current_user, "body.edit", body))
+    search = request.args.get("q", "").strip()[:100]
+    form, found = _membership_form(body, search)
+    return _render_membership_form(body, form, search, found)
+
+
 @bp.post("/bodies/<int:body_id>/members")
 @login_required
 def membership_add(body_id: int):
-    body = get_or_404(Body, body_id)
+    body = services.get_body_detail(body_id)
+    if body is None:
+        abort(404)
     require(can(current_user, "body.edit", body))
-    form = _membership_form(body)
+    search = request.form.get("q", "").strip()[:100]
+    form, found = _membership_form(body, search)
     if form.validate_on_submit():
         try:
             services.add_membership(current_user, body, form.data)
@@ -153,7 +192,7 @@ def membership_add(body_id: int):
             flash(gettext("Member added."), "success")
             return redirect(url_for(".body_detail", body_id=body.id))
     flash(gettext("The member could not be added; please check the form."), "danger")
-    return _render_body(body_id, 422, form)
+    return _render_membership_form(body, form, search, found, 422)
 
 
 @bp.post("/bodies/<int:body_id>/members/<int:membership_id>/end")

@@ -109,6 +109,72 @@ def person_choices(organisation_id: int | None = None) -> list[tuple[int, str]]:
     return _request_cached(("people", organisation_id), load)
 
 
+SEARCH_LIMIT = 50
+
+
+def person_search(search: str, limit: int = SEARCH_LIMIT) -> list[tuple[int, str, int | None]]:
+    """(id, label, organisation id) of active people whose name matches `search`, at most
+    `limit`: a select of every person does not scale to a state's directory."""
+    term = (search or "").strip()
+    if not term:
+        return []
+    pattern = like_pattern(term)
+    full_name = Person.first_name + " " + Person.last_name
+    query = (
+        sa.select(
+            Person.id,
+            Person.last_name,
+            Person.first_name,
+            Person.organisation_id,
+            Organisation.short_name,
+        )
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(
+            Person.is_active.is_(True),
+            sa.or_(
+                Person.last_name.ilike(pattern, escape="\\"),
+                Person.first_name.ilike(pattern, escape="\\"),
+                full_name.ilike(pattern, escape="\\"),
+            ),
+        )
+        .order_by(Person.last_name, Person.first_name, Person.id)
+        .limit(limit)
+    )
+    return [(*_person_label(row), row.organisation_id) for row in db.session.execute(query)]
+
+
+def person_choices_for(ids) -> list[tuple[int, str]]:
+    """Choices for the given active people only (a posted or already chosen value)."""
+    wanted = {i for i in ids if i and i > 0}
+    if not wanted:
+        return []
+    query = (
+        sa.select(Person.id, Person.last_name, Person.first_name, Organisation.short_name)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(Person.id.in_(wanted), Person.is_active.is_(True))
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    )
+    return [_person_label(row) for row in db.session.execute(query)]
+
+
+def _person_label(row) -> tuple[int, str]:
+    label = f"{row.last_name}, {row.first_name}"
+    return (row.id, f"{label} ({row.short_name})" if row.short_name else label)
+
+
+def organisation_choices_for(ids) -> list[tuple[int, str]]:
+    """Choices for the given active organisations only (the relevant ones of a form)."""
+    wanted = {i for i in ids if i and i > 0}
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.id.in_(wanted), Organisation.is_active.is_(True))
+        .order_by(Organisation.name)
+    ).all()
+    return [(row.id, row.name) for row in rows]
+
+
 def get_organisation_detail(organisation_id: int) -> Organisation | None:
     """One organisation with its people, departments and contact loaded for the detail page."""
     return db.session.scalars(
