@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -12,12 +11,10 @@ from flask_login import current_user, login_required
 from ..core.errors import DomainError
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
-from ..directory import services as directory_services
 from ..extensions import db
 from . import minutes
 from .forms import ActionStatusForm
 from .minutes_models import ActionItem, ActionStatus
-from .models import Body
 
 bp = Blueprint("actions", __name__)
 
@@ -32,17 +29,15 @@ def action_list():
         "person_id": request.args.get("person", type=int),
         "organisation_id": request.args.get("organisation", type=int),
         "overdue": request.args.get("overdue") == "1",
+        "responsible": request.args.get("responsible", "").strip()[:100],
     }
     page = paginate(minutes.action_items_query(current_user, **filters))
-    bodies = db.session.execute(sa.select(Body.id, Body.name).order_by(Body.name)).all()
     return render_template(
         "bodies/action_list.html",
         page=page,
         filters=filters,
         statuses=list(ActionStatus),
-        bodies=bodies,
-        people=directory_services.person_choices(),
-        organisations=directory_services.organisation_choices(),
+        bodies=minutes.readable_body_choices(current_user),
         today=dt.date.today(),
         status_form=ActionStatusForm(formdata=None),
     )

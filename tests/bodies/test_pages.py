@@ -511,9 +511,29 @@ def test_action_list_filters_and_shows_only_readable_bodies(world, client, login
     assert "Überfällige Aufgabe" in html and "Spätere Aufgabe" in html and "action-overdue" in html
     html = client.get("/actions/?status=open&overdue=1").get_data(as_text=True)
     assert "Überfällige Aufgabe" in html and "Spätere Aufgabe" not in html
+    # responsible: a text search over the person's and the organisation's name, not a select
+    member = world["member"]
+    last_name = member.person.last_name
+    html = client.get(f"/actions/?status=open&responsible={last_name.lower()}").get_data(
+        as_text=True
+    )
+    assert "Überfällige Aufgabe" in html and "Spätere Aufgabe" not in html
+    assert f'value="{last_name.lower()}"' in html and 'id="f-person"' not in html
+    short_name = member.organisation.short_name
+    html = client.get(f"/actions/?status=open&responsible={short_name}").get_data(as_text=True)
+    assert "Spätere Aufgabe" in html and "Überfällige Aufgabe" not in html
+    html = client.get("/actions/?status=open&responsible=Niemand").get_data(as_text=True)
+    assert "Überfällige Aufgabe" not in html and "Spätere Aufgabe" not in html
+    make_body(name="Fremdes Gremium", short_name="FG")
+    db.session.commit()
+    html = client.get("/actions/").get_data(as_text=True)
+    assert "Begleitgremium Test</option>" in html and "Fremdes Gremium" not in html
     client.post("/logout")
     login(world["outsider"].email)
     assert "Überfällige Aufgabe" not in client.get("/actions/").get_data(as_text=True)
+    client.post("/logout")
+    login(world["admin"].email)
+    assert "Fremdes Gremium</option>" in client.get("/actions/").get_data(as_text=True)
 
 
 def test_plan_year_page_creates_meetings(world, client, login, db):
