@@ -143,6 +143,8 @@ class ListFilters:
     search: str = ""
     provider_id: int | None = None
     recipient_id: int | None = None
+    provider_name: str = ""
+    recipient_name: str = ""
     status: str = ""
     level: str = ""
     legal_basis: str = ""
@@ -154,6 +156,8 @@ class ListFilters:
             search=(args.get("q") or "").strip()[:200],
             provider_id=args.get("provider", type=int) or None,
             recipient_id=args.get("recipient", type=int) or None,
+            provider_name=(args.get("provider_name") or "").strip()[:200],
+            recipient_name=(args.get("recipient_name") or "").strip()[:200],
             status=args.get("status", "") or "",
             level=args.get("level", "") or "",
             legal_basis=args.get("legal_basis", "") or "",
@@ -165,6 +169,8 @@ class ListFilters:
             "q": self.search,
             "provider": self.provider_id,
             "recipient": self.recipient_id,
+            "provider_name": self.provider_name,
+            "recipient_name": self.recipient_name,
             "status": self.status,
             "level": self.level,
             "legal_basis": self.legal_basis,
@@ -215,6 +221,16 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
         query = query.where(
             CatalogueVersion.recipients.any(Organisation.id == filters.recipient_id)
         )
+    if filters.provider_name:
+        query = query.where(
+            CatalogueEntry.provider_id.in_(_organisations_named(filters.provider_name))
+        )
+    if filters.recipient_name:
+        query = query.where(
+            CatalogueVersion.recipients.any(
+                Organisation.id.in_(_organisations_named(filters.recipient_name))
+            )
+        )
     for value, enum_cls, column in (
         (filters.status, EntryStatus, CatalogueEntry.status),
         (filters.level, PersonalDataLevel, CatalogueVersion.personal_data_level),
@@ -225,6 +241,18 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
             member = _enum_or_none(enum_cls, value)
             query = query.where(column == member) if member else query.where(sa.false())
     return query.order_by(CatalogueEntry.identifier)
+
+
+def _organisations_named(term: str) -> sa.Select:
+    """Ids of organisations whose name or short name contains `term` (a filter, not a select
+    of every organisation)."""
+    pattern = like_pattern(term)
+    return sa.select(Organisation.id).where(
+        sa.or_(
+            Organisation.name.ilike(pattern, escape="\\"),
+            Organisation.short_name.ilike(pattern, escape="\\"),
+        )
+    )
 
 
 def list_versions(user, filters: ListFilters | None = None) -> list[CatalogueVersion]:

@@ -58,13 +58,11 @@ def entry_list():
     require(can(current_user, "catalogue.view"))
     filters = services.ListFilters.from_args(request.args)
     page = paginate(services.version_query(current_user, filters))
-    organisations = organisation_choices()
     return render_template(
         "catalogue/list.html",
         page=page,
         filters=filters,
         export_args=filters.as_args(),
-        organisations=organisations,
         statuses=choices(EntryStatus),
         levels=choices(PersonalDataLevel),
         legal_bases=choices(LegalBasis),

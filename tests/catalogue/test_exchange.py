@@ -226,3 +226,23 @@ def test_suspended_entry_leaves_the_dcat_export(client, login, world, db):
     assert (
         len(list(graph.query("SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"))) == 0
     )
+
+
+def test_list_filters_organisations_by_name_instead_of_selecting_from_all(client, login, world):
+    """Provider and recipient are text filters (name or short name), not selects of every
+    organisation; the export links carry them along."""
+    login("ministerium@example.org")
+    page = client.get("/catalogue/").get_data(as_text=True)
+    assert 'id="provider_name"' in page and '<option value="%d"' % world["blk"].id not in page
+    by_provider = client.get("/catalogue/?provider_name=halle").get_data(as_text=True)
+    assert "Schulstatistik nach Gemeinden" in by_provider and "Ganztag Entwurf" in by_provider
+    assert (
+        client.get("/catalogue/?provider_name=BLK").get_data(as_text=True).count("Ganztag Entwurf")
+        == 0
+    )
+    by_recipient = client.get("/catalogue/?recipient_name=blk").get_data(as_text=True)
+    assert "Schulstatistik nach Gemeinden" in by_recipient
+    assert "Ganztag Entwurf" not in by_recipient
+    assert "export.csv?recipient_name=blk" in by_recipient
+    data = json.loads(client.get("/catalogue/export.json?recipient_name=Burgenland").data)
+    assert [e["title"] for e in data["entries"]] == ["Schulstatistik nach Gemeinden"]
