@@ -233,7 +233,7 @@ def test_list_filters_organisations_by_name_instead_of_selecting_from_all(client
     organisation; the export links carry them along."""
     login("ministerium@example.org")
     page = client.get("/catalogue/").get_data(as_text=True)
-    assert 'id="provider_name"' in page and '<option value="%d"' % world["blk"].id not in page
+    assert 'id="provider_name"' in page and f'<option value="{world["blk"].id}"' not in page
     by_provider = client.get("/catalogue/?provider_name=halle").get_data(as_text=True)
     assert "Schulstatistik nach Gemeinden" in by_provider and "Ganztag Entwurf" in by_provider
     assert (
