@@ -215,30 +215,33 @@ def approved_count() -> int:
     )
 
 
-def _page_view(page: int, per_page: int) -> dict[str, Any]:
-    """hydra:PartialCollectionView links for one page of the export."""
-    last = max(1, -(-approved_count() // per_page))
+def _page_view(page: int, has_next: bool) -> dict[str, Any]:
+    """hydra:PartialCollectionView links for one page of the export. There is no hydra:last
+    (optional in Hydra): finding it means counting the whole catalogue on every page."""
     url = f"{_base()}/catalogue/dcat.jsonld?page="
     view = {
         "@id": f"{url}{page}",
         "@type": "hydra:PartialCollectionView",
         "hydra:first": f"{url}1",
-        "hydra:last": f"{url}{last}",
     }
     if page > 1:
-        view["hydra:previous"] = f"{url}{min(page - 1, last)}"
-    if page < last:
+        view["hydra:previous"] = f"{url}{page - 1}"
+    if has_next:
         view["hydra:next"] = f"{url}{page + 1}"
     return view
 
 
 def catalogue_jsonld(page: int | None = None, per_page: int = PAGE_SIZE) -> dict[str, Any]:
     """The catalogue as a JSON-LD document: whole, or one page of `per_page` datasets."""
+    has_next = False
     if page is None:
         versions = approved_versions()
     else:
         page = max(1, page)
-        versions = approved_versions(limit=per_page, offset=(page - 1) * per_page)
+        # one row more than the page tells whether a next page exists, without a count
+        versions = approved_versions(limit=per_page + 1, offset=(page - 1) * per_page)
+        has_next = len(versions) > per_page
+        versions = versions[:per_page]
     ministry = db.session.scalar(
         sa.select(Organisation).where(Organisation.short_name == "MB-ST")
     ) or (versions[0].entry.provider if versions else None)
@@ -259,7 +262,7 @@ def catalogue_jsonld(page: int | None = None, per_page: int = PAGE_SIZE) -> dict
     if ministry is not None:
         catalog["dct:publisher"] = _organisation(ministry)
     if page is not None:
-        catalog["hydra:view"] = _page_view(page, per_page)
+        catalog["hydra:view"] = _page_view(page, has_next)
     return {"@context": CONTEXT, "@graph": [catalog, *datasets]}
 
 

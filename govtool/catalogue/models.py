@@ -149,6 +149,10 @@ class CatalogueEntry(Audited, TimestampMixin, db.Model):
     """One exchange of data between a provider and its recipients, across its versions."""
 
     __tablename__ = "catalogue_entries"
+    __table_args__ = (
+        # lists and the DCAT export filter by status and walk the entries in identifier order
+        sa.Index("ix_catalogue_entries_status_identifier", "status", "identifier"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     identifier: Mapped[str] = mapped_column(sa.String(40), unique=True)

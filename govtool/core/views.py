@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, current_app, request
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import orm
 
 from ..extensions import db
+
+# The count behind a list counts at most this many pages past the current one: counting every
+# matching row of a large table costs time in proportion to the table; a capped count does not.
+COUNT_AHEAD_PAGES = 10
 
 
 def page_args() -> tuple[int, int]:
@@ -14,9 +21,31 @@ def page_args() -> tuple[int, int]:
     return max(page, 1), min(max(per_page, 5), 100)
 
 
-def paginate(query):
+class CappedPagination(SelectPagination):
+    """A page of a select whose total is counted only up to COUNT_AHEAD_PAGES past the current
+    page; `total_is_capped` says that there are more rows than `total` (shown as "more than")."""
+
+    total_is_capped: bool = False
+
+    def _query_count(self) -> int:
+        cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
+        select = self._query_args["select"]
+        sub = select.options(orm.lazyload("*")).order_by(None).limit(cap + 1).subquery()
+        counted = (
+            self._query_args["session"]
+            .execute(sa.select(sa.func.count()).select_from(sub))
+            .scalar()
+        )
+        self.total_is_capped = counted > cap
+        return min(counted, cap)
+
+
+def paginate(query) -> CappedPagination:
+    """One page of `query` from the request's page arguments, with a capped total."""
     page, per_page = page_args()
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return CappedPagination(
+        select=query, session=db.session, page=page, per_page=per_page, error_out=False
+    )
 
 
 def get_or_404(model, object_id: int, options=()):
