@@ -1,0 +1,24 @@
+"""Templates translate through a per-request lookup of the catalogue; it must follow the request's
+locale, force_locale() blocks and the language switch exactly as Flask-Babel's own lookup."""
+
+from __future__ import annotations
+
+from flask import render_template_string
+from flask_babel import force_locale, refresh
+
+TEMPLATE = '{{ _("Pages") }}|{{ ngettext("%(num)d person found.", "%(num)d people found.", 2) }}'
+
+
+def test_template_gettext_follows_forced_locale_and_refresh(app):
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert render_template_string(TEMPLATE) == "Seiten|2 Personen gefunden."
+        with force_locale("en"):
+            assert render_template_string(TEMPLATE) == "Pages|2 people found."
+        assert render_template_string(TEMPLATE) == "Seiten|2 Personen gefunden."
+        refresh()  # a new locale selection in the same request is picked up too
+        assert render_template_string(TEMPLATE).startswith("Seiten|")
+
+
+def test_template_gettext_outside_a_request_does_not_fail(app):
+    with app.app_context():
+        assert render_template_string('{{ _("Pages") }}') in ("Pages", "Seiten")
