@@ -267,6 +267,8 @@ class Meeting(Audited, TimestampMixin, db.Model):
         sa.UniqueConstraint("body_id", "number", name="uq_meetings_body_number"),
         # a body's meetings by date (body page, carried-over items, dashboard)
         sa.Index("ix_meetings_body_start", "body_id", "start_at"),
+        # a person's bodies' meetings in a state (dashboard: minutes to approve or comment on)
+        sa.Index("ix_meetings_body_status", "body_id", "status"),
     )
 
     @property

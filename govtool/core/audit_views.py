@@ -51,6 +51,27 @@ def audit_query(
     return query.order_by(AuditEntry.id.desc())
 
 
+# A loose index scan: each step jumps to the next object type in ix_audit_entries_object, so
+# the cost grows with the number of types, not with the size of the log (SELECT DISTINCT reads
+# every entry). Works on SQLite and PostgreSQL.
+_OBJECT_TYPES = sa.text(
+    """
+    WITH RECURSIVE types(name) AS (
+        SELECT MIN(object_type) FROM audit_entries
+        UNION ALL
+        SELECT (SELECT MIN(object_type) FROM audit_entries WHERE object_type > types.name)
+        FROM types WHERE types.name IS NOT NULL
+    )
+    SELECT name FROM types WHERE name IS NOT NULL ORDER BY name
+    """
+)
+
+
+def logged_object_types() -> list[str]:
+    """The object types that occur in the log, for the filter."""
+    return list(db.session.scalars(_OBJECT_TYPES))
+
+
 @bp.get("/audit/")
 @login_required
 def audit_log():
@@ -64,13 +85,10 @@ def audit_log():
         "date_to": _parse_date(request.args.get("to")),
     }
     page = paginate(audit_query(**filters))
-    object_types = db.session.scalars(
-        sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
-    ).all()
     return render_template(
         "audit/list.html",
         page=page,
         filters=filters,
-        object_types=object_types,
+        object_types=logged_object_types(),
         actions=("insert", "update", "delete"),
     )
