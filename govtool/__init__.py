@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from .config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config, TestConfig, config_from_environment
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
-from .i18n import install_fast_template_gettext
+from .i18n import install_request_cached_translations
 
 __all__ = ["create_app", "Config", "TestConfig"]
 
@@ -51,7 +51,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Berlin")
-    install_fast_template_gettext(app)
+    install_request_cached_translations(app, babel)
     bootstrap.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)

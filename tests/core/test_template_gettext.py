@@ -22,3 +22,17 @@ def test_template_gettext_follows_forced_locale_and_refresh(app):
 def test_template_gettext_outside_a_request_does_not_fail(app):
     with app.app_context():
         assert render_template_string('{{ _("Pages") }}') in ("Pages", "Seiten")
+
+
+def test_code_gettext_and_lazy_labels_follow_forced_locale(app):
+    from flask_babel import gettext
+
+    from govtool.bodies.models import MembershipRole
+
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        german = MembershipRole.MEMBER.label
+        assert gettext("Pages") == "Seiten"
+        with force_locale("en"):
+            assert gettext("Pages") == "Pages"
+            assert MembershipRole.MEMBER.label != german
+        assert gettext("Pages") == "Seiten" and MembershipRole.MEMBER.label == german
