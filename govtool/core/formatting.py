@@ -7,7 +7,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_time as babel_format_time
 from babel.numbers import format_currency, format_decimal
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -48,13 +47,16 @@ def format_time(value: dt.datetime | dt.time | None, locale: str | None = None) 
         return ""
     if isinstance(value, dt.datetime):
         value = to_berlin(value).time()
-    return babel_format_time(value, format="HH:mm", locale=locale or _locale())
+    # Babel's "HH:mm" is this in every locale we serve; strftime skips a Locale lookup per call
+    # (lists show a time per row).
+    return value.strftime("%H:%M")
 
 
 def format_datetime(value: dt.datetime | None, locale: str | None = None) -> str:
     """01.09.2022, 14:30 in Europe/Berlin."""
     if value is None:
         return ""
+    locale = locale or _locale()
     return f"{format_date(value, locale)}, {format_time(value, locale)}"
 
 

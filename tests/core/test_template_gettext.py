@@ -36,3 +36,15 @@ def test_code_gettext_and_lazy_labels_follow_forced_locale(app):
             assert gettext("Pages") == "Pages"
             assert MembershipRole.MEMBER.label != german
         assert gettext("Pages") == "Seiten" and MembershipRole.MEMBER.label == german
+
+
+def test_times_are_24_hour_in_both_languages():
+    import datetime as dt
+
+    from govtool.core.formatting import format_datetime, format_time
+
+    assert format_time(dt.time(9, 5), "de") == "09:05" == format_time(dt.time(9, 5), "en")
+    assert format_time(dt.time(21, 30), "en") == "21:30"
+    summer = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)  # 14:00 in Berlin
+    assert format_datetime(summer, "de") == "01.07.2026, 14:00"
+    assert format_datetime(summer, "en").endswith(", 14:00")
