@@ -64,14 +64,14 @@ class RequestCachedDomain(Domain):
 
 
 def install_request_cached_translations(app, babel) -> None:
-    """Use RequestCachedDomain for gettext in code and templates (same results, less work)."""
-    from flask_babel import get_translations
-
-    babel.domain_instance = RequestCachedDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    """Use RequestCachedDomain for gettext in code and templates (same results, less work).
+    Templates ask the domain directly: govtool sets no per-request domain (Domain.as_default)."""
+    domain = RequestCachedDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    babel.domain_instance = domain
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: get_translations().ugettext(s),
-        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
         newstyle=True,
-        pgettext=lambda c, s: get_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
     )
