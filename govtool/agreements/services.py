@@ -11,11 +11,11 @@ from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import Role
+from ..catalogue.models import CatalogueEntry
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
 from ..core.search import like_pattern
-from ..catalogue.models import CatalogueEntry
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .models import (

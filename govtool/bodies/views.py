@@ -9,12 +9,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from ..agreements.models import AgreementKind
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
 from ..directory import services as directory_services
-from ..agreements.models import AgreementKind
 from ..extensions import db
 from ..links import services as links
 from . import services
