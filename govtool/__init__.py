@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     if not getattr(add_nav_item, "_done", False):
         add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
         add_nav_item(_l("Bodies"), "bodies.body_list", "body.view", 10, prefix="/bodies/")
+        add_nav_item(_l("Action items"), "actions.action_list", "action.list", 12)
         add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
         add_nav_item(_l("Data-sharing catalogue"), "catalogue.entry_list", "catalogue.view", 30)
         add_nav_item(_l("Review queue"), "catalogue.review_queue", "catalogue.review", 31)

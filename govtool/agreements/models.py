@@ -68,7 +68,7 @@ class AgreementStatus(enum.Enum):
 
 STATUS_LABELS = {
     AgreementStatus.DRAFT: _l("Draft"),
-    AgreementStatus.IN_REVIEW: _l("In review"),
+    AgreementStatus.IN_REVIEW: _l("In consultation"),
     AgreementStatus.AWAITING_SIGNATURES: _l("Awaiting signatures"),
     AgreementStatus.SIGNED: _l("Signed, term not yet started"),
     AgreementStatus.IN_FORCE: _l("In force"),
@@ -91,7 +91,7 @@ class VersionStatus(enum.Enum):
 
 VERSION_STATUS_LABELS = {
     VersionStatus.DRAFT: _l("Draft"),
-    VersionStatus.IN_REVIEW: _l("In review"),
+    VersionStatus.IN_REVIEW: _l("In consultation"),
     VersionStatus.AWAITING_SIGNATURES: _l("Awaiting signatures"),
     VersionStatus.SIGNED: _l("Signed by all parties"),
     VersionStatus.SUPERSEDED: _l("Superseded"),

@@ -72,7 +72,8 @@ def send_mail(
                 record.status = "failed"
                 record.error = str(exc)[:500]
         else:
-            log.info("mail to %s (no SMTP configured): %s\n%s", recipient, subject, body)
+            log.info("mail to %s (no SMTP configured, kept in the outbox): %s", recipient, subject)
+            log.debug("mail body:\n%s", body)
         db.session.add(record)
         records.append(record)
     db.session.flush()

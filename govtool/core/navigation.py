@@ -30,7 +30,7 @@ def add_nav_item(
 
 
 def visible_nav_items() -> list[dict]:
-    """The entries the current user may see, with the current one marked for aria-current."""
+    """The entries the current user may see; the one with the longest matching prefix is current."""
     if not current_user.is_authenticated:
         return []
     items = []
@@ -39,6 +39,10 @@ def visible_nav_items() -> list[dict]:
             continue
         url = url_for(item.endpoint)
         prefix = item.prefix or url
-        current = request.path == url if prefix == "/" else request.path.startswith(prefix)
-        items.append({"label": item.label, "url": url, "current": current})
+        matches = request.path == url if prefix == "/" else request.path.startswith(prefix)
+        items.append({"label": item.label, "url": url, "match": len(prefix) if matches else 0})
+    best = max((entry["match"] for entry in items), default=0)
+    for entry in items:
+        entry["current"] = best > 0 and entry.pop("match") == best
+        entry.pop("match", None)
     return items

@@ -49,3 +49,21 @@ def test_german_formats():
     moment = dt.datetime(2026, 3, 4, 13, 30, tzinfo=dt.UTC)  # 14:30 in Berlin (CET)
     assert format_datetime(moment, "de") == "04.03.2026, 14:30"
     assert format_money(Decimal("1234.5"), "de").replace("\xa0", " ") == "1.234,50 €"
+
+
+def test_area_catalogues_agree_on_shared_msgids():
+    """Flask-Babel merges the area catalogues; a msgid translated twice must read the same."""
+    seen: dict[str, tuple[str, Path]] = {}
+    clashes = []
+    for directory in translation_directories():
+        po_path = Path(directory) / "de" / "LC_MESSAGES" / "messages.po"
+        if not po_path.exists():
+            continue
+        with po_path.open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id or not isinstance(message.id, str):
+                    continue
+                earlier = seen.setdefault(message.id, (message.string, po_path))
+                if earlier[0] != message.string:
+                    clashes.append(f"{message.id!r}: {earlier[0]!r} vs {message.string!r}")
+    assert clashes == []
