@@ -21,6 +21,7 @@ def load_test_targets() -> dict[str, Any]:
     from govtool.agreements.models import AgreementVersion
     from govtool.auth.models import User
     from govtool.bodies.minutes_models import ActionItem, Participant
+    from govtool.bodies.models import Meeting
     from govtool.core.permissions import can
 
     secretary = db.session.scalar(sa.select(User).where(User.email == SECRETARY))
@@ -29,14 +30,23 @@ def load_test_targets() -> dict[str, Any]:
         for action in db.session.scalars(sa.select(ActionItem).order_by(ActionItem.id).limit(2000))
         if can(secretary, "action.edit", action)
     ][:OWNED]
-    participants = []
-    for participant in db.session.scalars(
-        sa.select(Participant).order_by(Participant.id.desc()).limit(5000)
-    ):
-        if can(secretary, "meeting.edit", participant.meeting):
-            participants.append([participant.meeting_id, participant.id])
-        if len(participants) >= OWNED:
-            break
+    # Participants of the secretary's own meetings, newest first (recent meetings have attendance).
+    editable_meetings = [
+        meeting.id
+        for meeting in db.session.scalars(
+            sa.select(Meeting).order_by(Meeting.start_at.desc()).limit(3000)
+        )
+        if can(secretary, "meeting.edit", meeting)
+    ]
+    participants = [
+        [row.meeting_id, row.id]
+        for row in db.session.execute(
+            sa.select(Participant.meeting_id, Participant.id)
+            .where(Participant.meeting_id.in_(editable_meetings[:200]))
+            .order_by(Participant.id)
+            .limit(OWNED)
+        )
+    ]
     comment = {}
     for version in db.session.scalars(sa.select(AgreementVersion).limit(3000)):
         if can(secretary, "agreement.comment", version):

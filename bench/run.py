@@ -458,7 +458,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="govtool-bench-") as tmp:
         workdir = Path(tmp)
         scale_urls = {}
-        for scale in [int(s) for s in args.scales.split(",")]:
+        for scale in [int(s) for s in args.scales.split(",") if s.strip()]:
             url = f"sqlite:///{workdir / f'scale{scale}.sqlite3'}"
             app = make_app(url, str(workdir / "uploads"))
             print(f"seeding scale {scale} ...", flush=True)

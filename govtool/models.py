@@ -21,3 +21,4 @@ from .core import audit, mail  # noqa: F401
 from .directory import dashboard as directory_dashboard  # noqa: F401
 from .directory import models as directory_models  # noqa: F401
 from .directory import permissions as directory_permissions  # noqa: F401
+from .links import demo as links_demo  # noqa: F401

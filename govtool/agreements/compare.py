@@ -21,8 +21,7 @@ COMPARED_FIELDS = (
     ("renewal", _l("Renewal"), False),
     ("place", _l("Place of signing"), False),
     ("extra_clauses", _l("Extra clauses"), True),
-    ("body_reference", _l("Body it sets up"), False),
-    ("data_exchanges_text", _l("Data exchanges covered"), True),
+    ("body", _l("Body it sets up"), False),
 )
 
 
@@ -127,3 +126,15 @@ def compare_versions(old: AgreementVersion, new: AgreementVersion):
                 )
             )
     return fields, parties
+
+
+def compare_entries(old: AgreementVersion, new: AgreementVersion):
+    """(added, removed) catalogue entries from `old` to `new`, by identifier."""
+    before = {e.id: e for e in old.catalogue_entries}
+    after = {e.id: e for e in new.catalogue_entries}
+    added = [e for i, e in after.items() if i not in before]
+    removed = [e for i, e in before.items() if i not in after]
+    return (
+        sorted(added, key=lambda e: e.identifier),
+        sorted(removed, key=lambda e: e.identifier),
+    )

@@ -195,9 +195,6 @@ def load_demo_agreements() -> dict[str, int]:
             notice_period_months=3,
             renewal=Renewal.BY_AGREEMENT,
             place="Magdeburg",
-            body_reference="Begleitgremium „Kooperation im kommunalen Bildungsmanagement“",
-            data_exchanges_text="Schulstatistik (aggregiert); Bildungsmonitoring; § 84a SchulG "
-            "LSA\nKindertagesbetreuung; Bedarfsplanung; § 10 KiFöG",
         )
         for position, (short, role, duties) in enumerate(parties):
             organisation = orgs[short]

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..catalogue.forms import MultiCheckboxField
 from ..core.forms import IdSelectField
 from .models import AgreementKind, PartyRole, Renewal
 
@@ -58,20 +59,22 @@ class AgreementForm(FlaskForm):
     )
     place = StringField(_l("Place of signing"), validators=[Length(max=100)])
     extra_clauses = TextAreaField(_l("Extra clauses"))
-    body_reference = StringField(
-        _l("Body it sets up"),
-        validators=[Length(max=300)],
-        description=_l("Name of the committee, e.g. the Begleitgremium."),
+    body_id = IdSelectField(
+        _l("Body it sets up"), description=_l("The committee, e.g. the Begleitgremium.")
     )
-    data_exchanges_text = TextAreaField(
+    entry_ids = MultiCheckboxField(
         _l("Data exchanges covered"),
-        description=_l("One per line: title; purpose; legal basis."),
+        coerce=int,
+        description=_l(
+            "Approved entries of the data-sharing catalogue and your organisation's own entries."
+        ),
     )
     change_note = TextAreaField(_l("What this version changes"))
     parties = FieldList(FormField(PartyForm), min_entries=PARTY_SLOTS, max_entries=MAX_PARTY_SLOTS)
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.data.items() if k not in ("csrf_token", "parties")}
+        data["entry_ids"] = self.entry_ids.data or []
         data["parties"] = [
             {**entry, "duties": (entry.get("duties") or "").splitlines()}
             for entry in self.parties.data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,10 @@ from ..auth.models import User
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..directory.models import Organisation, Person
 from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..bodies.models import Body
+    from ..catalogue.models import CatalogueEntry
 
 
 class AgreementKind(enum.Enum):
@@ -202,6 +207,23 @@ class Agreement(Audited, TimestampMixin, db.Model):
         return self.number
 
 
+version_entries = sa.Table(
+    "agreement_version_entries",
+    db.metadata,
+    sa.Column(
+        "version_id",
+        sa.ForeignKey("agreement_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "entry_id",
+        sa.ForeignKey("catalogue_entries.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 class AgreementVersion(Audited, TimestampMixin, db.Model):
     """One wording of an agreement (version 1, then one per amendment)."""
 
@@ -229,10 +251,10 @@ class AgreementVersion(Audited, TimestampMixin, db.Model):
     renewal: Mapped[Renewal] = mapped_column(enum_type(Renewal), default=Renewal.NONE)
     place: Mapped[str] = mapped_column(sa.String(100), default="")
     extra_clauses: Mapped[str] = mapped_column(sa.Text, default="")
-    # Placeholders until the committee and catalogue areas exist: free text the lead will wire
-    # to real links (body_id, catalogue entry ids) after merging.
-    body_reference: Mapped[str] = mapped_column(sa.String(300), default="")
-    data_exchanges_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # The body (Gremium) this agreement sets up, e.g. the Begleitgremium.
+    body_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("bodies.id", ondelete="SET NULL"), index=True
+    )
     change_note: Mapped[str] = mapped_column(sa.Text, default="")
     signatures_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     frozen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -241,6 +263,11 @@ class AgreementVersion(Audited, TimestampMixin, db.Model):
 
     agreement: Mapped[Agreement] = relationship(back_populates="versions")
     template: Mapped[AgreementTemplate] = relationship()
+    body: Mapped[Body | None] = relationship()
+    # The data exchanges (catalogue entries) this version covers.
+    catalogue_entries: Mapped[list[CatalogueEntry]] = relationship(
+        secondary="agreement_version_entries", order_by="CatalogueEntry.identifier"
+    )
     parties: Mapped[list[AgreementParty]] = relationship(
         back_populates="version", order_by="AgreementParty.position", cascade="all, delete-orphan"
     )

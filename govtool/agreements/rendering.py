@@ -66,14 +66,32 @@ PROVIDED: dict[str, set[str] | None] = {
 PARTY_FIELDS = "name, short_name, role, address, contact, signatory, signatory_function, duties"
 
 
-def parse_data_exchanges(text: str) -> list[dict[str, str]]:
-    """Lines 'title; purpose; legal basis' (placeholder until catalogue entries can be linked)."""
+LEGAL_BASIS_TEXT = {
+    "gdpr_6_1_c": "Art. 6 Abs. 1 lit. c DSGVO (rechtliche Verpflichtung)",
+    "gdpr_6_1_e": "Art. 6 Abs. 1 lit. e DSGVO (Wahrnehmung einer öffentlichen Aufgabe)",
+    "school_law": "Schulgesetz des Landes",
+    "statistics_law": "Statistikgesetz des Landes",
+    "consent": "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)",
+    "other": "sonstige Rechtsgrundlage",
+}
+
+
+def data_exchanges(version: AgreementVersion) -> list[dict[str, str]]:
+    """The linked catalogue entries (approved version, else the latest) for the document."""
     rows = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split(";")] + ["", ""]
-        rows.append({"title": parts[0], "purpose": parts[1], "legal_basis": parts[2]})
+    for entry in version.catalogue_entries:
+        shown = entry.approved_version or entry.latest_version
+        basis = LEGAL_BASIS_TEXT.get(shown.legal_basis.value, "")
+        if shown.legal_norm:
+            basis = f"{basis}; {shown.legal_norm}" if basis else shown.legal_norm
+        rows.append(
+            {
+                "identifier": entry.identifier,
+                "title": shown.title,
+                "purpose": shown.purpose,
+                "legal_basis": basis,
+            }
+        )
     return rows
 
 
@@ -109,11 +127,11 @@ def version_context(version: AgreementVersion, *, draft: bool) -> dict[str, Any]
             "notice_period_months": version.notice_period_months,
             "renewal": RENEWAL_TEXT[version.renewal],
             "extra_clauses": version.extra_clauses,
-            "body": version.body_reference or "Begleitgremium",
+            "body": version.body.name if version.body else "Begleitgremium",
             "place": version.place or "____________",
         },
         "parties": parties,
-        "data_exchanges": parse_data_exchanges(version.data_exchanges_text),
+        "data_exchanges": data_exchanges(version),
         "draft": draft,
         "draft_notice": DRAFT_NOTICE if draft else "",
     }

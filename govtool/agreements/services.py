@@ -11,6 +11,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import Role
+from ..catalogue.models import CatalogueEntry
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
@@ -45,8 +46,6 @@ VERSION_FIELDS = (
     "renewal",
     "place",
     "extra_clauses",
-    "body_reference",
-    "data_exchanges_text",
     "change_note",
 )
 
@@ -111,6 +110,10 @@ def get_agreement(agreement_id: int) -> Agreement | None:
         .options(
             selectinload(Agreement.versions).options(
                 joinedload(AgreementVersion.template),
+                joinedload(AgreementVersion.body),
+                selectinload(AgreementVersion.catalogue_entries).selectinload(
+                    CatalogueEntry.versions
+                ),
                 selectinload(AgreementVersion.parties).options(
                     joinedload(AgreementParty.organisation),
                     joinedload(AgreementParty.contact_person),
@@ -268,6 +271,20 @@ def _set_parties(version: AgreementVersion, cleaned: list[tuple[Organisation, di
     version.parties.sort(key=lambda p: p.position)
 
 
+def _apply_links(user, version: AgreementVersion, data: dict[str, Any]) -> None:
+    """The body the agreement sets up and the catalogue entries it covers, checked against what
+    the user may see."""
+    from ..links import services as links
+
+    if "body_id" in data:
+        body = links.check_body(user, data["body_id"])
+        version.body_id = body.id if body else None
+    if "entry_ids" in data:
+        version.catalogue_entries = links.check_entries(
+            user, data["entry_ids"], version if version.id else None
+        )
+
+
 def _apply_fields(version: AgreementVersion, data: dict[str, Any]) -> None:
     for name in VERSION_FIELDS:
         if name in data:
@@ -298,6 +315,7 @@ def create_agreement(user, data: dict[str, Any]) -> Agreement:
     )
     version = AgreementVersion(number=1, template=template, title=agreement.title)
     _apply_fields(version, data)
+    _apply_links(user, version, data)
     agreement.versions.append(version)
     db.session.add(agreement)
     _set_parties(version, parties)
@@ -319,6 +337,7 @@ def update_version(user, version: AgreementVersion, data: dict[str, Any]) -> Non
     if data.get("template_id"):
         version.template = _template(data["template_id"])
     _apply_fields(version, data)
+    _apply_links(user, version, data)
     version.agreement.title = version.title
     if parties is not None:
         _set_parties(version, parties)
@@ -486,6 +505,8 @@ def amend(user, agreement: Agreement, change_note: str = "") -> AgreementVersion
         if name != "change_note":
             setattr(version, name, getattr(source, name))
     version.change_note = change_note.strip()
+    version.body_id = source.body_id
+    version.catalogue_entries = list(source.catalogue_entries)
     for party in source.parties:
         copy = AgreementParty(
             organisation_id=party.organisation_id,

@@ -22,8 +22,9 @@ from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import paginate
 from ..extensions import db
+from ..links import services as links
 from . import services
-from .compare import compare_versions
+from .compare import compare_entries, compare_versions
 from .forms import (
     MAX_PARTY_SLOTS,
     PARTY_SLOTS,
@@ -120,6 +121,11 @@ def _agreement_form(version=None) -> AgreementForm:
         entry.organisation_id.choices = organisations
         entry.contact_person_id.choices = people
     form.template_id.choices = [NONE_CHOICE, *services.template_choices()]
+    form.body_id.choices = [NONE_CHOICE, *links.body_choices(current_user)]
+    form.entry_ids.choices = links.entry_choices(current_user, version)
+    if request.method == "GET" and version is not None:
+        form.body_id.data = version.body_id or 0
+        form.entry_ids.data = [e.id for e in version.catalogue_entries]
     return form
 
 
@@ -137,7 +143,8 @@ def create():
         else:
             flash(gettext("Agreement %(number)s drafted.", number=agreement.number), "success")
             return redirect(url_for(".detail", agreement_id=agreement.id))
-    return render_template("agreements/form.html", form=form, agreement=None, version=None)
+    status = 422 if request.method == "POST" else 200
+    return render_template("agreements/form.html", form=form, agreement=None, version=None), status
 
 
 @bp.get("/<int:agreement_id>")
@@ -158,6 +165,9 @@ def detail(agreement_id: int):
         terminate_form=TerminateForm(),
         attachment_form=AttachmentForm(),
         has_pdf=soffice_path() is not None,
+        linked_entries=links.shown_entries(current_user, version.catalogue_entries),
+        naming_entries=links.entries_naming(current_user, agreement),
+        rules_of_bodies=links.bodies_with_rules(agreement),
     )
 
 
@@ -185,7 +195,10 @@ def edit(agreement_id: int, number: int):
         else:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-    return render_template("agreements/form.html", form=form, agreement=agreement, version=version)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "agreements/form.html", form=form, agreement=agreement, version=version
+    ), status
 
 
 def _post_action(agreement_id: int, number: int, action: str, call) -> Response:
@@ -421,6 +434,7 @@ def compare(agreement_id: int):
     b = request.args.get("b", type=int) or numbers[-1]
     old, new = _version(agreement, a), _version(agreement, b)
     fields, parties = compare_versions(old, new)
+    added, removed = compare_entries(old, new)
     return render_template(
         "agreements/compare.html",
         agreement=agreement,
@@ -429,6 +443,8 @@ def compare(agreement_id: int):
         numbers=numbers,
         fields=fields,
         parties=parties,
+        entries_added=links.shown_entries(current_user, added),
+        entries_removed=links.shown_entries(current_user, removed),
     )
 
 

@@ -54,6 +54,10 @@ class BodyForm(FlaskForm):
         validators=[Optional(), Length(max=20000)],
         description=_l("Text of the rules of procedure, or where they are laid down"),
     )
+    rules_agreement_id = IdSelectField(
+        _l("Rules of procedure (agreement)"),
+        description=_l("The Geschäftsordnung as an agreement; the text above is the fallback"),
+    )
     cadence = SelectField(_l("Cadence"), validators=[DataRequired()])
     quorum_percent = IntegerField(
         _l("Quorum: share of voting members (%)"),

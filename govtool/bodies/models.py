@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 import secrets
 import uuid
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -20,6 +21,9 @@ from ..core.formatting import BERLIN, to_berlin
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..directory.models import Organisation, Person
 from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..agreements.models import Agreement
 
 
 class LabelledEnum(enum.Enum):
@@ -132,8 +136,11 @@ class Body(Audited, TimestampMixin, db.Model):
         sa.ForeignKey("organisations.id"), index=True
     )  # the organisation that runs the body's office (Geschäftsstelle)
     purpose: Mapped[str] = mapped_column(sa.Text, default="")
-    # Placeholder until agreements land: the lead links an agreement of kind rules of procedure.
+    # The rules of procedure (Geschäftsordnung) as an agreement; the text is the fallback.
     rules_of_procedure: Mapped[str] = mapped_column(sa.Text, default="")
+    rules_agreement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agreements.id", ondelete="SET NULL"), index=True
+    )
     cadence: Mapped[Cadence] = mapped_column(enum_type(Cadence), default=Cadence.QUARTERLY)
     quorum_percent: Mapped[int] = mapped_column(default=50)
     quorum_more_than: Mapped[bool] = mapped_column(default=True)  # "more than" vs "at least"
@@ -149,6 +156,7 @@ class Body(Audited, TimestampMixin, db.Model):
     parent: Mapped[Body | None] = relationship(remote_side="Body.id", back_populates="children")
     children: Mapped[list[Body]] = relationship(back_populates="parent", order_by="Body.name")
     organisation: Mapped[Organisation | None] = relationship()
+    rules_agreement: Mapped[Agreement | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="body", order_by="Membership.id", cascade="all, delete-orphan"
     )

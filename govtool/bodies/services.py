@@ -35,6 +35,7 @@ BODY_FIELDS = (
     "organisation_id",
     "purpose",
     "rules_of_procedure",
+    "rules_agreement_id",
     "cadence",
     "quorum_percent",
     "quorum_more_than",
@@ -81,6 +82,7 @@ def get_body_detail(body_id: int) -> Body | None:
             selectinload(Body.meetings),
             joinedload(Body.parent),
             joinedload(Body.organisation),
+            joinedload(Body.rules_agreement),
         )
     ).first()
 
@@ -158,10 +160,27 @@ def _check_short_name(short_name: str, exclude_id: int | None = None) -> None:
         )
 
 
+def _check_rules_agreement(user, values: dict[str, Any], body: Body | None = None) -> None:
+    """The rules of procedure must be a visible agreement of kind rules of procedure."""
+    if "rules_agreement_id" not in values:
+        return
+    from ..agreements.models import AgreementKind
+    from ..links import services as links
+
+    values["rules_agreement_id"] = links.check_agreement(
+        user,
+        values["rules_agreement_id"],
+        "rules_agreement_id",
+        kind=AgreementKind.RULES_OF_PROCEDURE,
+        current_id=body.rules_agreement_id if body is not None else None,
+    )
+
+
 def create_body(user, data: dict[str, Any]) -> Body:
     """Create a body; the creating user's person becomes its secretary, so they can run it."""
     ensure(user, "body.create")
     values = _clean_body(data)
+    _check_rules_agreement(user, values)
     _check_short_name(values["short_name"])
     body = Body(**values)
     db.session.add(body)
@@ -184,6 +203,7 @@ def create_body(user, data: dict[str, Any]) -> Body:
 def update_body(user, body: Body, data: dict[str, Any]) -> Body:
     ensure(user, "body.edit", body)
     values = _clean_body(data)
+    _check_rules_agreement(user, values, body)
     if "short_name" in values:
         _check_short_name(values["short_name"], body.id)
     if values.get("parent_id") == body.id:

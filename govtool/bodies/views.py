@@ -9,12 +9,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from ..agreements.models import AgreementKind
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
 from ..directory import services as directory_services
 from ..extensions import db
+from ..links import services as links
 from . import services
 from .agenda import render_markdown
 from .forms import BodyForm, EmptyForm, MeetingForm, MembershipForm, PlanYearForm
@@ -45,6 +47,17 @@ def _body_form(body: Body | None = None) -> BodyForm:
         ],
     ]
     form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
+    form.rules_agreement_id.choices = [
+        NONE_CHOICE,
+        *links.agreement_choices(
+            current_user,
+            AgreementKind.RULES_OF_PROCEDURE,
+            current=body.rules_agreement if body is not None else None,
+        ),
+    ]
+    if body is not None and request.method == "GET":
+        shown = links.visible_agreement(current_user, body.rules_agreement)
+        form.rules_agreement_id.data = shown.id if shown else 0
     return form
 
 
@@ -98,6 +111,8 @@ def _render_body(body_id: int):
         else [],
         can_edit=can(current_user, "body.edit", body),
         can_calendar=can(current_user, "body.calendar", body),
+        rules_agreement=links.visible_agreement(current_user, body.rules_agreement),
+        founding_agreements=links.agreements_setting_up(current_user, body),
         empty_form=EmptyForm(),
         today=dt.date.today(),
     )

@@ -22,9 +22,10 @@ from ..config import PROJECT_ROOT
 from ..core.docx import render_docx
 from ..core.errors import DomainError, ValidationError
 from ..core.models import utcnow
-from ..core.permissions import ensure
+from ..core.permissions import can, ensure
 from ..directory.models import Organisation, Person
 from ..extensions import db
+from ..links import services as links
 from . import services
 from .models import CatalogueVersion
 
@@ -43,10 +44,15 @@ READ_ONLY_COLUMNS = ("version", "status", "issued", "modified", "next_review")
 COLUMNS = IMPORT_COLUMNS + READ_ONLY_COLUMNS
 
 
-def _cell(version: CatalogueVersion, field: services.Field) -> str:
+def _cell(version: CatalogueVersion, field: services.Field, user=None) -> str:
     value = getattr(version, field.name)
     if value is None:
         return ""
+    if field.kind == "agreement":
+        agreement = version.agreement
+        if agreement is None or (user is not None and not can(user, "agreement.view", agreement)):
+            return ""
+        return agreement.number
     if field.kind == "enum":
         return value.value
     if field.kind == "bool":
@@ -59,8 +65,9 @@ def _cell(version: CatalogueVersion, field: services.Field) -> str:
     return str(value)
 
 
-def row(version: CatalogueVersion) -> dict[str, str]:
-    """One entry as a row of the export (codes, not labels, so it can be imported again)."""
+def row(version: CatalogueVersion, user=None) -> dict[str, str]:
+    """One entry as a row of the export (codes, not labels, so it can be imported again); the
+    authorising agreement by its number, left empty when `user` may not see it."""
     entry = version.entry
     values = {
         "identifier": entry.identifier,
@@ -68,7 +75,7 @@ def row(version: CatalogueVersion) -> dict[str, str]:
         "recipients": "; ".join(sorted(o.short_name for o in version.recipients)),
     }
     for field in services.CONTENT_FIELDS:
-        values[field.name.removesuffix("_id")] = _cell(version, field)
+        values[field.name.removesuffix("_id")] = _cell(version, field, user)
     values["data_items"] = json.dumps(
         [
             {
@@ -89,22 +96,22 @@ def row(version: CatalogueVersion) -> dict[str, str]:
     return values
 
 
-def to_csv(versions: list[CatalogueVersion]) -> bytes:
+def to_csv(versions: list[CatalogueVersion], user=None) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for version in versions:
-        writer.writerow(row(version))
+        writer.writerow(row(version, user))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
-def to_xlsx(versions: list[CatalogueVersion]) -> bytes:
+def to_xlsx(versions: list[CatalogueVersion], user=None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Katalog"
     sheet.append(list(COLUMNS))
     for version in versions:
-        values = row(version)
+        values = row(version, user)
         sheet.append([values[c] for c in COLUMNS])
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
@@ -112,10 +119,10 @@ def to_xlsx(versions: list[CatalogueVersion]) -> bytes:
     return out.getvalue()
 
 
-def to_json(versions: list[CatalogueVersion]) -> bytes:
+def to_json(versions: list[CatalogueVersion], user=None) -> bytes:
     rows = []
     for version in versions:
-        values = row(version)
+        values = row(version, user)
         values["data_items"] = json.loads(values["data_items"])
         values["recipients"] = [r for r in values["recipients"].split("; ") if r]
         rows.append(values)
@@ -123,11 +130,11 @@ def to_json(versions: list[CatalogueVersion]) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def to_docx(versions: list[CatalogueVersion]) -> bytes:
+def to_docx(versions: list[CatalogueVersion], user=None) -> bytes:
     """The printable register for the committee's files (docxtpl template)."""
     entries = []
     for version in versions:
-        shown = services.snapshot(version)
+        shown = services.snapshot(version, user)
         entries.append(
             {
                 "identifier": version.entry.identifier,
@@ -185,9 +192,9 @@ FORMATS = {
 }
 
 
-def export(versions: list[CatalogueVersion], fmt: str) -> tuple[bytes, str]:
+def export(versions: list[CatalogueVersion], fmt: str, user=None) -> tuple[bytes, str]:
     make, mimetype = FORMATS[fmt]
-    return make(versions), mimetype
+    return make(versions, user), mimetype
 
 
 # ---------------------------------------------------------------- import
@@ -239,7 +246,7 @@ def _lookup_org(short_name: str) -> Organisation | None:
     return db.session.scalar(sa.select(Organisation).where(Organisation.short_name == short_name))
 
 
-def _row_data(values: dict[str, str]) -> dict[str, Any]:
+def _row_data(values: dict[str, str], user=None) -> dict[str, Any]:
     """Turn one row's cells into the data create_entry takes; raises ValidationError(field=col)."""
     data: dict[str, Any] = {"identifier": values.get("identifier", "")}
     provider = _lookup_org(values.get("provider", "").strip())
@@ -275,6 +282,14 @@ def _row_data(values: dict[str, str]) -> dict[str, Any]:
                     gettext("No person with the email %(email)s.", email=raw), field=column
                 )
             data[field.name] = person.id if person else None
+        elif field.kind == "agreement":
+            number = raw.strip()
+            agreement = links.agreement_by_number(user, number) if number and user else None
+            if number and agreement is None:
+                raise ValidationError(
+                    gettext("Unknown agreement number %(number)s.", number=number), field=column
+                )
+            data[field.name] = agreement.id if agreement else None
         elif field.kind == "enum" and not raw.strip():
             continue  # keep the default
         else:
@@ -334,7 +349,7 @@ def import_file(user, filename: str, content: bytes) -> list:
                 raise ValidationError(gettext("Identifier appears twice."), field="identifier")
             seen.add(identifier)
             with db.session.begin_nested():
-                entries.append(services.create_entry(user, _row_data(values)))
+                entries.append(services.create_entry(user, _row_data(values, user)))
         except DomainError as error:
             if error.status_code == 403:
                 column = "provider"

@@ -86,10 +86,9 @@ class EntryForm(FlaskForm):
     retention_recipient = TextAreaField(_l("Retention and deletion (recipients)"))
     security_measures = TextAreaField(_l("Security measures"))
     onward_recipients = TextAreaField(_l("Onward recipients"))
-    agreement_reference = StringField(
-        _l("Authorising agreement (reference)"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("Reference of the data-sharing agreement, e.g. its file number."),
+    agreement_id = IdSelectField(
+        _l("Authorising agreement"),
+        description=_l("The data-sharing agreement that authorises this exchange."),
     )
     keywords = StringField(
         _l("Keywords"),

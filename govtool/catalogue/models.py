@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type, utcnow
 from ..directory.models import Organisation, Person
 from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..agreements.models import Agreement
 
 
 class _Labelled(enum.Enum):
@@ -254,8 +258,10 @@ class CatalogueVersion(Audited, TimestampMixin, db.Model):
     retention_recipient: Mapped[str] = mapped_column(sa.Text, default="")
     security_measures: Mapped[str] = mapped_column(sa.Text, default="")
     onward_recipients: Mapped[str] = mapped_column(sa.Text, default="")
-    # Placeholder until the agreements area lands: the lead replaces it with a foreign key.
-    agreement_reference: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The agreement that authorises the exchange (usually a data-sharing agreement).
+    agreement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agreements.id", ondelete="SET NULL"), index=True
+    )
     keywords: Mapped[str] = mapped_column(sa.String(500), default="")
     theme: Mapped[str] = mapped_column(sa.String(10), default="EDUC")
 
@@ -270,6 +276,7 @@ class CatalogueVersion(Audited, TimestampMixin, db.Model):
     recipients: Mapped[list[Organisation]] = relationship(
         secondary=version_recipients, order_by="Organisation.name"
     )
+    agreement: Mapped[Agreement | None] = relationship()
     provider_contact: Mapped[Person | None] = relationship(foreign_keys=[provider_contact_id])
     recipient_contact: Mapped[Person | None] = relationship(foreign_keys=[recipient_contact_id])
     items: Mapped[list[CatalogueDataItem]] = relationship(

@@ -41,7 +41,7 @@ class Field:
 
     name: str
     label: Any
-    kind: str = "str"  # str, text, int, bool, date, enum, person
+    kind: str = "str"  # str, text, int, bool, date, enum, person, agreement
     enum: type | None = None
 
 
@@ -76,7 +76,7 @@ CONTENT_FIELDS: tuple[Field, ...] = (
     Field("retention_recipient", _l("Retention and deletion (recipients)"), "text"),
     Field("security_measures", _l("Security measures"), "text"),
     Field("onward_recipients", _l("Onward recipients"), "text"),
-    Field("agreement_reference", _l("Authorising agreement (reference)")),
+    Field("agreement_id", _l("Authorising agreement"), "agreement"),
     Field("keywords", _l("Keywords")),
     Field("theme", _l("Theme (EU data theme)")),
 )
@@ -88,7 +88,6 @@ MAX_LENGTHS = {
     "data_format": 100,
     "data_schema": 300,
     "transfer_channel": 200,
-    "agreement_reference": 200,
     "keywords": 500,
     "theme": 10,
 }
@@ -261,6 +260,7 @@ def list_versions(user, filters: ListFilters | None = None) -> list[CatalogueVer
         selectinload(CatalogueVersion.items),
         joinedload(CatalogueVersion.provider_contact),
         joinedload(CatalogueVersion.recipient_contact),
+        joinedload(CatalogueVersion.agreement),
     )
     return list(db.session.scalars(query).unique())
 
@@ -275,6 +275,7 @@ def get_entry(entry_id: int) -> CatalogueEntry | None:
             selectinload(CatalogueEntry.versions).selectinload(CatalogueVersion.recipients),
             selectinload(CatalogueEntry.versions).selectinload(CatalogueVersion.items),
             selectinload(CatalogueEntry.versions).selectinload(CatalogueVersion.comments),
+            selectinload(CatalogueEntry.versions).joinedload(CatalogueVersion.agreement),
         )
     ).first()
 
@@ -392,6 +393,11 @@ def clean_content(data: dict[str, Any]) -> dict[str, Any]:
             value = int(raw) if raw else None
             if value is not None and db.session.get(Person, value) is None:
                 raise ValidationError(gettext("Unknown person."), field=field.name)
+        elif field.kind == "agreement":
+            try:
+                value = int(raw) if raw else None
+            except (TypeError, ValueError):
+                raise ValidationError(gettext("Unknown agreement."), field=field.name) from None
         values[field.name] = value
     if "title" in values and not values["title"]:
         raise ValidationError(gettext("Please enter a title."), field="title")
@@ -476,8 +482,15 @@ def _check_identifier(identifier: str) -> str:
     return identifier
 
 
-def _apply(version: CatalogueVersion, data: dict[str, Any], provider_id: int) -> None:
-    for key, value in clean_content(data).items():
+def _apply(version: CatalogueVersion, data: dict[str, Any], provider_id: int, user=None) -> None:
+    values = clean_content(data)
+    if "agreement_id" in values and user is not None:
+        from ..links import services as links
+
+        values["agreement_id"] = links.check_agreement(
+            user, values["agreement_id"], "agreement_id", current_id=version.agreement_id
+        )
+    for key, value in values.items():
         setattr(version, key, value)
     if "recipient_ids" in data:
         version.recipients = _recipients(data["recipient_ids"], provider_id)
@@ -506,7 +519,7 @@ def create_entry(user, data: dict[str, Any]) -> CatalogueEntry:
         number=1, status=VersionStatus.DRAFT, created_by_id=getattr(user, "id", None)
     )
     entry.versions.append(version)
-    _apply(version, data, provider.id)
+    _apply(version, data, provider.id, user)
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -553,7 +566,7 @@ def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
 def update_entry(user, entry: CatalogueEntry, data: dict[str, Any]) -> CatalogueVersion:
     """Change an entry; an approved version stays frozen and in force, the change is a new one."""
     version = working_version(user, entry)
-    _apply(version, data, entry.provider_id)
+    _apply(version, data, entry.provider_id, user)
     db.session.flush()
     return version
 
@@ -571,10 +584,18 @@ def sync_status(entry: CatalogueEntry) -> None:
 # ---------------------------------------------------------------- comparing
 
 
-def display_value(version: CatalogueVersion, field: Field) -> str:
+def display_value(version: CatalogueVersion, field: Field, user=None) -> str:
+    """The field as shown; an agreement the `user` may not see is shown as empty."""
     value = getattr(version, field.name)
     if value is None or value == "":
         return ""
+    if field.kind == "agreement":
+        from ..core.permissions import can
+
+        agreement = version.agreement
+        if agreement is None or (user is not None and not can(user, "agreement.view", agreement)):
+            return ""
+        return f"{agreement.number} – {agreement.title}"
     if field.kind == "enum":
         return value.label
     if field.kind == "bool":
@@ -587,9 +608,10 @@ def display_value(version: CatalogueVersion, field: Field) -> str:
     return str(value)
 
 
-def snapshot(version: CatalogueVersion) -> dict[str, tuple[str, str]]:
-    """Every field of a version as (label, shown text), recipients and data items included."""
-    shown = {f.name: (str(f.label), display_value(version, f)) for f in CONTENT_FIELDS}
+def snapshot(version: CatalogueVersion, user=None) -> dict[str, tuple[str, str]]:
+    """Every field of a version as (label, shown text), recipients and data items included;
+    with a `user`, links they may not see are left empty."""
+    shown = {f.name: (str(f.label), display_value(version, f, user)) for f in CONTENT_FIELDS}
     shown["recipients"] = (
         gettext("Receiving organisations"),
         ", ".join(o.name for o in version.recipients),
@@ -608,9 +630,11 @@ def snapshot(version: CatalogueVersion) -> dict[str, tuple[str, str]]:
     return shown
 
 
-def diff_versions(old: CatalogueVersion, new: CatalogueVersion) -> list[tuple[str, str, str]]:
+def diff_versions(
+    old: CatalogueVersion, new: CatalogueVersion, user=None
+) -> list[tuple[str, str, str]]:
     """The fields that differ between two versions: (label, old text, new text)."""
-    before, after = snapshot(old), snapshot(new)
+    before, after = snapshot(old, user), snapshot(new, user)
     return [
         (label, before[key][1], text)
         for key, (label, text) in after.items()

@@ -21,6 +21,7 @@ from ..core.permissions import can, require
 from ..core.views import paginate
 from ..directory.services import organisation_choices, person_choices
 from ..extensions import db
+from ..links import services as links
 from . import dcat, exchange, flowmap, services, workflow
 from .forms import CommentForm, DecisionForm, EntryForm, ImportForm, ReasonForm, choices
 from .models import (
@@ -83,6 +84,11 @@ def _entry_form(entry: CatalogueEntry | None, version=None) -> EntryForm:
     people = [NONE_CHOICE, *person_choices()]
     form.provider_contact_id.choices = people
     form.recipient_contact_id.choices = people
+    current = version.agreement if version is not None else None
+    form.agreement_id.choices = [
+        NONE_CHOICE,
+        *links.agreement_choices(current_user, current=current),
+    ]
     if request.method == "GET":
         if version is not None:
             form.recipient_ids.data = [o.id for o in version.recipients]
@@ -92,6 +98,8 @@ def _entry_form(entry: CatalogueEntry | None, version=None) -> EntryForm:
             form.frequency.data = version.frequency.value
             form.provider_contact_id.data = version.provider_contact_id or 0
             form.recipient_contact_id.data = version.recipient_contact_id or 0
+            shown = current is not None and can(current_user, "agreement.view", current)
+            form.agreement_id.data = version.agreement_id if shown else 0
             while len(form.items.entries) < len(version.items) + 2:
                 form.items.append_entry()
         elif entry is None:
@@ -123,7 +131,8 @@ def entry_create():
         else:
             flash(gettext("Entry %(id)s saved as a draft.", id=entry.identifier), "success")
             return redirect(url_for(".entry_detail", entry_id=entry.id))
-    return render_template("catalogue/form.html", form=form, entry=None)
+    status = 422 if request.method == "POST" else 200
+    return render_template("catalogue/form.html", form=form, entry=None), status
 
 
 @bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -143,7 +152,8 @@ def entry_edit(entry_id: int):
         else:
             flash(gettext("Version %(n)d saved.", n=saved.number), "success")
             return redirect(url_for(".entry_detail", entry_id=entry.id))
-    return render_template("catalogue/form.html", form=form, entry=entry, version=version)
+    status = 422 if request.method == "POST" else 200
+    return render_template("catalogue/form.html", form=form, entry=entry, version=version), status
 
 
 # ---------------------------------------------------------------- entry page
@@ -164,7 +174,7 @@ def entry_detail(entry_id: int):
     compare_to = entry.approved_version if entry.has_pending_change else None
     if compare_to is None or compare_to is version or compare_to not in versions:
         compare_to = earlier[-1] if earlier else None
-    diff = services.diff_versions(compare_to, version) if compare_to else []
+    diff = services.diff_versions(compare_to, version, current_user) if compare_to else []
     comments = version.comments if can(current_user, "catalogue.comment", entry) else []
     return render_template(
         "catalogue/detail.html",
@@ -173,7 +183,8 @@ def entry_detail(entry_id: int):
         versions=versions,
         compare_to=compare_to,
         diff=diff,
-        snapshot=services.snapshot(version),
+        snapshot=services.snapshot(version, current_user),
+        agreement=links.visible_agreement(current_user, version.agreement),
         comments=comments,
         comment_form=CommentForm(),
         reason_form=ReasonForm(),
@@ -304,8 +315,8 @@ def entry_decide(entry_id: int):
         entry=entry,
         version=version,
         form=form,
-        snapshot=services.snapshot(version),
-        diff=services.diff_versions(approved, version) if approved else [],
+        snapshot=services.snapshot(version, current_user),
+        diff=services.diff_versions(approved, version, current_user) if approved else [],
         approved=approved,
         problems=workflow.completeness_problems(version),
     )
@@ -384,7 +395,7 @@ def export(fmt: str):
     if fmt not in ("csv", "xlsx", "json", "docx"):
         abort(404)
     versions = services.list_versions(current_user, services.ListFilters.from_args(request.args))
-    content, mimetype = exchange.export(versions, fmt)
+    content, mimetype = exchange.export(versions, fmt, current_user)
     filename = f"datenaustauschkatalog.{fmt}"
     return Response(
         content,

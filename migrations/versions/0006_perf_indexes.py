@@ -1,10 +1,10 @@
 """perf: composite indexes for the benchmarked pages' filters and sorts
 
 (meetings of a body by date, open action items per body and per person, a person's seats,
-the audit log's action filter). Revises 0004_catalogue; chain it after 0005_links when merging.
+the audit log's action filter).
 
 Revision ID: 0006_perf_indexes
-Revises: 0004_catalogue
+Revises: 0005_links
 Create Date: 2026-11-24 22:04:54.985130
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0006_perf_indexes"
-down_revision = "0004_catalogue"
+down_revision = "0005_links"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Links between areas: agreements ↔ bodies ↔ catalogue entries."""

@@ -1,0 +1,228 @@
+"""Links between the areas: which bodies, agreements and catalogue entries a user may link to,
+the checks the services run before saving a link, and the reverse lists the pages show.
+
+Every list and choice here goes through the owning area's visibility rule, so a link never reveals
+an agreement or a draft entry the user may not see. An id the user may not see is refused with the
+same message as an unknown one (no hint that it exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask_babel import gettext
+from sqlalchemy.orm import joinedload
+
+from ..agreements import services as agreement_services
+from ..agreements.models import Agreement, AgreementKind, AgreementVersion
+from ..bodies.models import Body
+from ..catalogue import services as catalogue_services
+from ..catalogue.models import CatalogueEntry, CatalogueVersion, EntryStatus
+from ..catalogue.permissions import PROPOSERS
+from ..core.errors import ValidationError
+from ..core.permissions import can
+from ..extensions import db
+
+# ---------------------------------------------------------------- bodies
+
+
+def body_choices(user) -> list[tuple[int, str]]:
+    """The bodies an agreement can set up: those the user may see."""
+    bodies = db.session.scalars(sa.select(Body).order_by(Body.name))
+    return [(b.id, b.name) for b in bodies if can(user, "body.view", b)]
+
+
+def check_body(user, body_id) -> Body | None:
+    """The body to link, or None; unknown or hidden bodies are a field error."""
+    if not body_id:
+        return None
+    body = db.session.get(Body, int(body_id))
+    if body is None or not can(user, "body.view", body):
+        raise ValidationError(gettext("Unknown body."), field="body_id")
+    return body
+
+
+# ---------------------------------------------------------------- agreements
+
+
+def agreement_choices(
+    user, kind: AgreementKind | None = None, current: Agreement | None = None
+) -> list[tuple[int, str]]:
+    """Agreements the user may see (of one kind if given), newest number first."""
+    query = (
+        sa.select(Agreement.id, Agreement.number, Agreement.title)
+        .where(agreement_services.visible_filter(user))
+        .order_by(Agreement.number.desc())
+    )
+    if kind is not None:
+        query = query.where(Agreement.kind == kind)
+    rows = [(row.id, f"{row.number} – {row.title}") for row in db.session.execute(query)]
+    if current is not None and current.id not in {r[0] for r in rows}:
+        if can(user, "agreement.view", current):
+            rows.insert(0, (current.id, f"{current.number} – {current.title}"))
+    return rows
+
+
+def check_agreement(
+    user,
+    agreement_id,
+    field: str,
+    kind: AgreementKind | None = None,
+    current_id: int | None = None,
+) -> int | None:
+    """The agreement id to store. Unknown, hidden or wrong-kind agreements are a field error.
+    A link the user cannot see stays when they leave the field empty (they cannot undo it)."""
+    agreement_id = int(agreement_id or 0) or None
+    if agreement_id is None:
+        if current_id:
+            current = db.session.get(Agreement, current_id)
+            if current is not None and not can(user, "agreement.view", current):
+                return current_id
+        return None
+    if agreement_id == current_id:
+        return agreement_id
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None or not can(user, "agreement.view", agreement):
+        raise ValidationError(gettext("Unknown agreement."), field=field)
+    if kind is not None and agreement.kind is not kind:
+        raise ValidationError(
+            gettext("Choose an agreement of the kind: %(kind)s.", kind=kind.label), field=field
+        )
+    return agreement_id
+
+
+def agreement_by_number(user, number: str) -> Agreement | None:
+    """The agreement with this number if the user may see it (import of catalogue rows)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    agreement = db.session.scalar(
+        sa.select(Agreement).where(sa.func.upper(Agreement.number) == number.upper())
+    )
+    if agreement is None or not can(user, "agreement.view", agreement):
+        return None
+    return agreement
+
+
+def agreements_setting_up(user, body: Body) -> list[Agreement]:
+    """The agreements (visible to the user) with a version that sets up this body."""
+    setting_up = sa.select(AgreementVersion.agreement_id).where(AgreementVersion.body_id == body.id)
+    return list(
+        db.session.scalars(
+            sa.select(Agreement)
+            .where(Agreement.id.in_(setting_up), agreement_services.visible_filter(user))
+            .order_by(Agreement.number)
+        )
+    )
+
+
+def bodies_with_rules(agreement: Agreement) -> list[Body]:
+    """The bodies whose rules of procedure this agreement is (bodies are visible to all)."""
+    return list(
+        db.session.scalars(
+            sa.select(Body).where(Body.rules_agreement_id == agreement.id).order_by(Body.name)
+        )
+    )
+
+
+def visible_agreement(user, agreement: Agreement | None) -> Agreement | None:
+    """The agreement if the user may see it, else None (a link must not reveal it)."""
+    return agreement if agreement is not None and can(user, "agreement.view", agreement) else None
+
+
+# ---------------------------------------------------------------- catalogue entries
+
+
+def _choosable_filter(user) -> sa.ColumnElement[bool]:
+    """Approved entries, and the entries of the user's own organisation (its drafts too)."""
+    condition = CatalogueEntry.status == EntryStatus.APPROVED
+    own = catalogue_services.user_organisation_ids(user) if user.has_role(*PROPOSERS) else []
+    if own:
+        condition = sa.or_(
+            condition,
+            sa.and_(
+                CatalogueEntry.provider_id.in_(own), CatalogueEntry.status != EntryStatus.RETIRED
+            ),
+        )
+    return condition
+
+
+def _entry_rows(condition) -> list[tuple[int, str]]:
+    shown = sa.func.coalesce(CatalogueEntry.approved_number, CatalogueEntry.latest_number)
+    rows = db.session.execute(
+        sa.select(CatalogueEntry.id, CatalogueEntry.identifier, CatalogueVersion.title)
+        .join(
+            CatalogueVersion,
+            sa.and_(
+                CatalogueVersion.entry_id == CatalogueEntry.id, CatalogueVersion.number == shown
+            ),
+        )
+        .where(condition)
+        .order_by(CatalogueEntry.identifier)
+    )
+    return [(row.id, f"{row.identifier} – {row.title}") for row in rows]
+
+
+def entry_choices(user, version: AgreementVersion | None = None) -> list[tuple[int, str]]:
+    """Entries a drafter can list in an agreement, plus visible ones already linked."""
+    condition = _choosable_filter(user)
+    if version is not None:
+        linked = [e.id for e in version.catalogue_entries if can(user, "catalogue.view", e)]
+        if linked:
+            condition = sa.or_(condition, CatalogueEntry.id.in_(linked))
+    return _entry_rows(condition)
+
+
+def check_entries(
+    user, entry_ids: Iterable, version: AgreementVersion | None = None
+) -> list[CatalogueEntry]:
+    """The entries to link; any id the user may not choose is a field error. Linked entries the
+    user cannot see stay linked (they do not appear in the form, so they cannot be removed)."""
+    wanted = sorted({int(i) for i in entry_ids or [] if i})
+    allowed = {row[0] for row in entry_choices(user, version)} if wanted else set()
+    refused = [i for i in wanted if i not in allowed]
+    if refused:
+        raise ValidationError(gettext("Unknown catalogue entry."), field="entry_ids")
+    entries = list(
+        db.session.scalars(sa.select(CatalogueEntry).where(CatalogueEntry.id.in_(wanted)))
+    )
+    if version is not None:
+        hidden = [e for e in version.catalogue_entries if not can(user, "catalogue.view", e)]
+        entries += [e for e in hidden if e.id not in wanted]
+    return sorted(entries, key=lambda e: e.identifier)
+
+
+def shown_entries(user, entries: Iterable[CatalogueEntry]) -> list[tuple[CatalogueEntry, object]]:
+    """(entry, the version the user sees) for the linked entries the user may see."""
+    shown = []
+    for entry in entries:
+        if can(user, "catalogue.view", entry):
+            version = catalogue_services.visible_version(user, entry)
+            if version is not None:
+                shown.append((entry, version))
+    return shown
+
+
+def entries_naming(user, agreement: Agreement) -> list[CatalogueVersion]:
+    """Catalogue entries whose version shown to the user names this agreement."""
+    query = catalogue_services.version_query(user).where(
+        CatalogueVersion.agreement_id == agreement.id
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def document_version(entry: CatalogueEntry) -> CatalogueVersion:
+    """The version an agreement document lists: the approved one, else the latest."""
+    return entry.approved_version or entry.latest_version
+
+
+def load_entry_versions(entries: list[CatalogueEntry]) -> None:
+    """Load the versions of linked entries in one query (DOCX rendering, comparison)."""
+    ids = [e.id for e in entries]
+    if ids:
+        db.session.scalars(
+            sa.select(CatalogueEntry)
+            .where(CatalogueEntry.id.in_(ids))
+            .options(joinedload(CatalogueEntry.versions))
+        ).unique().all()
