@@ -30,13 +30,16 @@ def load_test_targets() -> dict[str, Any]:
         for action in db.session.scalars(sa.select(ActionItem).order_by(ActionItem.id).limit(2000))
         if can(secretary, "action.edit", action)
     ][:OWNED]
-    # Participants of the secretary's own meetings, newest first (recent meetings have attendance).
+    # Participants of the secretary's own meetings whose attendance may still change (not
+    # cancelled, minutes not yet approved), newest first.
     editable_meetings = [
         meeting.id
         for meeting in db.session.scalars(
             sa.select(Meeting).order_by(Meeting.start_at.desc()).limit(3000)
         )
         if can(secretary, "meeting.edit", meeting)
+        and not meeting.is_cancelled
+        and not meeting.minutes_locked
     ]
     participants = [
         [row.meeting_id, row.id]

@@ -48,10 +48,9 @@ class GovtoolUser(HttpUser):
         )
         actions = TARGETS.get("action_item_ids") or []
         participants = TARGETS.get("participants") or []
-        self.action_id = actions[self.number % len(actions)] if actions else None
-        self.participant_id = (
-            participants[self.number % len(participants)] if participants else None
-        )
+        # Each user owns its targets alone, so "last write wins" can be checked exactly.
+        self.action_id = actions[self.number] if self.number < len(actions) else None
+        self.participant_id = participants[self.number] if self.number < len(participants) else None
         self.flip = itertools.cycle(["done", "open"])
         self.presence = itertools.cycle(["present", "excused", "absent"])
 
