@@ -102,6 +102,14 @@ def targets(app) -> dict[str, Any]:
     return found
 
 
+def settle_heap() -> None:
+    """Do what govtool/wsgi.py does after start-up, so in-process timings match a worker."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def signed_in_client(app, role: str):
     client = app.test_client()
     response = client.post(
@@ -464,6 +472,7 @@ def main() -> None:
             print(f"seeding scale {scale} ...", flush=True)
             seconds = seed_database(app, scale)
             found = targets(app)
+            settle_heap()
             print(f"  seeded in {seconds:.1f} s; pages:")
             results[f"scale_{scale}"] = {
                 "seed_seconds": round(seconds, 1),
