@@ -21,7 +21,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..catalogue.forms import MultiCheckboxField
 from ..core.forms import IdSelectField
-from .models import AgreementKind, PartyRole, Renewal
+from .models import (
+    KIND_LABELS,
+    PARTY_ROLE_LABELS,
+    RENEWAL_LABELS,
+    AgreementKind,
+    PartyRole,
+    Renewal,
+)
 
 PARTY_SLOTS = 4
 MAX_PARTY_SLOTS = 12
@@ -33,7 +40,7 @@ class PartyForm(Form):
     organisation_id = IdSelectField(_l("Organisation"))
     role = SelectField(
         _l("Role in the agreement"),
-        choices=[(r.value, r.label) for r in PartyRole],
+        choices=[(r.value, PARTY_ROLE_LABELS[r]) for r in PartyRole],
         default=PartyRole.MUNICIPALITY.value,
     )
     contact_person_id = IdSelectField(_l("Contact person"))
@@ -55,7 +62,9 @@ class AgreementForm(FlaskForm):
         _l("Notice period (months)"), default=3, validators=[InputRequired(), NumberRange(0, 60)]
     )
     renewal = SelectField(
-        _l("Renewal"), choices=[(r.value, r.label) for r in Renewal], default=Renewal.NONE.value
+        _l("Renewal"),
+        choices=[(r.value, RENEWAL_LABELS[r]) for r in Renewal],
+        default=Renewal.NONE.value,
     )
     place = StringField(_l("Place of signing"), validators=[Length(max=100)])
     extra_clauses = TextAreaField(_l("Extra clauses"))
@@ -122,6 +131,8 @@ class TemplateUploadForm(FlaskForm):
     code = SelectField(_l("Upload as"), choices=[], validate_choice=True)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Kind"), choices=[(k.value, k.label) for k in AgreementKind], default="cooperation"
+        _l("Kind"),
+        choices=[(k.value, KIND_LABELS[k]) for k in AgreementKind],
+        default="cooperation",
     )
     description = TextAreaField(_l("Description"))

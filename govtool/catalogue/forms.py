@@ -22,11 +22,19 @@ from wtforms.fields import SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..core.forms import IdSelectField
-from .models import ControllerRelationship, Frequency, LegalBasis, PersonalDataLevel, SpatialLevel
+from .models import (
+    LABELS,
+    ControllerRelationship,
+    Frequency,
+    LegalBasis,
+    PersonalDataLevel,
+    SpatialLevel,
+)
 
 
-def choices(enum_cls) -> list[tuple[str, str]]:
-    return [(member.value, member.label) for member in enum_cls]
+def choices(enum_cls) -> list[tuple[str, object]]:
+    # Lazy labels: the choices are built at import, the language is known only per request.
+    return [(member.value, LABELS[member]) for member in enum_cls]
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -8,9 +8,10 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitFi
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from ..core.forms import IdSelectField
-from .models import OrganisationKind
+from .models import ORGANISATION_KIND_LABELS, OrganisationKind
 
-KIND_CHOICES = [(kind.value, kind.label) for kind in OrganisationKind]
+# Lazy labels: built at import, translated when a page renders them.
+KIND_CHOICES = [(kind.value, ORGANISATION_KIND_LABELS[kind]) for kind in OrganisationKind]
 
 
 class OrganisationForm(FlaskForm):
@@ -43,7 +44,7 @@ class OrganisationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k, str(label)) for k, label in KIND_CHOICES]
+        self.kind.choices = list(KIND_CHOICES)
 
 
 class PersonForm(FlaskForm):

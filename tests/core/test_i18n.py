@@ -67,3 +67,20 @@ def test_area_catalogues_agree_on_shared_msgids():
                 if earlier[0] != message.string:
                     clashes.append(f"{message.id!r}: {earlier[0]!r} vs {message.string!r}")
     assert clashes == []
+
+
+def test_select_options_follow_the_request_language(client, demo):
+    """Choices built at import must still be translated per request (lazy labels)."""
+    from govtool.demo import DEMO_PASSWORD
+
+    client.post("/login", data={"email": "admin@example.org", "password": DEMO_PASSWORD})
+    expected = {
+        "/organisations/new": (">Kommune<", ">Municipality<"),
+        "/agreements/new": (">Endet mit Ablauf der Laufzeit<", ">Ends with the term<"),
+        "/catalogue/new": (">Kein Personenbezug<", ">No personal data<"),
+    }
+    for path, (german, english) in expected.items():
+        assert german in client.get(path).get_data(as_text=True), path
+    client.post("/language", data={"locale": "en"})
+    for path, (german, english) in expected.items():
+        assert english in client.get(path).get_data(as_text=True), path
