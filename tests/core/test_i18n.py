@@ -79,8 +79,8 @@ def test_select_options_follow_the_request_language(client, demo):
         "/agreements/new": (">Endet mit Ablauf der Laufzeit<", ">Ends with the term<"),
         "/catalogue/new": (">Kein Personenbezug<", ">No personal data<"),
     }
-    for path, (german, english) in expected.items():
+    for path, (german, _english) in expected.items():
         assert german in client.get(path).get_data(as_text=True), path
     client.post("/language", data={"locale": "en"})
-    for path, (german, english) in expected.items():
+    for path, (_german, english) in expected.items():
         assert english in client.get(path).get_data(as_text=True), path
