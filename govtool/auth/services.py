@@ -78,6 +78,14 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.flush()
 
 
+def set_preferred_locale(user: User, locale: str) -> None:
+    """The user's UI language ("" = the default); unknown codes are refused."""
+    if locale not in ("", *current_app.config["LANGUAGES"]):
+        raise ValidationError(gettext("Unknown language."), field="locale")
+    user.locale = locale
+    db.session.flush()
+
+
 def _check_password_strength(
     password: str, user: User | None = None, field: str = "new_password"
 ) -> None:

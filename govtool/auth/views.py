@@ -140,7 +140,7 @@ def profile():
             flash(gettext("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     elif profile_form.submit.data and profile_form.validate_on_submit():
-        current_user.locale = profile_form.locale.data or ""
+        services.set_preferred_locale(current_user, profile_form.locale.data or "")
         db.session.commit()
         session["locale"] = current_user.locale or None
         flash(gettext("Changes saved."), "success")

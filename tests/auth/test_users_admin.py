@@ -120,3 +120,22 @@ def test_deactivated_user_loses_the_session(client, admin, db, app):
         },
     )
     assert other_client.get("/").status_code == 302
+
+
+def test_profile_language_is_kept_for_the_next_sign_in(client, db, login):
+    user = make_user("anna@example.org")
+    db.session.commit()
+    login("anna@example.org")
+    response = client.post("/profile", data={"profile-locale": "en", "profile-submit": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
+    client.post("/logout")
+    login("anna@example.org")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    assert (
+        client.post("/profile", data={"profile-locale": "xx", "profile-submit": "1"}).status_code
+        == 200
+    )  # not a choice: a field error, nothing saved
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
