@@ -16,7 +16,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import DomainError
-from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
 from ..directory import services as directory_services
@@ -110,13 +110,10 @@ def reset_password(token: str):
         return redirect(url_for("auth.forgot_password"))
     form = ResetForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.new_password.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, _ = commit_or_show(
+            form, lambda: services.reset_password(user, form.new_password.data)
+        )
+        if saved:
             flash(gettext("Your password is set. Please sign in."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -187,13 +184,8 @@ def user_create():
     require(can(current_user, "user.manage"))
     form = _user_form()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(current_user, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, user = commit_or_show(form, lambda: services.create_user(current_user, form.data))
+        if saved:
             flash(gettext("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=None)
@@ -206,13 +198,8 @@ def user_edit(user_id: int):
     user = get_or_404(User, user_id)
     form = _user_form(user)
     if form.validate_on_submit():
-        try:
-            services.update_user(current_user, user, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, _ = commit_or_show(form, lambda: services.update_user(current_user, user, form.data))
+        if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=user)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
@@ -46,3 +49,23 @@ def show_domain_error(error: DomainError, form=None) -> None:
         form[error.field].errors = [*form[error.field].errors, error.message]
     else:
         flash(error.message, "danger")
+
+
+def commit_or_show(form, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a form's service call as the request's one transaction.
+
+    Commits and returns (True, result); on a domain error rolls back, shows the message on the
+    form (or answers 403 for a permission error) and returns (False, None).
+    """
+    from ..extensions import db
+
+    try:
+        result = call()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        if error.status_code == 403:
+            abort(403)
+        show_domain_error(error, form)
+        return False, None
+    return True, result

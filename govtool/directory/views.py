@@ -6,8 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from ..core.errors import DomainError
-from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.forms import NONE_CHOICE, commit_or_show
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
 from ..extensions import db
@@ -59,13 +58,10 @@ def organisation_create():
     require(can(current_user, "organisation.create"))
     form = _organisation_form()
     if form.validate_on_submit():
-        try:
-            organisation = services.create_organisation(current_user, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, organisation = commit_or_show(
+            form, lambda: services.create_organisation(current_user, form.data)
+        )
+        if saved:
             flash(gettext("Organisation %(name)s created.", name=organisation.name), "success")
             return redirect(url_for(".organisation_detail", organisation_id=organisation.id))
     return render_template("directory/organisation_form.html", form=form, organisation=None)
@@ -95,13 +91,10 @@ def organisation_edit(organisation_id: int):
     require(can(current_user, "organisation.edit", organisation))
     form = _organisation_form(organisation)
     if form.validate_on_submit():
-        try:
-            services.update_organisation(current_user, organisation, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, _ = commit_or_show(
+            form, lambda: services.update_organisation(current_user, organisation, form.data)
+        )
+        if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".organisation_detail", organisation_id=organisation.id))
     return render_template("directory/organisation_form.html", form=form, organisation=organisation)
@@ -154,15 +147,10 @@ def person_create():
     require(can(current_user, "person.create"))
     form = _person_form()
     if form.validate_on_submit():
-        try:
-            person = services.create_person(current_user, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if error.status_code == 403:
-                abort(403)
-            show_domain_error(error, form)
-        else:
+        saved, person = commit_or_show(
+            form, lambda: services.create_person(current_user, form.data)
+        )
+        if saved:
             flash(gettext("%(name)s added.", name=person.full_name), "success")
             return redirect(url_for(".person_detail", person_id=person.id))
     return render_template("directory/person_form.html", form=form, person=None)
@@ -188,15 +176,10 @@ def person_edit(person_id: int):
     require(can(current_user, "person.edit", person))
     form = _person_form(person)
     if form.validate_on_submit():
-        try:
-            services.update_person(current_user, person, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if error.status_code == 403:
-                abort(403)
-            show_domain_error(error, form)
-        else:
+        saved, _ = commit_or_show(
+            form, lambda: services.update_person(current_user, person, form.data)
+        )
+        if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".person_detail", person_id=person.id))
     return render_template("directory/person_form.html", form=form, person=person)
