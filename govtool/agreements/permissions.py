@@ -8,9 +8,18 @@ signs for that party.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from ..auth.models import Role
 from ..core.permissions import rule
-from .models import EDITABLE_VERSION_STATUSES, AgreementStatus, VersionStatus
+from ..extensions import db
+from .models import (
+    EDITABLE_VERSION_STATUSES,
+    AgreementParty,
+    AgreementStatus,
+    AgreementVersion,
+    VersionStatus,
+)
 
 OVERSEERS = (Role.ADMIN, Role.MINISTRY, Role.SECRETARY)
 DRAFTERS = (*OVERSEERS, Role.MUNICIPALITY)
@@ -28,12 +37,33 @@ def _org_chain(organisation) -> set[int]:
     return ids
 
 
+def _parties_loaded(agreement) -> bool:
+    state = sa.inspect(agreement)
+    if not state.persistent:
+        return True  # new or detached: what is in memory is all there is
+    if "versions" in state.unloaded:
+        return False
+    return all("parties" not in sa.inspect(v).unloaded for v in agreement.versions)
+
+
 def is_party(user, agreement) -> bool:
-    """True when the user's organisation is a party to any version of the agreement."""
+    """True when the user's organisation is a party to any version of the agreement: read from
+    the loaded parties, else asked in one query (the detail page loads one version's parties)."""
     if user.organisation_id is None:
         return False
-    return any(
-        p.organisation_id == user.organisation_id for v in agreement.versions for p in v.parties
+    if _parties_loaded(agreement):
+        return any(
+            p.organisation_id == user.organisation_id for v in agreement.versions for p in v.parties
+        )
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists()
+                .where(AgreementParty.version_id == AgreementVersion.id)
+                .where(AgreementVersion.agreement_id == agreement.id)
+                .where(AgreementParty.organisation_id == user.organisation_id)
+            )
+        )
     )
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..auth.models import Role
+from ..auth.models import Role, User
+from ..bodies.models import Body
 from ..catalogue.models import CatalogueEntry
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.models import utcnow
@@ -32,6 +35,7 @@ from .models import (
     PartyRole,
     Renewal,
     VersionStatus,
+    version_entries,
 )
 from .permissions import OVERSEERS
 from .rendering import render_version
@@ -126,6 +130,126 @@ def get_agreement(agreement_id: int) -> Agreement | None:
             )
         )
     )
+
+
+@functools.cache
+def _page_statements() -> dict[str, sa.Select]:
+    """The detail page's queries, built once (with bound parameters) instead of per request."""
+    ids = sa.bindparam("version_ids", expanding=True)
+    person_columns = (User.email, Person.id.label("person_id"), Person.title, Person.first_name)
+    person_columns += (Person.last_name,)
+    return {
+        "agreement": sa.select(Agreement)
+        .where(Agreement.id == sa.bindparam("agreement_id"))
+        .options(joinedload(Agreement.versions).joinedload(AgreementVersion.template)),
+        "parties": sa.select(AgreementParty, Organisation.name, Organisation.short_name)
+        .join(Organisation, Organisation.id == AgreementParty.organisation_id)
+        .where(AgreementParty.version_id == sa.bindparam("version_id"))
+        .order_by(AgreementParty.position, AgreementParty.id),
+        "duties": sa.select(PartyDuty.party_id, PartyDuty.text)
+        .join(AgreementParty, AgreementParty.id == PartyDuty.party_id)
+        .where(AgreementParty.version_id == sa.bindparam("version_id"))
+        .order_by(PartyDuty.party_id, PartyDuty.position, PartyDuty.id),
+        "signatures": sa.select(AgreementSignature, Organisation.name, *person_columns)
+        .join(Organisation, Organisation.id == AgreementSignature.organisation_id)
+        .join(User, User.id == AgreementSignature.user_id)
+        .outerjoin(Person, Person.id == User.person_id)
+        .where(AgreementSignature.version_id.in_(ids))
+        .order_by(AgreementSignature.signed_at, AgreementSignature.id),
+        "comments": sa.select(
+            AgreementComment.version_id,
+            AgreementComment.text,
+            AgreementComment.created_at,
+            *person_columns,
+        )
+        .join(User, User.id == AgreementComment.author_id)
+        .outerjoin(Person, Person.id == User.person_id)
+        .where(AgreementComment.version_id.in_(ids))
+        .order_by(AgreementComment.created_at, AgreementComment.id),
+        "entries": sa.select(CatalogueEntry)
+        .join(version_entries, version_entries.c.entry_id == CatalogueEntry.id)
+        .where(version_entries.c.version_id == sa.bindparam("version_id"))
+        .options(joinedload(CatalogueEntry.versions), joinedload(CatalogueEntry.provider))
+        .order_by(CatalogueEntry.identifier),
+        "bodies": sa.select(Body.id, Body.name, Body.rules_agreement_id)
+        .where(
+            sa.or_(
+                Body.rules_agreement_id == sa.bindparam("agreement_id"),
+                Body.id == sa.bindparam("body_id"),
+            )
+        )
+        .order_by(Body.name, Body.id),
+        "attachments": sa.select(
+            AgreementAttachment.id, AgreementAttachment.filename, AgreementAttachment.is_signed_copy
+        )
+        .where(AgreementAttachment.agreement_id == sa.bindparam("agreement_id"))
+        .order_by(AgreementAttachment.created_at, AgreementAttachment.id),
+    }
+
+
+def get_agreement_for_page(agreement_id: int) -> Agreement | None:
+    """An agreement with its versions (and their templates) in one query, for the detail page;
+    load_page_details then loads what the page shows of one version."""
+    statement = _page_statements()["agreement"]
+    return db.session.scalars(statement, {"agreement_id": agreement_id}).unique().one_or_none()
+
+
+def _display_name(row) -> str:
+    """User.display_name from selected columns: the person's full name, else the e-mail."""
+    if row.person_id is None:
+        return row.email
+    return " ".join(p for p in (row.title, row.first_name, row.last_name) if p)
+
+
+def load_page_details(agreement: Agreement, version: AgreementVersion) -> dict[str, Any]:
+    """What the detail page shows, in a fixed number of queries without per-row work: the shown
+    version's parties (with organisation names and duties) and catalogue entries, every
+    version's signatures (with who signed for whom) and comments (the timeline counts them),
+    the attachments, the body the version sets up and the bodies whose rules of procedure the
+    agreement is. Parties, signatures and entries are set on the version as loaded, so the
+    permission rules read them without further queries; names come as columns, not objects."""
+    statements = _page_statements()
+    versions = list(agreement.versions)
+    version_ids = {"version_ids": [v.id for v in versions]}
+    duties: dict[int, list[str]] = {}
+    for row in db.session.execute(statements["duties"], {"version_id": version.id}):
+        duties.setdefault(row.party_id, []).append(row.text)
+    parties = []
+    for party, name, short_name in db.session.execute(
+        statements["parties"], {"version_id": version.id}
+    ):
+        parties.append((party, name, short_name, duties.get(party.id, [])))
+    set_committed_value(version, "parties", [p[0] for p in parties])
+    signed_by: dict[int, tuple[str, str]] = {}
+    by_version: dict[int, list[AgreementSignature]] = {v.id: [] for v in versions}
+    for row in db.session.execute(statements["signatures"], version_ids):
+        signature = row[0]
+        by_version[signature.version_id].append(signature)
+        signed_by[signature.id] = (row.name, _display_name(row))
+    for each in versions:
+        set_committed_value(each, "signatures", by_version[each.id])
+    comments = []
+    comment_counts: dict[int, int] = {}
+    for row in db.session.execute(statements["comments"], version_ids):
+        comment_counts[row.version_id] = comment_counts.get(row.version_id, 0) + 1
+        if row.version_id == version.id:
+            comments.append((_display_name(row), row.created_at, row.text))
+    entries = db.session.scalars(statements["entries"], {"version_id": version.id}).unique()
+    set_committed_value(version, "catalogue_entries", list(entries))
+    bodies = db.session.execute(
+        statements["bodies"], {"agreement_id": agreement.id, "body_id": version.body_id or 0}
+    ).all()
+    return {
+        "parties": parties,
+        "signed_by": signed_by,
+        "comments": comments,
+        "comment_counts": comment_counts,
+        "attachments": db.session.execute(
+            statements["attachments"], {"agreement_id": agreement.id}
+        ).all(),
+        "body": next((b for b in bodies if b.id == version.body_id), None),
+        "rules_of_bodies": [b for b in bodies if b.rules_agreement_id == agreement.id],
+    }
 
 
 def get_version(agreement: Agreement, number: int) -> AgreementVersion:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -150,24 +152,35 @@ def create():
 @bp.get("/<int:agreement_id>")
 @login_required
 def detail(agreement_id: int):
-    agreement = _load(agreement_id)
+    user = current_user._get_current_object()
+    agreement = services.get_agreement_for_page(agreement_id)
+    if agreement is None:
+        abort(404)
+    require(can(user, "agreement.view", agreement))
     number = request.args.get("version", type=int)
     version = _version(agreement, number) if number else agreement.latest_version
+    details = services.load_page_details(agreement, version)
+    # Each permission decided once here, not per use in the template.
+    may = {
+        "edit": can(user, "agreement.edit", version),
+        "submit": can(user, "agreement.submit", version),
+        "withdraw": can(user, "agreement.withdraw_signatures", version)
+        and bool(version.active_signatures),
+        "amend": can(user, "agreement.amend", agreement),
+        "terminate": can(user, "agreement.terminate", agreement),
+        "comment": can(user, "agreement.comment", version),
+        "attach": can(user, "agreement.attach", agreement),
+    }
     return render_template(
         "agreements/detail.html",
         agreement=agreement,
         version=version,
-        signable=services.may_sign_any(current_user, version),
-        attachments=services.attachments_of(agreement),
-        comment_form=CommentForm(),
-        withdraw_form=WithdrawForm(),
-        amend_form=AmendForm(),
-        terminate_form=TerminateForm(),
-        attachment_form=AttachmentForm(),
+        may=may,
+        signable=services.may_sign_any(user, version),
         has_pdf=soffice_path() is not None,
-        linked_entries=links.shown_entries(current_user, version.catalogue_entries),
-        naming_entries=links.entries_naming(current_user, agreement),
-        rules_of_bodies=links.bodies_with_rules(agreement),
+        linked_entries=links.shown_entries(user, version.catalogue_entries),
+        naming_entries=links.entries_naming(user, agreement),
+        **details,
     )
 
 
@@ -235,25 +248,6 @@ def request_signatures(agreement_id: int, number: int):
     return _post_action(agreement_id, number, "agreement.submit", call)
 
 
-@bp.post("/<int:agreement_id>/versions/<int:number>/comments")
-@login_required
-def comment(agreement_id: int, number: int):
-    agreement = _load(agreement_id)
-    version = _version(agreement, number)
-    require(can(current_user, "agreement.comment", version))
-    form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            services.add_comment(current_user, version, form.text.data)
-            db.session.commit()
-            flash(gettext("Comment added."), "success")
-        except DomainError as error:
-            _fail(error)
-    else:
-        flash(gettext("Enter a comment."), "danger")
-    return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-
-
 @bp.route("/<int:agreement_id>/versions/<int:number>/sign/<int:party_id>", methods=["GET", "POST"])
 @login_required
 def sign(agreement_id: int, number: int, party_id: int):
@@ -283,25 +277,6 @@ def sign(agreement_id: int, number: int, party_id: int):
         ),
         status,
     )
-
-
-@bp.post("/<int:agreement_id>/versions/<int:number>/withdraw")
-@login_required
-def withdraw(agreement_id: int, number: int):
-    agreement = _load(agreement_id)
-    version = _version(agreement, number)
-    require(can(current_user, "agreement.withdraw_signatures", version))
-    form = WithdrawForm()
-    try:
-        count = services.withdraw_signatures(
-            current_user, version, form.reason.data or "", bool(form.confirm.data)
-        )
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-    else:
-        flash(gettext("%(count)d signature(s) withdrawn.", count=count), "success")
-    return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
 
 
 @bp.get("/<int:agreement_id>/versions/<int:number>/document.docx")
@@ -349,66 +324,187 @@ def document_pdf(agreement_id: int, number: int):
     )
 
 
-@bp.post("/<int:agreement_id>/amend")
+def _submit(form, call) -> tuple[bool, Any, int]:
+    """Run a form's service call as the request's transaction: (done, result, status)."""
+    try:
+        result = call()
+        db.session.commit()
+    except DomainError as error:
+        _fail(error, form)
+        return False, None, error.status_code
+    return True, result, 200
+
+
+def _action_page(agreement, version, form, status: int, **page):
+    """The page of one rarely used form (comment, withdraw, amend, terminate, attach): reached
+    by a button on the detail page, posting to itself, showing errors at the fields."""
+    if status == 200 and request.method == "POST":
+        status = 422
+    detail_url = url_for(
+        ".detail", agreement_id=agreement.id, **({"version": version.number} if version else {})
+    )
+    return render_template(
+        "agreements/action.html",
+        agreement=agreement,
+        version=version,
+        form=form,
+        detail_url=detail_url,
+        **page,
+    ), status
+
+
+def _to_detail(agreement, number: int | None = None) -> Response:
+    if number is None:
+        return redirect(url_for(".detail", agreement_id=agreement.id))
+    return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+
+
+@bp.route("/<int:agreement_id>/versions/<int:number>/comments", methods=["GET", "POST"])
+@login_required
+def comment(agreement_id: int, number: int):
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    require(can(current_user, "agreement.comment", version))
+    form = CommentForm()
+    status = 200
+    if form.validate_on_submit():
+        done, _, status = _submit(
+            form, lambda: services.add_comment(current_user, version, form.text.data)
+        )
+        if done:
+            flash(gettext("Comment added."), "success")
+            return _to_detail(agreement, number)
+    return _action_page(
+        agreement,
+        version,
+        form,
+        status,
+        heading=gettext("Add comment"),
+        fields=[("text", 4)],
+        button="btn-primary",
+    )
+
+
+@bp.route("/<int:agreement_id>/versions/<int:number>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(agreement_id: int, number: int):
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    require(can(current_user, "agreement.withdraw_signatures", version))
+    form = WithdrawForm()
+    status = 200
+    if form.validate_on_submit():
+        done, count, status = _submit(
+            form,
+            lambda: services.withdraw_signatures(
+                current_user, version, form.reason.data or "", bool(form.confirm.data)
+            ),
+        )
+        if done:
+            flash(gettext("%(count)d signature(s) withdrawn.", count=count), "success")
+            return _to_detail(agreement, number)
+    return _action_page(
+        agreement,
+        version,
+        form,
+        status,
+        heading=gettext("Withdraw all signatures"),
+        fields=[("reason", 3), ("confirm", None)],
+        button="btn-danger",
+    )
+
+
+@bp.route("/<int:agreement_id>/amend", methods=["GET", "POST"])
 @login_required
 def amend(agreement_id: int):
     agreement = _load(agreement_id)
     require(can(current_user, "agreement.amend", agreement))
     form = AmendForm()
-    try:
-        version = services.amend(current_user, agreement, form.change_note.data or "")
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-        return redirect(url_for(".detail", agreement_id=agreement.id))
-    flash(gettext("Version %(number)d started as an amendment.", number=version.number), "success")
-    return redirect(url_for(".edit", agreement_id=agreement.id, number=version.number))
+    status = 200
+    if form.validate_on_submit():
+        done, version, status = _submit(
+            form, lambda: services.amend(current_user, agreement, form.change_note.data or "")
+        )
+        if done:
+            flash(
+                gettext("Version %(number)d started as an amendment.", number=version.number),
+                "success",
+            )
+            return redirect(url_for(".edit", agreement_id=agreement.id, number=version.number))
+    return _action_page(
+        agreement,
+        None,
+        form,
+        status,
+        heading=gettext("Start an amendment"),
+        fields=[("change_note", 3)],
+        button="btn-primary",
+    )
 
 
-@bp.post("/<int:agreement_id>/terminate")
+@bp.route("/<int:agreement_id>/terminate", methods=["GET", "POST"])
 @login_required
 def terminate(agreement_id: int):
     agreement = _load(agreement_id)
     require(can(current_user, "agreement.terminate", agreement))
     form = TerminateForm()
-    form.validate()
-    try:
-        services.terminate(current_user, agreement, form.on.data, form.reason.data or "")
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-    else:
-        flash(gettext("Termination recorded."), "success")
-    return redirect(url_for(".detail", agreement_id=agreement.id))
+    status = 200
+    if form.validate_on_submit():
+        done, _, status = _submit(
+            form,
+            lambda: services.terminate(
+                current_user, agreement, form.on.data, form.reason.data or ""
+            ),
+        )
+        if done:
+            flash(gettext("Termination recorded."), "success")
+            return _to_detail(agreement)
+    return _action_page(
+        agreement,
+        None,
+        form,
+        status,
+        heading=gettext("Record a termination"),
+        fields=[("on", None), ("reason", 3)],
+        button="btn-danger",
+    )
 
 
-@bp.post("/<int:agreement_id>/attachments")
+@bp.route("/<int:agreement_id>/attachments", methods=["GET", "POST"])
 @login_required
 def attach(agreement_id: int):
     agreement = _load(agreement_id)
     require(can(current_user, "agreement.attach", agreement))
     form = AttachmentForm()
-    if not form.validate_on_submit():
-        flash(gettext("Choose a file."), "danger")
-        return redirect(url_for(".detail", agreement_id=agreement.id)), 302
-    upload = form.file.data
-    try:
-        services.add_attachment(
-            current_user,
-            agreement,
-            upload.filename,
-            upload.read(),
-            upload.mimetype,
-            bool(form.is_signed_copy.data),
-            agreement.version_in_force or agreement.latest_version,
-            max_bytes=current_app.config["GOVTOOL_MAX_UPLOAD_MB"] * 1024 * 1024,
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        done, _, status = _submit(
+            form,
+            lambda: services.add_attachment(
+                current_user,
+                agreement,
+                upload.filename,
+                upload.read(),
+                upload.mimetype,
+                bool(form.is_signed_copy.data),
+                agreement.version_in_force or agreement.latest_version,
+                max_bytes=current_app.config["GOVTOOL_MAX_UPLOAD_MB"] * 1024 * 1024,
+            ),
         )
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-    else:
-        flash(gettext("File attached."), "success")
-    return redirect(url_for(".detail", agreement_id=agreement.id))
+        if done:
+            flash(gettext("File attached."), "success")
+            return _to_detail(agreement)
+    return _action_page(
+        agreement,
+        None,
+        form,
+        status,
+        heading=gettext("Attach file"),
+        fields=[("file", None), ("is_signed_copy", None)],
+        button="btn-primary",
+        multipart=True,
+    )
 
 
 @bp.get("/<int:agreement_id>/attachments/<int:attachment_id>")
