@@ -50,6 +50,13 @@ def test_municipality_drafts_parties_sign_and_the_signed_docx_downloads(
     page.get_by_role("button", name="Speichern").click()
     page.get_by_role("heading", name="Kooperation Halle und Land", exact=False).wait_for()
     axe_check("agreement detail")
+    # the comment form has its own page, reached from the detail page
+    page.get_by_role("link", name="Kommentar hinzufügen").click()
+    axe_check("agreement comment page")
+    page.get_by_label("Kommentar").fill("Bitte § 3 prüfen")
+    page.get_by_role("button", name="Kommentar hinzufügen").click()
+    page.get_by_text("Kommentar hinzugefügt.").wait_for()
+    assert "Bitte § 3 prüfen" in page.content()
     page.get_by_role("button", name="Zur Unterzeichnung freigeben").click()
     page.get_by_text("Unterzeichnung ausstehend").first.wait_for()
 
@@ -65,3 +72,11 @@ def test_municipality_drafts_parties_sign_and_the_signed_docx_downloads(
     assert "ENTWURF" not in download.suggested_filename
     digest = hashlib.sha256(data).hexdigest()
     assert digest in page.content()  # the page shows the hash of the signed document
+
+    # recording a termination has its own page too; an empty form shows the error summary
+    page.get_by_role("link", name="Kündigung erfassen").click()
+    page.get_by_role("button", name="Kündigung erfassen").click()
+    page.locator("#error-summary").wait_for()
+    axe_check("agreement termination page with errors")
+    page.get_by_role("link", name="Abbrechen").click()
+    assert "In Kraft" in page.locator("#agreement-status").inner_text()
