@@ -35,9 +35,7 @@ def _pages(agreement_id: int) -> dict[str, str]:
     }
 
 
-def test_detail_page_links_the_action_pages_instead_of_rendering_their_forms(
-    demo, client, login
-):
+def test_detail_page_links_the_action_pages_instead_of_rendering_their_forms(demo, client, login):
     agreement = fully_signed()
     _login(login, "halle@example.org")
     page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
