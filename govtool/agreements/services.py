@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Bundle, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import Role, User
@@ -78,10 +78,21 @@ def visible_filter(user) -> sa.ColumnElement[bool]:
 
 
 def agreement_query(user, status: str = "", search: str = "", kind: str = "") -> sa.Select:
-    """The agreement list for `user`, filtered; owner organisation loaded for the list."""
+    """The agreement list for `user`, filtered: one row per agreement with the columns the list
+    shows (id, number, title, kind, status, owner organisation's name), no ORM objects."""
     query = (
-        sa.select(Agreement)
-        .options(joinedload(Agreement.owner_organisation))
+        sa.select(
+            Bundle(
+                "agreement",
+                Agreement.id,
+                Agreement.number,
+                Agreement.title,
+                Agreement.kind,
+                Agreement.status,
+                Organisation.name.label("owner_name"),
+            )
+        )
+        .outerjoin(Organisation, Organisation.id == Agreement.owner_organisation_id)
         .where(visible_filter(user))
         .order_by(Agreement.number.desc())
     )

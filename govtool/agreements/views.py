@@ -77,20 +77,23 @@ def _fail(error: DomainError, form=None) -> None:
 @bp.get("/")
 @login_required
 def index():
-    require(can(current_user, "agreement.list"))
+    user = current_user._get_current_object()
+    require(can(user, "agreement.list"))
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
     search = request.args.get("q", "")
-    page = paginate(services.agreement_query(current_user, status, search, kind))
+    page = paginate(services.agreement_query(user, status, search, kind))
     return render_template(
         "agreements/list.html",
         page=page,
         status=status,
         kind=kind,
         search=search,
-        statuses=list(AgreementStatus),
-        kinds=list(AgreementKind),
-        can_create=can(current_user, "agreement.create"),
+        # each label translated once per request, not once per row
+        status_labels={s: s.label for s in AgreementStatus},
+        kind_labels={k: k.label for k in AgreementKind},
+        can_create=can(user, "agreement.create"),
+        can_templates=can(user, "agreement_template.view"),
     )
 
 
