@@ -14,7 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import Role, User
 from ..bodies.models import Body
-from ..catalogue.models import CatalogueEntry
+from ..catalogue import services as catalogue_services
+from ..catalogue.models import CatalogueEntry, CatalogueVersion
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
@@ -153,14 +154,14 @@ def _page_statements() -> dict[str, sa.Select]:
         "agreement": sa.select(Agreement)
         .where(Agreement.id == sa.bindparam("agreement_id"))
         .options(joinedload(Agreement.versions).joinedload(AgreementVersion.template)),
-        "parties": sa.select(AgreementParty, Organisation.name, Organisation.short_name)
+        # one row per duty (or one for a party without duties)
+        "parties": sa.select(
+            AgreementParty, Organisation.name, Organisation.short_name, PartyDuty.text
+        )
         .join(Organisation, Organisation.id == AgreementParty.organisation_id)
+        .outerjoin(PartyDuty, PartyDuty.party_id == AgreementParty.id)
         .where(AgreementParty.version_id == sa.bindparam("version_id"))
-        .order_by(AgreementParty.position, AgreementParty.id),
-        "duties": sa.select(PartyDuty.party_id, PartyDuty.text)
-        .join(AgreementParty, AgreementParty.id == PartyDuty.party_id)
-        .where(AgreementParty.version_id == sa.bindparam("version_id"))
-        .order_by(PartyDuty.party_id, PartyDuty.position, PartyDuty.id),
+        .order_by(AgreementParty.position, AgreementParty.id, PartyDuty.position, PartyDuty.id),
         "signatures": sa.select(AgreementSignature, Organisation.name, *person_columns)
         .join(Organisation, Organisation.id == AgreementSignature.organisation_id)
         .join(User, User.id == AgreementSignature.user_id)
@@ -222,14 +223,14 @@ def load_page_details(agreement: Agreement, version: AgreementVersion) -> dict[s
     statements = _page_statements()
     versions = list(agreement.versions)
     version_ids = {"version_ids": [v.id for v in versions]}
-    duties: dict[int, list[str]] = {}
-    for row in db.session.execute(statements["duties"], {"version_id": version.id}):
-        duties.setdefault(row.party_id, []).append(row.text)
-    parties = []
-    for party, name, short_name in db.session.execute(
+    parties: list[tuple[AgreementParty, str, str, list[str]]] = []
+    for party, name, short_name, duty in db.session.execute(
         statements["parties"], {"version_id": version.id}
     ):
-        parties.append((party, name, short_name, duties.get(party.id, [])))
+        if not parties or parties[-1][0] is not party:
+            parties.append((party, name, short_name, []))
+        if duty is not None:
+            parties[-1][3].append(duty)
     set_committed_value(version, "parties", [p[0] for p in parties])
     signed_by: dict[int, tuple[str, str]] = {}
     by_version: dict[int, list[AgreementSignature]] = {v.id: [] for v in versions}
@@ -261,6 +262,23 @@ def load_page_details(agreement: Agreement, version: AgreementVersion) -> dict[s
         "body": next((b for b in bodies if b.id == version.body_id), None),
         "rules_of_bodies": [b for b in bodies if b.rules_agreement_id == agreement.id],
     }
+
+
+def entries_naming(user, agreement: Agreement) -> list[sa.Row]:
+    """The catalogue entries whose version shown to the user names this agreement, as rows
+    (entry_id, identifier, status, title): the catalogue's own list query (its visibility rule),
+    reduced to the columns the agreement page shows."""
+    query = (
+        catalogue_services.version_query(user)
+        .where(CatalogueVersion.agreement_id == agreement.id)
+        .with_only_columns(
+            CatalogueEntry.id.label("entry_id"),
+            CatalogueEntry.identifier,
+            CatalogueEntry.status,
+            CatalogueVersion.title,
+        )
+    )
+    return db.session.execute(query).all()
 
 
 def get_version(agreement: Agreement, number: int) -> AgreementVersion:

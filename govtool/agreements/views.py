@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import (
@@ -50,6 +51,19 @@ from .rendering import ConversionUnavailable, docx_to_pdf, soffice_path
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+_PDF_CHECK = {"at": -1e9, "available": False}
+PDF_CHECK_SECONDS = 60
+
+
+def _pdf_available() -> bool:
+    """Whether LibreOffice is installed, looked up on the PATH at most once a minute (the
+    lookup stats a dozen directories; the detail page asks on every visit)."""
+    now = time.monotonic()
+    if now - _PDF_CHECK["at"] > PDF_CHECK_SECONDS:
+        _PDF_CHECK.update(at=now, available=soffice_path() is not None)
+    return _PDF_CHECK["available"]
 
 
 def _load(agreement_id: int) -> Agreement:
@@ -152,6 +166,22 @@ def create():
     return render_template("agreements/form.html", form=form, agreement=None, version=None), status
 
 
+def _detail_texts() -> dict[str, str]:
+    """The detail page's texts repeated per party, version or signature, translated once; the
+    template fills them in with |format (the values are escaped on output)."""
+    return {
+        "signed_by": gettext("signed by %(name)s on %(when)s"),
+        "sign_for": gettext("Sign for %(name)s"),
+        "not_signed": gettext("not signed"),
+        "version": gettext("Version %(number)d"),
+        "created": gettext("created %(when)s"),
+        "docx": gettext("DOCX"),
+        "signed_for": gettext("Signed for %(org)s by %(name)s on %(when)s"),
+        "withdrawn": gettext("withdrawn on %(when)s: %(reason)s"),
+        "comments": gettext("%(count)d comment(s)"),
+    }
+
+
 @bp.get("/<int:agreement_id>")
 @login_required
 def detail(agreement_id: int):
@@ -179,10 +209,11 @@ def detail(agreement_id: int):
         agreement=agreement,
         version=version,
         may=may,
+        texts=_detail_texts(),
         signable=services.may_sign_any(user, version),
-        has_pdf=soffice_path() is not None,
+        has_pdf=_pdf_available(),
         linked_entries=links.shown_entries(user, version.catalogue_entries),
-        naming_entries=links.entries_naming(user, agreement),
+        naming_entries=services.entries_naming(user, agreement),
         **details,
     )
 

@@ -116,11 +116,16 @@ def test_withdraw_page_needs_confirmation_and_a_reason(demo, client, login):
     assert refused.status_code == 422
     assert 'id="confirm-error"' in refused.get_data(as_text=True)
     assert client.post(url, data={"confirm": "y"}).status_code == 422
-    done = client.post(url, data={"reason": "Tippfehler", "confirm": "y"})
+    done = client.post(url, data={"reason": "<b>Tippfehler</b>", "confirm": "y"})
     assert done.status_code == 302
     db.session.expire_all()
     signature = db.session.scalar(sa.select(AgreementSignature))
-    assert signature.withdrawn_at is not None and signature.withdrawal_reason == "Tippfehler"
+    assert signature.withdrawn_at is not None
+    assert signature.withdrawal_reason == "<b>Tippfehler</b>"
+    # the timeline shows the withdrawal, its reason escaped
+    page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert "&lt;b&gt;Tippfehler&lt;/b&gt;" in page and "<b>Tippfehler" not in page
+    assert "zurückgezogen am" in page
 
 
 def test_amend_page_starts_version_two(demo, client, login):
