@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from sqlalchemy.orm import Bundle, joinedload, selectinload
+from sqlalchemy.orm import Bundle, joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import Role, User
@@ -154,6 +154,10 @@ def _page_statements() -> dict[str, sa.Select]:
         "agreement": sa.select(Agreement)
         .where(Agreement.id == sa.bindparam("agreement_id"))
         .options(joinedload(Agreement.versions).joinedload(AgreementVersion.template)),
+        "all_parties": sa.select(AgreementParty)
+        .where(AgreementParty.version_id.in_(ids))
+        .options(load_only(AgreementParty.version_id, AgreementParty.organisation_id))
+        .order_by(AgreementParty.position, AgreementParty.id),
         # one row per duty (or one for a party without duties)
         "parties": sa.select(
             AgreementParty, Organisation.name, Organisation.short_name, PartyDuty.text
@@ -199,11 +203,41 @@ def _page_statements() -> dict[str, sa.Select]:
     }
 
 
-def get_agreement_for_page(agreement_id: int) -> Agreement | None:
+def get_agreement_for_page(agreement_id: int, user=None) -> Agreement | None:
     """An agreement with its versions (and their templates) in one query, for the detail page;
-    load_page_details then loads what the page shows of one version."""
-    statement = _page_statements()["agreement"]
-    return db.session.scalars(statement, {"agreement_id": agreement_id}).unique().one_or_none()
+    load_page_details then loads what the page shows of one version.
+
+    For a user whose organisation neither oversees nor owns it, the parties of all versions are
+    loaded too (organisation ids only, one query), so that the permission rules asking whether
+    the user's organisation is a party answer from memory instead of one query each."""
+    statements = _page_statements()
+    agreement = (
+        db.session.scalars(statements["agreement"], {"agreement_id": agreement_id})
+        .unique()
+        .one_or_none()
+    )
+    if (
+        agreement is not None
+        and user is not None
+        and user.organisation_id is not None
+        and agreement.owner_organisation_id != user.organisation_id
+        and not user.has_role(*OVERSEERS)
+    ):
+        versions = list(agreement.versions)
+        parties = db.session.scalars(
+            statements["all_parties"], {"version_ids": [v.id for v in versions]}
+        ).all()
+        _set_by_version(parties, versions, "parties")
+    return agreement
+
+
+def _set_by_version(rows, versions: list[AgreementVersion], key: str) -> None:
+    """Set each version's `key` collection (as loaded) from rows carrying a version_id."""
+    grouped: dict[int, list] = {v.id: [] for v in versions}
+    for row in rows:
+        grouped[row.version_id].append(row)
+    for version in versions:
+        set_committed_value(version, key, grouped[version.id])
 
 
 def _display_name(row) -> str:
@@ -233,13 +267,11 @@ def load_page_details(agreement: Agreement, version: AgreementVersion) -> dict[s
             parties[-1][3].append(duty)
     set_committed_value(version, "parties", [p[0] for p in parties])
     signed_by: dict[int, tuple[str, str]] = {}
-    by_version: dict[int, list[AgreementSignature]] = {v.id: [] for v in versions}
+    signatures = []
     for row in db.session.execute(statements["signatures"], version_ids):
-        signature = row[0]
-        by_version[signature.version_id].append(signature)
-        signed_by[signature.id] = (row.name, _display_name(row))
-    for each in versions:
-        set_committed_value(each, "signatures", by_version[each.id])
+        signatures.append(row[0])
+        signed_by[row[0].id] = (row.name, _display_name(row))
+    _set_by_version(signatures, versions, "signatures")
     comments = []
     comment_counts: dict[int, int] = {}
     for row in db.session.execute(statements["comments"], version_ids):

@@ -186,7 +186,7 @@ def _detail_texts() -> dict[str, str]:
 @login_required
 def detail(agreement_id: int):
     user = current_user._get_current_object()
-    agreement = services.get_agreement_for_page(agreement_id)
+    agreement = services.get_agreement_for_page(agreement_id, user)
     if agreement is None:
         abort(404)
     require(can(user, "agreement.view", agreement))

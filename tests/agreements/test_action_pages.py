@@ -8,6 +8,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from bench.harness import count_statements
 from govtool.agreements import services
 from govtool.agreements.models import (
     AgreementComment,
@@ -73,8 +74,15 @@ def test_another_organisations_user_gets_403(demo, client, login, name):
 
 def test_a_party_that_does_not_manage_gets_403_on_the_managing_pages(demo, client, login):
     agreement = fully_signed()
+    services.amend(user("halle@example.org"), agreement, "Neue Pflicht")  # a second version
+    db.session.commit()
     _login(login, "burgenlandkreis@example.org")  # a party, but Halle drafted it
-    page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    url = f"/agreements/{agreement.id}?version=1"
+    with count_statements(db.engine, keep=True) as counted:
+        page = client.get(url).get_data(as_text=True)
+    # the party question is answered from one query, not once per permission
+    assert counted.count <= 11, "\n".join(counted.statements)
+    assert "Unterzeichner BLK, Beigeordnete" in page and "BLK liefert Daten" in page
     pages = _pages(agreement.id)
     for name in ("withdraw", "amend", "terminate"):
         assert f'href="{pages[name]}"' not in page
