@@ -144,6 +144,23 @@ def get_agreement(agreement_id: int) -> Agreement | None:
     )
 
 
+def _presence_columns() -> list[sa.Label]:
+    """EXISTS columns, correlated to the agreement, for the detail page's smaller sections."""
+    of_agreement = AgreementVersion.agreement_id == Agreement.id
+    checks = {
+        "has_comments": sa.exists()
+        .where(AgreementComment.version_id == AgreementVersion.id)
+        .where(of_agreement),
+        "has_entries": sa.exists()
+        .where(version_entries.c.version_id == AgreementVersion.id)
+        .where(of_agreement),
+        "has_attachments": sa.exists().where(AgreementAttachment.agreement_id == Agreement.id),
+        "has_rules_of": sa.exists().where(Body.rules_agreement_id == Agreement.id),
+        "has_naming": sa.exists().where(CatalogueVersion.agreement_id == Agreement.id),
+    }
+    return [check.correlate(Agreement).label(name) for name, check in checks.items()]
+
+
 @functools.cache
 def _page_statements() -> dict[str, sa.Select]:
     """The detail page's queries, built once (with bound parameters) instead of per request."""
@@ -151,7 +168,9 @@ def _page_statements() -> dict[str, sa.Select]:
     person_columns = (User.email, Person.id.label("person_id"), Person.title, Person.first_name)
     person_columns += (Person.last_name,)
     return {
-        "agreement": sa.select(Agreement)
+        # the agreement with its versions, and whether there is anything for the page's
+        # smaller sections at all: their queries run only when there is
+        "agreement": sa.select(Agreement, *_presence_columns())
         .where(Agreement.id == sa.bindparam("agreement_id"))
         .options(joinedload(Agreement.versions).joinedload(AgreementVersion.template)),
         "all_parties": sa.select(AgreementParty)
@@ -203,19 +222,24 @@ def _page_statements() -> dict[str, sa.Select]:
     }
 
 
-def get_agreement_for_page(agreement_id: int, user=None) -> Agreement | None:
-    """An agreement with its versions (and their templates) in one query, for the detail page;
-    load_page_details then loads what the page shows of one version.
+def get_agreement_for_page(agreement_id: int, user=None) -> tuple[Agreement | None, dict]:
+    """An agreement with its versions (and their templates) in one query, for the detail page,
+    and which of the page's smaller sections (comments, linked catalogue entries, attachments,
+    rules of procedure, entries naming it) have anything at all; load_page_details then loads
+    what the page shows of one version.
 
     For a user whose organisation neither oversees nor owns it, the parties of all versions are
     loaded too (organisation ids only, one query), so that the permission rules asking whether
     the user's organisation is a party answer from memory instead of one query each."""
     statements = _page_statements()
-    agreement = (
-        db.session.scalars(statements["agreement"], {"agreement_id": agreement_id})
+    row = (
+        db.session.execute(statements["agreement"], {"agreement_id": agreement_id})
         .unique()
         .one_or_none()
     )
+    if row is None:
+        return None, {}
+    agreement, present = row[0], row._asdict()
     if (
         agreement is not None
         and user is not None
@@ -228,7 +252,7 @@ def get_agreement_for_page(agreement_id: int, user=None) -> Agreement | None:
             statements["all_parties"], {"version_ids": [v.id for v in versions]}
         ).all()
         _set_by_version(parties, versions, "parties")
-    return agreement
+    return agreement, present
 
 
 def _set_by_version(rows, versions: list[AgreementVersion], key: str) -> None:
@@ -247,13 +271,17 @@ def _display_name(row) -> str:
     return " ".join(p for p in (row.title, row.first_name, row.last_name) if p)
 
 
-def load_page_details(agreement: Agreement, version: AgreementVersion) -> dict[str, Any]:
+def load_page_details(
+    user, agreement: Agreement, version: AgreementVersion, present: dict
+) -> dict[str, Any]:
     """What the detail page shows, in a fixed number of queries without per-row work: the shown
     version's parties (with organisation names and duties) and catalogue entries, every
     version's signatures (with who signed for whom) and comments (the timeline counts them),
-    the attachments, the body the version sets up and the bodies whose rules of procedure the
-    agreement is. Parties, signatures and entries are set on the version as loaded, so the
-    permission rules read them without further queries; names come as columns, not objects."""
+    the attachments, the body the version sets up, the bodies whose rules of procedure the
+    agreement is and the catalogue entries naming it. A section that `present` (from
+    get_agreement_for_page) says is empty is not queried. Parties, signatures and entries are
+    set on the version as loaded, so the permission rules read them without further queries;
+    names come as columns, not objects."""
     statements = _page_statements()
     versions = list(agreement.versions)
     version_ids = {"version_ids": [v.id for v in versions]}
@@ -274,25 +302,34 @@ def load_page_details(agreement: Agreement, version: AgreementVersion) -> dict[s
     _set_by_version(signatures, versions, "signatures")
     comments = []
     comment_counts: dict[int, int] = {}
-    for row in db.session.execute(statements["comments"], version_ids):
-        comment_counts[row.version_id] = comment_counts.get(row.version_id, 0) + 1
-        if row.version_id == version.id:
-            comments.append((_display_name(row), row.created_at, row.text))
-    entries = db.session.scalars(statements["entries"], {"version_id": version.id}).unique()
+    if present["has_comments"]:
+        for row in db.session.execute(statements["comments"], version_ids):
+            comment_counts[row.version_id] = comment_counts.get(row.version_id, 0) + 1
+            if row.version_id == version.id:
+                comments.append((_display_name(row), row.created_at, row.text))
+    entries = []
+    if present["has_entries"]:
+        entries = db.session.scalars(statements["entries"], {"version_id": version.id}).unique()
     set_committed_value(version, "catalogue_entries", list(entries))
-    bodies = db.session.execute(
-        statements["bodies"], {"agreement_id": agreement.id, "body_id": version.body_id or 0}
-    ).all()
+    bodies = []
+    if present["has_rules_of"] or version.body_id:
+        bodies = db.session.execute(
+            statements["bodies"], {"agreement_id": agreement.id, "body_id": version.body_id or 0}
+        ).all()
+    attachments = []
+    if present["has_attachments"]:
+        attachments = db.session.execute(
+            statements["attachments"], {"agreement_id": agreement.id}
+        ).all()
     return {
         "parties": parties,
         "signed_by": signed_by,
         "comments": comments,
         "comment_counts": comment_counts,
-        "attachments": db.session.execute(
-            statements["attachments"], {"agreement_id": agreement.id}
-        ).all(),
+        "attachments": attachments,
         "body": next((b for b in bodies if b.id == version.body_id), None),
         "rules_of_bodies": [b for b in bodies if b.rules_agreement_id == agreement.id],
+        "naming_entries": entries_naming(user, agreement) if present["has_naming"] else [],
     }
 
 

@@ -186,13 +186,13 @@ def _detail_texts() -> dict[str, str]:
 @login_required
 def detail(agreement_id: int):
     user = current_user._get_current_object()
-    agreement = services.get_agreement_for_page(agreement_id, user)
+    agreement, present = services.get_agreement_for_page(agreement_id, user)
     if agreement is None:
         abort(404)
     require(can(user, "agreement.view", agreement))
     number = request.args.get("version", type=int)
     version = _version(agreement, number) if number else agreement.latest_version
-    details = services.load_page_details(agreement, version)
+    details = services.load_page_details(user, agreement, version, present)
     # Each permission decided once here, not per use in the template.
     may = {
         "edit": can(user, "agreement.edit", version),
@@ -213,7 +213,6 @@ def detail(agreement_id: int):
         signable=services.may_sign_any(user, version),
         has_pdf=_pdf_available(),
         linked_entries=links.shown_entries(user, version.catalogue_entries),
-        naming_entries=services.entries_naming(user, agreement),
         **details,
     )
 

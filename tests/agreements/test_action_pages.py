@@ -185,3 +185,21 @@ def test_attach_page_shows_the_error_at_the_file_field(demo, client, login):
     assert done.status_code == 302
     page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
     assert "scan.pdf" in page
+
+
+def test_empty_sections_are_not_queried_and_filled_ones_are(demo, client, login):
+    with_comment = draft(by="burgenlandkreis@example.org", shorts=("BLK", "HAL"))
+    services.add_comment(user("halle@example.org"), with_comment.latest_version, "Bitte prüfen")
+    db.session.commit()
+    without = draft(title="Ohne Kommentar")
+    urls = [f"/agreements/{without.id}", f"/agreements/{with_comment.id}"]
+    _login(login, "halle@example.org")
+    with count_statements(db.engine, keep=True) as counted:
+        page = client.get(urls[0]).get_data(as_text=True)
+    assert "Bitte prüfen" not in page and "Keine Kommentare." in page
+    assert not any("agreement_comments.text" in s for s in counted.statements)
+    assert not any("agreement_attachments.filename" in s for s in counted.statements)
+    with count_statements(db.engine, keep=True) as counted:
+        page = client.get(urls[1]).get_data(as_text=True)
+    assert "Bitte prüfen" in page and "1 Kommentar" in page
+    assert any("agreement_comments.text" in s for s in counted.statements)
