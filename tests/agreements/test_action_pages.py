@@ -203,3 +203,36 @@ def test_empty_sections_are_not_queried_and_filled_ones_are(demo, client, login)
         page = client.get(urls[1]).get_data(as_text=True)
     assert "Bitte prüfen" in page and "1 Kommentar" in page
     assert any("agreement_comments.text" in s for s in counted.statements)
+
+
+def test_action_pages_need_the_csrf_token(demo, database_url, app):
+    import re
+
+    from govtool import TestConfig, create_app
+
+    class CsrfConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        WTF_CSRF_ENABLED = True
+
+    agreement = draft(by="burgenlandkreis@example.org", shorts=("BLK", "HAL"))
+    url = _pages(agreement.id)["comment"]
+    csrf_app = create_app(CsrfConfig)
+    client = csrf_app.test_client()
+
+    def token(html: str) -> str:
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "email": "halle@example.org",
+            "password": DEMO_PASSWORD,
+            "csrf_token": token(login_page),
+        },
+    )
+    page = client.get(url)
+    assert page.status_code == 200
+    assert client.post(url, data={"text": "Ohne Token"}).status_code == 400
+    done = client.post(url, data={"text": "Mit Token", "csrf_token": token(page.get_data(True))})
+    assert done.status_code == 302
