@@ -165,8 +165,6 @@ def _presence_columns() -> list[sa.Label]:
 def _page_statements() -> dict[str, sa.Select]:
     """The detail page's queries, built once (with bound parameters) instead of per request."""
     ids = sa.bindparam("version_ids", expanding=True)
-    person_columns = (User.email, Person.id.label("person_id"), Person.title, Person.first_name)
-    person_columns += (Person.last_name,)
     return {
         # the agreement with its versions, and whether there is anything for the page's
         # smaller sections at all: their queries run only when there is
@@ -185,7 +183,7 @@ def _page_statements() -> dict[str, sa.Select]:
         .outerjoin(PartyDuty, PartyDuty.party_id == AgreementParty.id)
         .where(AgreementParty.version_id == sa.bindparam("version_id"))
         .order_by(AgreementParty.position, AgreementParty.id, PartyDuty.position, PartyDuty.id),
-        "signatures": sa.select(AgreementSignature, Organisation.name, *person_columns)
+        "signatures": sa.select(AgreementSignature, Organisation.name, User.email, Person)
         .join(Organisation, Organisation.id == AgreementSignature.organisation_id)
         .join(User, User.id == AgreementSignature.user_id)
         .outerjoin(Person, Person.id == User.person_id)
@@ -195,7 +193,8 @@ def _page_statements() -> dict[str, sa.Select]:
             AgreementComment.version_id,
             AgreementComment.text,
             AgreementComment.created_at,
-            *person_columns,
+            User.email,
+            Person,
         )
         .join(User, User.id == AgreementComment.author_id)
         .outerjoin(Person, Person.id == User.person_id)
@@ -265,10 +264,8 @@ def _set_by_version(rows, versions: list[AgreementVersion], key: str) -> None:
 
 
 def _display_name(row) -> str:
-    """User.display_name from selected columns: the person's full name, else the e-mail."""
-    if row.person_id is None:
-        return row.email
-    return " ".join(p for p in (row.title, row.first_name, row.last_name) if p)
+    """User.display_name from a row with the user's e-mail and person (None without one)."""
+    return row.Person.full_name if row.Person is not None else row.email
 
 
 def load_page_details(
