@@ -111,18 +111,16 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
-    if not getattr(add_nav_item, "_done", False):
-        add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
-        add_nav_item(_l("Bodies"), "bodies.body_list", "body.view", 10, prefix="/bodies/")
-        add_nav_item(_l("Action items"), "actions.action_list", "action.list", 12)
-        add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
-        add_nav_item(_l("Data-sharing catalogue"), "catalogue.entry_list", "catalogue.view", 30)
-        add_nav_item(_l("Review queue"), "catalogue.review_queue", "catalogue.review", 31)
-        add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
-        add_nav_item(_l("People"), "directory.people", "person.view", 81)
-        add_nav_item(_l("Users"), "auth.users", "user.manage", 90)
-        add_nav_item(_l("Audit log"), "audit.audit_log", "audit.view", 91)
-        add_nav_item._done = True
+    add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
+    add_nav_item(_l("Bodies"), "bodies.body_list", "body.view", 10, prefix="/bodies/")
+    add_nav_item(_l("Action items"), "actions.action_list", "action.list", 12)
+    add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
+    add_nav_item(_l("Data-sharing catalogue"), "catalogue.entry_list", "catalogue.view", 30)
+    add_nav_item(_l("Review queue"), "catalogue.review_queue", "catalogue.review", 31)
+    add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
+    add_nav_item(_l("People"), "directory.people", "person.view", 81)
+    add_nav_item(_l("Users"), "auth.users", "user.manage", 90)
+    add_nav_item(_l("Audit log"), "audit.audit_log", "audit.view", 91)
 
 
 def _register_error_pages(app: Flask) -> None:
