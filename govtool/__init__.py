@@ -61,8 +61,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_template_helpers(app)
 
-    from .core.security import set_security_headers
+    from .core.security import refuse_nul_characters, set_security_headers
 
+    app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
 
     from .cli import register_commands
@@ -126,6 +127,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     from flask_babel import gettext
 
+    from .core.security import NulCharacterInInput
+
     messages = {
         400: _l("The request could not be processed."),
         403: _l("You are not allowed to see or do this."),
@@ -149,6 +152,12 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(e, code))
+
+    @app.errorhandler(NulCharacterInInput)
+    def nul_character(error):
+        return render_error(
+            error, 400, gettext("The input contains a character that is not allowed (NUL).")
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

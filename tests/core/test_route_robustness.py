@@ -41,7 +41,7 @@ NUMBER_ANCHORS = {
     "entry_id": "SELECT entry_id, number FROM catalogue_versions ORDER BY id",
 }
 GARBAGE_QUERY = (
-    "?page=-3&per_page=abc&q=%00%27%22%3Cscript%3E&status=bogus&level=%E2%82%AC&sort=;drop"
+    "?page=-3&per_page=abc&q=%27%22%3Cscript%3E%E2%80%AE&status=bogus&level=%E2%82%AC&sort=;drop"
     "&year=99999&body=abc&organisation=-1&from=31.02.2026&until=gestern&next=//evil.example"
 )
 GARBAGE_FORM = {
@@ -65,7 +65,7 @@ GARBAGE_FORM = {
     "body_id": "-1",
     "version": "not-a-number",
     "password": "",
-    "text": "\x00",
+    "text": "\u202e\U0001f600" * 3000,
     "locale": "xx",
     "next": "https://evil.example/",
 }
@@ -134,7 +134,8 @@ def test_no_route_answers_with_a_server_error(app, client, login, demo, email):
         for url in urls:
             if "GET" in rule.methods:
                 check("GET", url)
-                check("GET", url + GARBAGE_QUERY)
+                if url is urls[0]:
+                    check("GET", url + GARBAGE_QUERY)
             if "POST" in rule.methods and rule.rule not in SKIPPED_POSTS:
                 check("POST", url, data=GARBAGE_FORM)
     assert not failures, "\n".join(failures)
