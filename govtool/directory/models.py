@@ -143,7 +143,7 @@ class Person(Audited, TimestampMixin, db.Model):
 
     @property
     def list_name(self) -> str:
-        """"Last, First" for lists; the placeholder for an erased person."""
+        """ "Last, First" for lists; the placeholder for an erased person."""
         if self.erased_at is not None:
             return self.full_name
         return f"{self.last_name}, {self.first_name}"
