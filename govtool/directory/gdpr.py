@@ -44,8 +44,6 @@ def linked_users(person: Person) -> list:
 def _export_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, bytes):
-        return {"omitted": "binary", "size": len(value)}
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, enum.Enum):
@@ -57,6 +55,18 @@ def _export_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _export_value(v) for k, v in value.items()}
     return str(value)
+
+
+def _select(table: sa.Table) -> sa.Select:
+    """All columns of `table`, binary ones as their length: files are named, not exported."""
+    return sa.select(
+        *(
+            sa.func.length(column).label(column.name)
+            if isinstance(column.type, sa.LargeBinary)
+            else column
+            for column in table.columns
+        )
+    )
 
 
 def _secret_columns() -> dict[str, set[str]]:
@@ -71,11 +81,17 @@ def _secret_columns() -> dict[str, set[str]]:
 
 
 def _row(table: sa.Table, row: sa.Row, secrets: set[str]) -> dict[str, Any]:
-    return {
-        column.name: _export_value(row._mapping[column])
-        for column in table.columns
-        if column.name not in secrets
-    }
+    values = row._mapping
+    result = {}
+    for column in table.columns:
+        if column.name in secrets:
+            continue
+        value = values[column.name]
+        if isinstance(column.type, sa.LargeBinary):
+            result[column.name] = {"omitted": "binary", "size": value}
+        else:
+            result[column.name] = _export_value(value)
+    return result
 
 
 def _referencing_tables(targets: set[str]) -> list[tuple[sa.Table, list[tuple[sa.Column, str]]]]:
@@ -110,9 +126,9 @@ def export_person_data(user, person: Person) -> dict[str, Any]:
     secrets = _secret_columns()
     people = db.metadata.tables["people"]
     users = db.metadata.tables["users"]
-    person_row = db.session.execute(sa.select(people).where(people.c.id == person.id)).one()
+    person_row = db.session.execute(_select(people).where(people.c.id == person.id)).one()
     user_rows = db.session.execute(
-        sa.select(users).where(users.c.person_id == person.id).order_by(users.c.id)
+        _select(users).where(users.c.person_id == person.id).order_by(users.c.id)
     ).all()
     user_ids = [row.id for row in user_rows]
     ids = {"people": [person.id], "users": user_ids}
@@ -126,7 +142,7 @@ def export_person_data(user, person: Person) -> dict[str, Any]:
         if not conditions:
             continue
         order = list(table.primary_key.columns) or list(table.columns)[:1]
-        rows = db.session.execute(sa.select(table).where(sa.or_(*conditions)).order_by(*order))
+        rows = db.session.execute(_select(table).where(sa.or_(*conditions)).order_by(*order))
         if table is audit:
             found = [_audit_row(table, row) for row in rows]
         else:
@@ -143,7 +159,7 @@ def export_person_data(user, person: Person) -> dict[str, Any]:
             sa.and_(audit.c.object_type == "UserRole", audit.c.object_id.startswith(f"{uid},"))
             for uid in user_ids
         ]
-    audit_rows = db.session.execute(sa.select(audit).where(sa.or_(*about)).order_by(audit.c.id))
+    audit_rows = db.session.execute(_select(audit).where(sa.or_(*about)).order_by(audit.c.id))
     return {
         "format": EXPORT_FORMAT,
         "legal_basis": "Art. 15 GDPR",

@@ -234,3 +234,78 @@ def test_memberships_stay_and_show_the_placeholder_in_english(client, admin, db)
     )
     client.post("/language", data={"locale": "en"})
     assert f"Erased person {person_id}" in client.get(f"/bodies/{body_id}").get_data(as_text=True)
+
+
+# --- the services directly ---------------------------------------------------------------------
+
+
+def test_erasure_redacts_non_ascii_names_in_every_audit_entry(db):
+    from govtool.auth.models import Role
+    from govtool.core.audit import acting_as
+    from govtool.directory.services import erase_person, update_person
+    from tests.factories import make_organisation, make_person, make_user
+
+    admin = make_user("admin@example.org", (Role.ADMIN,))
+    with acting_as(admin):
+        person = make_person(
+            title="Dr.", first_name="Jürgen", last_name="Müller", email="J.Mueller@example.org"
+        )
+        make_user("jm@example.org", (Role.MEMBER,), person=person)
+        # An unrelated entry naming the person in its summary and its changes.
+        make_organisation(name="Büro Dr. Jürgen Müller", street="bei Müller, Jürgen")
+        update_person(
+            admin, person, {"first_name": "Jürgen", "last_name": "Müller", "phone": "0345 1"}
+        )
+        db.session.commit()
+        erase_person(admin, person, "Antrag von Jürgen Müller")
+        db.session.commit()
+
+    text = _audit_as_text(db).lower()
+    for former in ("jürgen müller", "müller, jürgen", "j.mueller@example.org", "jm@example.org"):
+        assert former not in text
+    assert "0345 1" not in text  # a field of the person's own entries, redacted by field
+    raw = db.session.execute(sa.text("SELECT summary, changes FROM audit_entries")).all()
+    assert not any("ller" in f"{row.summary}{row.changes}".lower() for row in raw)
+    erasure = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "erase"))
+    assert erasure.changes["reason"]["new"] == f"Antrag von {REDACTED}"
+
+
+def test_audit_entries_stay_append_only_for_the_orm_after_an_erasure(db):
+    from govtool.auth.models import Role
+    from govtool.directory.services import erase_person
+    from tests.factories import make_person, make_user
+
+    admin = make_user("admin@example.org", (Role.ADMIN,))
+    erase_person(admin, make_person(), "Antrag")
+    db.session.commit()
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "erase"))
+    entry.summary = "changed"
+    with pytest.raises(PermissionError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_an_admin_cannot_erase_their_own_person(db):
+    from govtool.auth.models import Role
+    from govtool.core.errors import Conflict
+    from govtool.directory.services import erase_person
+    from tests.factories import make_person, make_user
+
+    person = make_person()
+    admin = make_user("admin@example.org", (Role.ADMIN,), person=person)
+    with pytest.raises(Conflict):
+        erase_person(admin, person, "Antrag")
+
+
+def test_export_names_binary_columns_with_their_size_instead_of_the_content(client, admin, db):
+    from govtool.agreements.models import AgreementTemplate
+
+    person_id = _secretary_person_id(db)
+    user_id = _account_id(db, person_id)
+    template = db.session.scalar(sa.select(AgreementTemplate).limit(1))
+    template.uploaded_by_id = user_id
+    size = len(template.content)
+    db.session.commit()
+    data = client.get(f"/people/{person_id}/data.json").get_json()
+    exported = data["tables"]["agreement_templates"][0]
+    assert exported["content"] == {"omitted": "binary", "size": size}
