@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import holidays
@@ -110,27 +111,33 @@ BODY_PAGE_MEETINGS = 5
 BODY_PAGE_DECISIONS = 10
 
 
-def body_for_page(body_id: int) -> Body | None:
-    """A body with its parent, running organisation, rules agreement and working groups."""
-    return db.session.scalars(
+@functools.cache
+def _body_page_statement() -> sa.Select:
+    # Built once: constructing a select with joins costs more than running it on SQLite.
+    return (
         sa.select(Body)
-        .where(Body.id == body_id)
+        .where(Body.id == sa.bindparam("body_id"))
         .options(
             joinedload(Body.parent),
             joinedload(Body.organisation),
             joinedload(Body.rules_agreement),
-            selectinload(Body.children),
+            joinedload(Body.children),
         )
-    ).first()
+    )
 
 
-def member_rows(body_id: int, current: bool = True, on: dt.date | None = None) -> list[sa.Row]:
-    """A body's current (or former) memberships as rows with the person's, the organisation's
-    and the deputised person's names; one query. Current: started (or no start) and not ended."""
+def body_for_page(body_id: int) -> Body | None:
+    """A body with its parent, running organisation, rules agreement and working groups."""
+    result = db.session.scalars(_body_page_statement(), {"body_id": body_id})
+    return result.unique().first()
+
+
+@functools.cache
+def _member_rows_statement(current: bool) -> sa.Select:
     from ..directory.models import Organisation, Person
 
-    on = on or dt.date.today()
     deputy = aliased(Person)
+    on = sa.bindparam("on", type_=sa.Date)
     is_current = sa.and_(
         sa.or_(Membership.start_date.is_(None), Membership.start_date <= on),
         sa.or_(Membership.end_date.is_(None), Membership.end_date >= on),
@@ -155,11 +162,21 @@ def member_rows(body_id: int, current: bool = True, on: dt.date | None = None) -
         .join(Person, Person.id == Membership.person_id)
         .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
         .outerjoin(deputy, deputy.id == Membership.deputy_of_id)
-        .where(Membership.body_id == body_id, is_current if current else sa.not_(is_current))
+        .where(
+            Membership.body_id == sa.bindparam("body_id"),
+            is_current if current else sa.not_(is_current),
+        )
     )
     if not current:
         query = query.order_by(Membership.end_date.desc(), Person.last_name, Membership.id)
-    return list(db.session.execute(query))
+    return query
+
+
+def member_rows(body_id: int, current: bool = True, on: dt.date | None = None) -> list[sa.Row]:
+    """A body's current (or former) memberships as rows with the person's, the organisation's
+    and the deputised person's names; one query. Current: started (or no start) and not ended."""
+    params = {"body_id": body_id, "on": on or dt.date.today()}
+    return list(db.session.execute(_member_rows_statement(current), params))
 
 
 def group_member_rows(rows) -> list[tuple[str, list]]:
@@ -184,10 +201,9 @@ _MEETING_ROW_COLUMNS = (
 )
 
 
-def next_and_last_meetings(body_id: int, count: int = BODY_PAGE_MEETINGS):
-    """The body's next `count` meetings (soonest first) and last `count` (latest first), as rows;
-    one query."""
-    now = utcnow()
+@functools.cache
+def _next_and_last_statement(count: int):
+    body_id, now = sa.bindparam("body_id"), sa.bindparam("now", type_=Meeting.start_at.type)
     upcoming = (
         sa.select(*_MEETING_ROW_COLUMNS)
         .where(Meeting.body_id == body_id, Meeting.start_at >= now)
@@ -202,7 +218,16 @@ def next_and_last_meetings(body_id: int, count: int = BODY_PAGE_MEETINGS):
         .limit(count)
         .subquery()
     )
-    rows = db.session.execute(sa.union_all(sa.select(upcoming), sa.select(past))).all()
+    return sa.union_all(sa.select(upcoming), sa.select(past))
+
+
+def next_and_last_meetings(body_id: int, count: int = BODY_PAGE_MEETINGS):
+    """The body's next `count` meetings (soonest first) and last `count` (latest first), as rows;
+    one query."""
+    now = utcnow()
+    rows = db.session.execute(
+        _next_and_last_statement(count), {"body_id": body_id, "now": now}
+    ).all()
     rows.sort(key=lambda r: r.start_at)
     upcoming_rows = [r for r in rows if r.start_at >= now]
     past_rows = [r for r in reversed(rows) if r.start_at < now]
@@ -234,26 +259,29 @@ def meetings_of_year(body_id: int, year: int) -> list[sa.Row]:
     )
 
 
-def body_decision_rows(body_id: int, limit: int) -> list[sa.Row]:
-    """A body's latest decisions as rows with their meeting's number and title; one query."""
+@functools.cache
+def _decision_rows_statement(limit: int) -> sa.Select:
     from .minutes_models import Decision
 
-    return list(
-        db.session.execute(
-            sa.select(
-                Decision.reference,
-                Decision.text,
-                Decision.result,
-                Decision.meeting_id,
-                Meeting.number.label("meeting_number"),
-                Meeting.title.label("meeting_title"),
-            )
-            .join(Meeting, Meeting.id == Decision.meeting_id)
-            .where(Decision.body_id == body_id)
-            .order_by(Decision.year.desc(), Decision.sequence.desc(), Decision.id.desc())
-            .limit(limit)
+    return (
+        sa.select(
+            Decision.reference,
+            Decision.text,
+            Decision.result,
+            Decision.meeting_id,
+            Meeting.number.label("meeting_number"),
+            Meeting.title.label("meeting_title"),
         )
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Decision.body_id == sa.bindparam("body_id"))
+        .order_by(Decision.year.desc(), Decision.sequence.desc(), Decision.id.desc())
+        .limit(limit)
     )
+
+
+def body_decision_rows(body_id: int, limit: int) -> list[sa.Row]:
+    """A body's latest decisions as rows with their meeting's number and title; one query."""
+    return list(db.session.execute(_decision_rows_statement(limit), {"body_id": body_id}))
 
 
 def body_decisions_query(body_id: int) -> sa.Select:
