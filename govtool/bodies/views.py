@@ -4,6 +4,7 @@ year; the private iCal feed. Meetings are in meeting_views.py, action items in a
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
@@ -159,7 +160,19 @@ def _person_name(title, first_name, last_name) -> str:
     return " ".join(p for p in (title, first_name, last_name) if p)
 
 
-def _member_groups(rows) -> list[tuple[str, list[dict]]]:
+class MemberRow(NamedTuple):
+    """A current member as the member tables show it (attributes, so Jinja finds them at once)."""
+
+    id: int
+    name: str
+    url: str
+    role: str
+    voting: str
+    deputy_of: str
+    since: str
+
+
+def _member_groups(rows) -> list[tuple[str, list[MemberRow]]]:
     """Current members grouped by organisation, each row with its labels already worked out."""
     person_url = _url_maker("directory.person_detail", "person_id")
     roles = {role: role.label for role in MembershipRole}
@@ -169,18 +182,16 @@ def _member_groups(rows) -> list[tuple[str, list[dict]]]:
         (
             organisation,
             [
-                {
-                    "id": row.id,
-                    "name": _person_name(row.title, row.first_name, row.last_name),
-                    "url": person_url(row.person_id),
-                    "role": roles[row.role],
-                    "voting": yes if row.has_voting_right else no,
-                    "deputy_of": _person_name(
-                        row.deputy_title, row.deputy_first_name, row.deputy_last_name
-                    )
+                MemberRow(
+                    row.id,
+                    _person_name(row.title, row.first_name, row.last_name),
+                    person_url(row.person_id),
+                    roles[row.role],
+                    yes if row.has_voting_right else no,
+                    _person_name(row.deputy_title, row.deputy_first_name, row.deputy_last_name)
                     or "–",
-                    "since": format_date(row.start_date) or "–",
-                }
+                    format_date(row.start_date) or "–",
+                )
                 for row in members
             ],
         )
