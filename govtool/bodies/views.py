@@ -111,6 +111,7 @@ def _render_body(body_id: int):
         decisions = services.body_decision_rows(body.id, services.BODY_PAGE_DECISIONS + 1)
     meeting_row = _meeting_row_maker()
     meeting_url = _url_maker("meetings.detail", "meeting_id")
+    results = {result: result.label for result in {d.result for d in decisions}}
     return render_template(
         "bodies/body_detail.html",
         body=body,
@@ -121,7 +122,7 @@ def _render_body(body_id: int):
             (
                 d.reference,
                 d.text,
-                d.result.label,
+                results[d.result],
                 meeting_url(d.meeting_id),
                 d.meeting_title or f"{d.meeting_number}. Sitzung",
             )
