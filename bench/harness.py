@@ -65,3 +65,26 @@ def measure(call: Callable[[], object], runs: int = 30, warmup: int = 3) -> Timi
         call()
         samples.append((time.perf_counter() - started) * 1000)
     return Timing(statistics.median(samples), percentile(samples, 0.95), runs)
+
+
+def measure_pair(
+    call: Callable[[], object], baseline: Callable[[], object], runs: int = 100, warmup: int = 5
+) -> tuple[Timing, Timing]:
+    """Time `call` and `baseline` alternately, so that drift on the machine (another process, CPU
+    frequency, a collection) lands on both sides of the ratio instead of on one of them."""
+    for _ in range(warmup):
+        call()
+        baseline()
+    samples: list[float] = []
+    base_samples: list[float] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        baseline()
+        base_samples.append((time.perf_counter() - started) * 1000)
+    return (
+        Timing(statistics.median(samples), percentile(samples, 0.95), runs),
+        Timing(statistics.median(base_samples), percentile(base_samples, 0.95), runs),
+    )

@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.baseline import make_baseline_app
-from bench.harness import count_statements, measure
+from bench.harness import count_statements, measure, measure_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -137,8 +137,11 @@ def page_benchmarks(app, database_url: str, found: dict, runs: int) -> dict[str,
             raise RuntimeError(f"{name} {path} answered {response.status_code}")
         with count_statements(engine) as counter:
             client.get(path)
-        timing = measure(lambda client=client, path=path: client.get(path), runs=runs)
-        base = measure(lambda name=name: baseline.get(f"/{name}"), runs=runs)
+        timing, base = measure_pair(
+            lambda client=client, path=path: client.get(path),
+            lambda name=name: baseline.get(f"/{name}"),
+            runs=runs,
+        )
         results[name] = {
             "path": path,
             "statements": counter.count,
@@ -201,8 +204,11 @@ def docx_benchmarks(app, found: dict, runs: int, workdir: Path) -> dict[str, Any
                 path.write_bytes(template)
             else:
                 path = Path(template)
-            ours = measure(lambda t=template, c=context: original(t, c), runs=runs)
-            plain = measure(lambda p=path, c=context: plain_docxtpl(p, c), runs=runs)
+            ours, plain = measure_pair(
+                lambda t=template, c=context: original(t, c),
+                lambda p=path, c=context: plain_docxtpl(p, c),
+                runs=runs,
+            )
             end_to_end = measure(produce, runs=max(5, runs // 3))
             results[name] = {
                 "govtool_median_ms": round(ours.median_ms, 2),
@@ -456,7 +462,7 @@ def update_readme(results: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="1,4")
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--skip-load", action="store_true")

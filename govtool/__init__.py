@@ -61,8 +61,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_template_helpers(app)
 
-    from .core.security import set_security_headers
+    from .core.security import refuse_nul_characters, set_security_headers
 
+    app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
 
     from .cli import register_commands
@@ -111,22 +112,22 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
-    if not getattr(add_nav_item, "_done", False):
-        add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
-        add_nav_item(_l("Bodies"), "bodies.body_list", "body.view", 10, prefix="/bodies/")
-        add_nav_item(_l("Action items"), "actions.action_list", "action.list", 12)
-        add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
-        add_nav_item(_l("Data-sharing catalogue"), "catalogue.entry_list", "catalogue.view", 30)
-        add_nav_item(_l("Review queue"), "catalogue.review_queue", "catalogue.review", 31)
-        add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
-        add_nav_item(_l("People"), "directory.people", "person.view", 81)
-        add_nav_item(_l("Users"), "auth.users", "user.manage", 90)
-        add_nav_item(_l("Audit log"), "audit.audit_log", "audit.view", 91)
-        add_nav_item._done = True
+    add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
+    add_nav_item(_l("Bodies"), "bodies.body_list", "body.view", 10, prefix="/bodies/")
+    add_nav_item(_l("Action items"), "actions.action_list", "action.list", 12)
+    add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
+    add_nav_item(_l("Data-sharing catalogue"), "catalogue.entry_list", "catalogue.view", 30)
+    add_nav_item(_l("Review queue"), "catalogue.review_queue", "catalogue.review", 31)
+    add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
+    add_nav_item(_l("People"), "directory.people", "person.view", 81)
+    add_nav_item(_l("Users"), "auth.users", "user.manage", 90)
+    add_nav_item(_l("Audit log"), "audit.audit_log", "audit.view", 91)
 
 
 def _register_error_pages(app: Flask) -> None:
     from flask_babel import gettext
+
+    from .core.security import NulCharacterInInput
 
     messages = {
         400: _l("The request could not be processed."),
@@ -151,6 +152,12 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(e, code))
+
+    @app.errorhandler(NulCharacterInInput)
+    def nul_character(error):
+        return render_error(
+            error, 400, gettext("The input contains a character that is not allowed (NUL).")
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -7,24 +7,39 @@ from flask_babel import gettext
 
 from ..core.main_views import dashboard_panel
 from ..core.permissions import can
-from ..extensions import db
 from .models import Agreement, AgreementStatus
+from .permissions import OVERSEERS
 from .services import visible_filter
 
+# The count select depends on the user only through visible_filter(), that is on being an
+# overseer or else on the organisation: one select per such key, built once (bounded).
+_STATEMENTS: dict[tuple, sa.Select] = {}
 
-@dashboard_panel
-def agreements_panel(user) -> dict | None:
+
+def agreements_counts(user):
     if not can(user, "agreement.list"):
         return None
-    rows = db.session.execute(
-        sa.select(Agreement.status, sa.func.count(Agreement.id))
-        .where(visible_filter(user))
-        .group_by(Agreement.status)
-    ).all()
-    counts = {status: count for status, count in rows}
+    overseer = user.has_role(*OVERSEERS)
+    key = (overseer, None if overseer else user.organisation_id)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) > 256:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = sa.select(
+            *[
+                sa.func.count(sa.case((Agreement.status == status, 1))).label(status.value)
+                for status in AgreementStatus
+            ]
+        ).where(visible_filter(user))
+    return statement, {}
+
+
+@dashboard_panel(counts=agreements_counts)
+def agreements_panel(user, counted) -> dict:
+    counts = {status: counted[status.value] for status in AgreementStatus}
     return {
         "template": "agreements/_dashboard_panel.html",
         "title": gettext("Agreements"),
-        "counts": [(s, counts.get(s, 0)) for s in AgreementStatus if counts.get(s)],
-        "awaiting": counts.get(AgreementStatus.AWAITING_SIGNATURES, 0),
+        "counts": [(s, counts[s]) for s in AgreementStatus if counts[s]],
+        "awaiting": counts[AgreementStatus.AWAITING_SIGNATURES],
     }

@@ -162,62 +162,134 @@ def load_templates() -> int:
     return added
 
 
+def _demo_agreement(number, code, title, owner, parties, subject, start, end, orgs) -> Agreement:
+    """A draft agreement, version 1 from the newest version of the template `code`."""
+    template = db.session.scalar(
+        sa.select(AgreementTemplate)
+        .where(AgreementTemplate.code == code)
+        .order_by(AgreementTemplate.version.desc())
+    )
+    creator = db.session.scalar(sa.select(User).where(User.organisation_id == orgs[owner].id))
+    agreement = Agreement(
+        number=number,
+        title=title,
+        kind=template.kind,
+        status=AgreementStatus.DRAFT,
+        owner_organisation=orgs[owner],
+        created_by=creator,
+    )
+    version = AgreementVersion(
+        number=1,
+        template=template,
+        title=title,
+        subject=subject,
+        objectives="Kooperation, Transparenz und Beteiligung; Datenfluss und "
+        "Berichterstattung; Gremienmitwirkung.",
+        start_date=start,
+        end_date=end,
+        notice_period_months=3,
+        renewal=Renewal.BY_AGREEMENT,
+        place="Magdeburg",
+    )
+    for position, (short, role, duties) in enumerate(parties):
+        organisation = orgs[short]
+        contact = organisation.contact_person
+        signatory = contact or db.session.scalar(
+            sa.select(Person).where(Person.organisation_id == organisation.id)
+        )
+        version.parties.append(
+            AgreementParty(
+                organisation=organisation,
+                position=position,
+                role=role,
+                contact_person=contact,
+                signatory_name=signatory.full_name if signatory else "N. N.",
+                signatory_function=signatory.function if signatory else "",
+                duties=[PartyDuty(position=i, text=t) for i, t in enumerate(duties)],
+            )
+        )
+    agreement.versions.append(version)
+    db.session.add(agreement)
+    return agreement
+
+
+def _exists(number: str) -> bool:
+    return db.session.scalar(sa.select(Agreement.id).where(Agreement.number == number)) is not None
+
+
 def load_demo_agreements() -> dict[str, int]:
     """The templates plus one draft agreement per template."""
     added = {"agreement_templates": load_templates(), "agreements": 0}
     orgs = {o.short_name: o for o in db.session.scalars(sa.select(Organisation))}
     for number, code, title, owner, parties, subject in DEMO_AGREEMENTS:
-        if db.session.scalar(sa.select(Agreement.id).where(Agreement.number == number)):
+        if _exists(number):
             continue
-        template = db.session.scalar(
-            sa.select(AgreementTemplate)
-            .where(AgreementTemplate.code == code)
-            .order_by(AgreementTemplate.version.desc())
-        )
-        creator = db.session.scalar(sa.select(User).where(User.organisation_id == orgs[owner].id))
-        agreement = Agreement(
-            number=number,
-            title=title,
-            kind=template.kind,
-            status=AgreementStatus.DRAFT,
-            owner_organisation=orgs[owner],
-            created_by=creator,
-        )
-        version = AgreementVersion(
-            number=1,
-            template=template,
-            title=title,
-            subject=subject,
-            objectives="Kooperation, Transparenz und Beteiligung; Datenfluss und "
-            "Berichterstattung; Gremienmitwirkung.",
-            start_date=START,
-            end_date=END,
-            notice_period_months=3,
-            renewal=Renewal.BY_AGREEMENT,
-            place="Magdeburg",
-        )
-        for position, (short, role, duties) in enumerate(parties):
-            organisation = orgs[short]
-            contact = organisation.contact_person
-            signatory = contact or db.session.scalar(
-                sa.select(Person).where(Person.organisation_id == organisation.id)
-            )
-            version.parties.append(
-                AgreementParty(
-                    organisation=organisation,
-                    position=position,
-                    role=role,
-                    contact_person=contact,
-                    signatory_name=signatory.full_name if signatory else "N. N.",
-                    signatory_function=signatory.function if signatory else "",
-                    duties=[PartyDuty(position=i, text=t) for i, t in enumerate(duties)],
-                )
-            )
-        agreement.versions.append(version)
-        db.session.add(agreement)
+        _demo_agreement(number, code, title, owner, parties, subject, START, END, orgs)
         added["agreements"] += 1
     db.session.flush()
     return added
 
 
+IN_FORCE = (
+    "DV-2025-001",
+    "datenaustausch",
+    "Datenaustausch im Bildungsmonitoring – Fortschreibung 2025–2028",
+    "MB-REF34",
+    [
+        (
+            "MB-REF34",
+            PartyRole.LAND,
+            [
+                "stellt die Schulstatistik je Schule und Schuljahr aggregiert bereit",
+                "prüft jede neue Datenbereitstellung vorab im Datenkatalog",
+            ],
+        ),
+        (
+            "HAL",
+            PartyRole.MUNICIPALITY,
+            [
+                "liefert Daten zur Kindertagesbetreuung jährlich zum 31. März",
+                "nutzt die Daten nur für das kommunale Bildungsmonitoring",
+            ],
+        ),
+    ],
+    "Schreibt die Vereinbarung DV-2022-001 nach dem Ende des Modellvorhabens fort und regelt "
+    "den Datenaustausch für das kommunale Bildungsmonitoring.",
+)
+IN_FORCE_TERM = (dt.date(2025, 9, 1), dt.date(2028, 8, 31))
+# Who signs for which party, and when (the demo shows a realistic signature record).
+IN_FORCE_SIGNATURES = [
+    ("ministerium@example.org", "MB-REF34", dt.datetime(2025, 8, 18, 10, 30, tzinfo=dt.UTC)),
+    ("halle@example.org", "HAL", dt.datetime(2025, 8, 25, 14, 5, tzinfo=dt.UTC)),
+]
+
+
+def load_demo_agreement_in_force() -> dict[str, int]:
+    """One agreement in force: asked for signatures and signed by both parties through the
+    services (password re-entry, frozen DOCX, SHA-256 record), as two demo logins would."""
+    from ..demo import DEMO_PASSWORD
+    from . import services
+
+    number, code, title, owner, parties, subject = IN_FORCE
+    if _exists(number):
+        return {"agreements": 0}
+    orgs = {o.short_name: o for o in db.session.scalars(sa.select(Organisation))}
+    signers = {
+        short: (db.session.scalar(sa.select(User).where(User.email == email)), signed_at)
+        for email, short, signed_at in IN_FORCE_SIGNATURES
+    }
+    if any(user is None for user, _ in signers.values()):
+        return {"agreements": 0}  # the demo logins were removed: leave it out
+    agreement = _demo_agreement(number, code, title, owner, parties, subject, *IN_FORCE_TERM, orgs)
+    db.session.flush()
+    version = agreement.latest_version
+    first_signer = signers[owner][0]
+    services.request_signatures(first_signer, version, now=IN_FORCE_SIGNATURES[0][2])
+    for party in version.parties:
+        user, signed_at = signers[party.organisation.short_name]
+        services.sign(user, party, DEMO_PASSWORD, now=signed_at)
+    return {"agreements": 1}
+
+
 DEMO_LOADERS.append(load_demo_agreements)
+DEMO_LOADERS.append(load_demo_agreement_in_force)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import holidays
 import sqlalchemy as sa
 from flask_babel import gettext
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
@@ -102,6 +103,197 @@ def current_members_by_organisation(body: Body, on: dt.date | None = None):
         )
         groups.setdefault(key, []).append(membership)
     return sorted(groups.items())
+
+
+# The body page shows plain rows (columns, not entities) loaded by one query per part, so its cost
+# does not grow with the body's history: members, the next and last meetings, recent decisions.
+BODY_PAGE_MEETINGS = 5
+BODY_PAGE_DECISIONS = 10
+
+
+@functools.cache
+def _body_page_statement() -> sa.Select:
+    # Built once: constructing a select with joins costs more than running it on SQLite.
+    return (
+        sa.select(Body)
+        .where(Body.id == sa.bindparam("body_id"))
+        .options(
+            joinedload(Body.parent),
+            joinedload(Body.organisation),
+            joinedload(Body.rules_agreement),
+            joinedload(Body.children),
+        )
+    )
+
+
+def body_for_page(body_id: int) -> Body | None:
+    """A body with its parent, running organisation, rules agreement and working groups."""
+    result = db.session.scalars(_body_page_statement(), {"body_id": body_id})
+    return result.unique().first()
+
+
+@functools.cache
+def _member_rows_statement(current: bool) -> sa.Select:
+    from ..directory.models import Organisation, Person
+
+    deputy = aliased(Person)
+    on = sa.bindparam("on", type_=sa.Date)
+    is_current = sa.and_(
+        sa.or_(Membership.start_date.is_(None), Membership.start_date <= on),
+        sa.or_(Membership.end_date.is_(None), Membership.end_date >= on),
+    )
+    query = (
+        sa.select(
+            Membership.id,
+            Membership.person_id,
+            Membership.role,
+            Membership.has_voting_right,
+            Membership.start_date,
+            Membership.end_date,
+            Person.title,
+            Person.first_name,
+            Person.last_name,
+            Organisation.name.label("organisation_name"),
+            Organisation.short_name.label("organisation_short_name"),
+            deputy.title.label("deputy_title"),
+            deputy.first_name.label("deputy_first_name"),
+            deputy.last_name.label("deputy_last_name"),
+        )
+        .join(Person, Person.id == Membership.person_id)
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+        .outerjoin(deputy, deputy.id == Membership.deputy_of_id)
+        .where(
+            Membership.body_id == sa.bindparam("body_id"),
+            is_current if current else sa.not_(is_current),
+        )
+    )
+    if not current:
+        query = query.order_by(Membership.end_date.desc(), Person.last_name, Membership.id)
+    return query
+
+
+def member_rows(body_id: int, current: bool = True, on: dt.date | None = None) -> list[sa.Row]:
+    """A body's current (or former) memberships as rows with the person's, the organisation's
+    and the deputised person's names; one query. Current: started (or no start) and not ended."""
+    params = {"body_id": body_id, "on": on or dt.date.today()}
+    return list(db.session.execute(_member_rows_statement(current), params))
+
+
+def group_member_rows(rows) -> list[tuple[str, list]]:
+    """Rows of member_rows() grouped by the organisation represented (sorted by name), each
+    group by role (chair first) and last name, as current_members_by_organisation does."""
+    order = {role: index for index, role in enumerate(MembershipRole)}
+    groups: dict[str, list] = {}
+    without = gettext("Without organisation")
+    for row in sorted(rows, key=lambda r: (order[r.role], r.last_name)):
+        groups.setdefault(row.organisation_name or without, []).append(row)
+    return sorted(groups.items())
+
+
+_MEETING_ROW_COLUMNS = (
+    Meeting.id,
+    Meeting.number,
+    Meeting.title,
+    Meeting.start_at,
+    Meeting.kind,
+    Meeting.status,
+    Meeting.cancel_reason,
+)
+
+
+@functools.cache
+def _next_and_last_statement(count: int):
+    body_id, now = sa.bindparam("body_id"), sa.bindparam("now", type_=Meeting.start_at.type)
+    upcoming = (
+        sa.select(*_MEETING_ROW_COLUMNS)
+        .where(Meeting.body_id == body_id, Meeting.start_at >= now)
+        .order_by(Meeting.start_at)
+        .limit(count)
+        .subquery()
+    )
+    past = (
+        sa.select(*_MEETING_ROW_COLUMNS)
+        .where(Meeting.body_id == body_id, Meeting.start_at < now)
+        .order_by(Meeting.start_at.desc())
+        .limit(count)
+        .subquery()
+    )
+    return sa.union_all(sa.select(upcoming), sa.select(past))
+
+
+def next_and_last_meetings(body_id: int, count: int = BODY_PAGE_MEETINGS):
+    """The body's next `count` meetings (soonest first) and last `count` (latest first), as rows;
+    one query."""
+    now = utcnow()
+    rows = db.session.execute(
+        _next_and_last_statement(count), {"body_id": body_id, "now": now}
+    ).all()
+    rows.sort(key=lambda r: r.start_at)
+    upcoming_rows = [r for r in rows if r.start_at >= now]
+    past_rows = [r for r in reversed(rows) if r.start_at < now]
+    return upcoming_rows, past_rows
+
+
+def meeting_years(body_id: int) -> list[int]:
+    """The (Berlin) years from the body's first to its last meeting, latest first."""
+    first, last = db.session.execute(
+        sa.select(sa.func.min(Meeting.start_at), sa.func.max(Meeting.start_at)).where(
+            Meeting.body_id == body_id
+        )
+    ).one()
+    if first is None:
+        return []
+    return list(range(to_berlin(last).year, to_berlin(first).year - 1, -1))
+
+
+def meetings_of_year(body_id: int, year: int) -> list[sa.Row]:
+    """The body's meetings in a (Berlin) calendar year, by date, as rows."""
+    start = local_datetime(dt.date(year, 1, 1), dt.time(0))
+    end = local_datetime(dt.date(year + 1, 1, 1), dt.time(0))
+    return list(
+        db.session.execute(
+            sa.select(*_MEETING_ROW_COLUMNS)
+            .where(Meeting.body_id == body_id, Meeting.start_at >= start, Meeting.start_at < end)
+            .order_by(Meeting.start_at)
+        )
+    )
+
+
+@functools.cache
+def _decision_rows_statement(limit: int) -> sa.Select:
+    from .minutes_models import Decision
+
+    return (
+        sa.select(
+            Decision.reference,
+            Decision.text,
+            Decision.result,
+            Decision.meeting_id,
+            Meeting.number.label("meeting_number"),
+            Meeting.title.label("meeting_title"),
+        )
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Decision.body_id == sa.bindparam("body_id"))
+        .order_by(Decision.year.desc(), Decision.sequence.desc(), Decision.id.desc())
+        .limit(limit)
+    )
+
+
+def body_decision_rows(body_id: int, limit: int) -> list[sa.Row]:
+    """A body's latest decisions as rows with their meeting's number and title; one query."""
+    return list(db.session.execute(_decision_rows_statement(limit), {"body_id": body_id}))
+
+
+def body_decisions_query(body_id: int) -> sa.Select:
+    """All decisions of a body, latest first, with their meetings (for a paginated list)."""
+    from .minutes_models import Decision
+
+    return (
+        sa.select(Decision)
+        .where(Decision.body_id == body_id)
+        .options(joinedload(Decision.meeting))
+        .order_by(Decision.year.desc(), Decision.sequence.desc(), Decision.id.desc())
+    )
 
 
 def _clean_body(data: dict[str, Any]) -> dict[str, Any]:

@@ -4,13 +4,15 @@ year; the private iCal feed. Meetings are in meeting_views.py, action items in a
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from ..agreements.models import AgreementKind
 from ..core.errors import DomainError
+from ..core.formatting import format_date, format_datetime
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
@@ -19,9 +21,9 @@ from ..extensions import db
 from ..links import services as links
 from . import services
 from .agenda import render_markdown
-from .forms import BodyForm, EmptyForm, MeetingForm, MembershipForm, PlanYearForm
+from .forms import BodyForm, MeetingForm, MembershipForm, PlanYearForm
 from .invitations import body_feed
-from .models import Body, Membership
+from .models import Body, MeetingKind, MeetingStatus, Membership, MembershipRole
 
 bp = Blueprint("bodies", __name__)
 
@@ -97,24 +99,204 @@ def body_detail(body_id: int):
 
 
 def _render_body(body_id: int):
-    body = services.get_body_detail(body_id)
+    body = services.body_for_page(body_id)
     if body is None:
         abort(404)
-    require(can(current_user, "body.view", body))
+    user = current_user._get_current_object()
+    require(can(user, "body.view", body))
+    can_edit = can(user, "body.edit", body)
+    upcoming, past = services.next_and_last_meetings(body.id)
+    decisions = []
+    if can(user, "meeting.read_internal", body):
+        decisions = services.body_decision_rows(body.id, services.BODY_PAGE_DECISIONS + 1)
+    meeting_row = _meeting_row_maker()
+    meeting_url = _url_maker("meetings.detail", "meeting_id")
+    results = {result: result.label for result in {d.result for d in decisions}}
     return render_template(
         "bodies/body_detail.html",
         body=body,
-        groups=services.current_members_by_organisation(body),
-        former=[m for m in body.memberships if not m.is_current()],
-        decisions=services.body_decisions(body)
-        if can(current_user, "meeting.read_internal", body)
-        else [],
-        can_edit=can(current_user, "body.edit", body),
-        can_calendar=can(current_user, "body.calendar", body),
-        rules_agreement=links.visible_agreement(current_user, body.rules_agreement),
-        founding_agreements=links.agreements_setting_up(current_user, body),
-        empty_form=EmptyForm(),
-        today=dt.date.today(),
+        groups=_member_groups(services.member_rows(body.id)),
+        upcoming=[meeting_row(m) for m in upcoming],
+        past=[meeting_row(m) for m in past],
+        decisions=[
+            (
+                d.reference,
+                d.text,
+                results[d.result],
+                meeting_url(d.meeting_id),
+                d.meeting_title or f"{d.meeting_number}. Sitzung",
+            )
+            for d in decisions[: services.BODY_PAGE_DECISIONS]
+        ],
+        more_decisions=len(decisions) > services.BODY_PAGE_DECISIONS,
+        can_edit=can_edit,
+        can_calendar=can(user, "body.calendar", body),
+        rules_agreement=links.visible_agreement(user, body.rules_agreement),
+        founding_agreements=links.agreements_setting_up(user, body),
+    )
+
+
+def _url_maker(endpoint: str, key: str, **values):
+    """A function id -> URL for a per-row link, calling url_for once per page, not per row."""
+    marker = "2147483647"
+    head, _, tail = url_for(endpoint, **{key: int(marker)}, **values).partition(marker)
+    return lambda value: f"{head}{value}{tail}"
+
+
+def _date_formatter():
+    """format_date with the locale looked up once per page and each distinct date formatted once
+    (member lists repeat the same start dates)."""
+    locale = str(get_locale() or "de")
+    done: dict = {}
+
+    def formatted(value) -> str:
+        if value not in done:
+            done[value] = format_date(value, locale)
+        return done[value]
+
+    return formatted
+
+
+def _person_name(title, first_name, last_name) -> str:
+    return " ".join(p for p in (title, first_name, last_name) if p)
+
+
+class MemberRow(NamedTuple):
+    """A current member as the member tables show it (attributes, so Jinja finds them at once)."""
+
+    id: int
+    name: str
+    url: str
+    role: str
+    voting: str
+    deputy_of: str
+    since: str
+
+
+def _member_groups(rows) -> list[tuple[str, list[MemberRow]]]:
+    """Current members grouped by organisation, each row with its labels already worked out."""
+    person_url = _url_maker("directory.person_detail", "person_id")
+    roles = {role: role.label for role in MembershipRole}
+    yes, no = gettext("yes"), gettext("no")
+    format_date = _date_formatter()
+    return [
+        (
+            organisation,
+            [
+                MemberRow(
+                    row.id,
+                    _person_name(row.title, row.first_name, row.last_name),
+                    person_url(row.person_id),
+                    roles[row.role],
+                    yes if row.has_voting_right else no,
+                    _person_name(row.deputy_title, row.deputy_first_name, row.deputy_last_name)
+                    or "–",
+                    format_date(row.start_date) or "–",
+                )
+                for row in members
+            ],
+        )
+        for organisation, members in services.group_member_rows(rows)
+    ]
+
+
+def _meeting_row_maker():
+    """A function meeting row -> (url, title, date and time, kind, status) for meeting tables."""
+    meeting_url = _url_maker("meetings.detail", "meeting_id")
+    kinds = {kind: kind.label for kind in MeetingKind}
+    statuses = {status: status.label for status in MeetingStatus}
+    locale = str(get_locale() or "de")
+
+    def row(m):
+        status = statuses[m.status]
+        if m.status is MeetingStatus.CANCELLED and m.cancel_reason:
+            status = f"{status} ({m.cancel_reason})"
+        return (
+            meeting_url(m.id),
+            m.title or f"{m.number}. Sitzung",
+            format_datetime(m.start_at, locale),
+            kinds[m.kind],
+            status,
+        )
+
+    return row
+
+
+@bp.get("/bodies/<int:body_id>/members")
+@login_required
+def members(body_id: int):
+    """Current members (editors end memberships here) and the former members: the history."""
+    body = get_or_404(Body, body_id)
+    user = current_user._get_current_object()
+    require(can(user, "body.view", body))
+    person_url = _url_maker("directory.person_detail", "person_id")
+    roles = {role: role.label for role in MembershipRole}
+    format_date = _date_formatter()
+    former = [
+        {
+            "name": _person_name(row.title, row.first_name, row.last_name),
+            "url": person_url(row.person_id),
+            "role": roles[row.role],
+            "organisation": row.organisation_short_name or "–",
+            "period": f"{format_date(row.start_date) or '–'} – {format_date(row.end_date) or '–'}",
+        }
+        for row in services.member_rows(body.id, current=False)
+    ]
+    return render_template(
+        "bodies/members.html",
+        body=body,
+        groups=_member_groups(services.member_rows(body.id)),
+        former=former,
+        can_edit=can(user, "body.edit", body),
+    )
+
+
+@bp.get("/bodies/<int:body_id>/meetings")
+@login_required
+def body_meetings(body_id: int):
+    """All meetings of a body, one calendar year at a time (the latest year with meetings first)."""
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "body.view", body))
+    years = services.meeting_years(body.id)
+    year = request.args.get("year", type=int)
+    if "year" in request.args and (year is None or not 1900 <= year <= 2200):
+        abort(404)
+    if year is None:
+        this_year = dt.date.today().year
+        year = this_year if not years or years[-1] <= this_year <= years[0] else years[0]
+    meeting_row = _meeting_row_maker()
+    return render_template(
+        "bodies/body_meetings.html",
+        body=body,
+        years=years,
+        year=year,
+        meetings=[meeting_row(m) for m in services.meetings_of_year(body.id, year)],
+        can_edit=can(current_user, "meeting.edit", body),
+    )
+
+
+@bp.get("/bodies/<int:body_id>/decisions")
+@login_required
+def body_decisions(body_id: int):
+    """All decisions of a body, latest first, a page at a time (members and admins)."""
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "meeting.read_internal", body))
+    page = paginate(services.body_decisions_query(body.id))
+    meeting_url = _url_maker("meetings.detail", "meeting_id")
+    return render_template(
+        "bodies/body_decisions.html",
+        body=body,
+        page=page,
+        decisions=[
+            (
+                d.reference,
+                d.text,
+                d.result.label,
+                meeting_url(d.meeting_id),
+                d.meeting.display_title,
+            )
+            for d in page.items
+        ],
     )
 
 
@@ -220,7 +402,7 @@ def membership_end(body_id: int, membership_id: int):
     services.end_membership(current_user, membership)
     db.session.commit()
     flash(gettext("Membership ended; it stays in the history."), "success")
-    return redirect(url_for(".body_detail", body_id=body_id))
+    return redirect(url_for(".members", body_id=body_id))
 
 
 @bp.route("/bodies/<int:body_id>/plan", methods=["GET", "POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask_babel import gettext
 
@@ -9,7 +11,6 @@ from ..core.cli_hooks import REMINDER_SOURCES
 from ..core.main_views import dashboard_panel
 from ..core.permissions import can
 from ..demo import DEMO_LOADERS
-from ..extensions import db
 from .demo import load_catalogue_demo
 from .models import CatalogueEntry, CatalogueVersion, EntryStatus, VersionStatus
 from .workflow import send_review_reminders
@@ -18,25 +19,35 @@ REMINDER_SOURCES.append(send_review_reminders)
 DEMO_LOADERS.append(load_catalogue_demo)
 
 
-@dashboard_panel
-def catalogue_panel(user) -> dict | None:
+@functools.cache
+def _counts_statement(reviewer: bool) -> sa.Select:
+    columns = [
+        sa.select(sa.func.count(CatalogueEntry.id))
+        .where(CatalogueEntry.status == EntryStatus.APPROVED)
+        .scalar_subquery()
+        .label("approved")
+    ]
+    if reviewer:
+        columns.append(
+            sa.select(sa.func.count(CatalogueVersion.id))
+            .where(CatalogueVersion.status.in_((VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW)))
+            .scalar_subquery()
+            .label("waiting")
+        )
+    return sa.select(*columns)
+
+
+def catalogue_counts(user):
     if not can(user, "catalogue.view"):
         return None
-    approved = db.session.scalar(
-        sa.select(sa.func.count(CatalogueEntry.id)).where(
-            CatalogueEntry.status == EntryStatus.APPROVED
-        )
-    )
-    waiting = None
-    if can(user, "catalogue.review"):
-        waiting = db.session.scalar(
-            sa.select(sa.func.count(CatalogueVersion.id)).where(
-                CatalogueVersion.status.in_((VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW))
-            )
-        )
+    return _counts_statement(can(user, "catalogue.review")), {}
+
+
+@dashboard_panel(counts=catalogue_counts)
+def catalogue_panel(user, counted) -> dict:
     return {
         "template": "catalogue/_dashboard_panel.html",
         "title": gettext("Data-sharing catalogue"),
-        "approved": approved,
-        "waiting": waiting,
+        "approved": counted["approved"],
+        "waiting": counted.get("waiting"),
     }

@@ -3,6 +3,8 @@
 Each flush records inserts, updates and deletes with the changed fields (old and new values). The
 hook writes with a Core insert on the flush's connection, so the entries commit or roll back
 together with the change they describe. The ORM refuses to update or delete an AuditEntry.
+The one exception is redact_audit_entries(): erasing a person (Art. 17 GDPR) removes their
+personal data from the log too, and says so in a new entry.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import contextvars
 import datetime as dt
 import decimal
 import enum
+import json
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +28,8 @@ from .models import Audited, UTCDateTime, utcnow
 # Who acts when there is no request (CLI, demo loader, tests): set with acting_as().
 _cli_actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
 MASKED = "***"
+# What an erased value reads as in the log (German, like the stored data; not translated).
+REDACTED = "[gelöscht]"
 
 
 class AuditEntry(db.Model):
@@ -204,3 +211,120 @@ def _write_audit_entries(session: Session, flush_context) -> None:
             add(obj, "delete", _changes_for_delete(obj))
     if rows:
         session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+
+
+def _redact_text(value: str, patterns: list[re.Pattern]) -> str:
+    for pattern in patterns:
+        value = pattern.sub(REDACTED, value)
+    return value
+
+
+def _redact_value(value: Any, patterns: list[re.Pattern]) -> Any:
+    if isinstance(value, str):
+        return _redact_text(value, patterns)
+    if isinstance(value, list):
+        return [_redact_value(v, patterns) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_value(v, patterns) for k, v in value.items()}
+    return value
+
+
+def _redact_fields(changes: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+    result = {}
+    for key, change in changes.items():
+        if key in fields and isinstance(change, dict):
+            change = {
+                side: (REDACTED if isinstance(value, str) and value else value)
+                for side, value in change.items()
+            }
+        result[key] = change
+    return result
+
+
+def redact_audit_entries(
+    connection: sa.Connection,
+    objects: Iterable[tuple[str, str]],
+    fields: Iterable[str],
+    values: Iterable[str],
+) -> int:
+    """Replace personal data in the log by REDACTED; returns how many entries changed.
+
+    In entries about `objects` ((object_type, object_id) pairs) the old and new values of `fields`
+    are replaced whole; in every entry each occurrence of one of `values` (former names, emails;
+    case-insensitive) in the summary or the changes is replaced.
+
+    Why this writes to an append-only table: Art. 17 GDPR asks to erase a person's data
+    everywhere it is not needed as a record, and the log would otherwise keep every former value.
+    It is a Core UPDATE on purpose, so the ORM guard in _refuse_audit_changes stays in force for
+    everything else; the caller records the erasure itself in a new entry.
+    """
+    table = AuditEntry.__table__
+    objects = {(str(t), str(i)) for t, i in objects}
+    fields = set(fields)
+    # Longest first, so a full name with title goes before the same name without it.
+    needles = sorted(
+        {v.strip() for v in values if v and len(v.strip()) >= 3}, key=len, reverse=True
+    )
+    patterns = [re.compile(re.escape(n), re.IGNORECASE) for n in needles]
+
+    conditions = [sa.and_(table.c.object_type == t, table.c.object_id == i) for t, i in objects]
+    changes_text = sa.func.lower(sa.cast(table.c.changes, sa.Text))
+    for needle in needles:
+        lowered = needle.lower()
+        conditions.append(sa.func.lower(table.c.summary).contains(lowered, autoescape=True))
+        conditions.append(changes_text.contains(lowered, autoescape=True))
+        # JSON may store non-ASCII characters escaped (\u00f6): look for that spelling too.
+        escaped = json.dumps(lowered)[1:-1]
+        if escaped != lowered:
+            conditions.append(changes_text.contains(escaped, autoescape=True))
+    if not conditions:
+        return 0
+
+    rows = connection.execute(
+        sa.select(
+            table.c.id, table.c.object_type, table.c.object_id, table.c.summary, table.c.changes
+        ).where(sa.or_(*conditions))
+    ).all()
+    updates = []
+    for row in rows:
+        changes = row.changes or {}
+        if (row.object_type, row.object_id) in objects:
+            changes = _redact_fields(changes, fields)
+        changes = _redact_value(changes, patterns)
+        summary = _redact_text(row.summary or "", patterns)
+        if changes != (row.changes or {}) or summary != (row.summary or ""):
+            updates.append({"entry_id": row.id, "new_summary": summary, "new_changes": changes})
+    if updates:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("entry_id"))
+            .values(summary=sa.bindparam("new_summary"), changes=sa.bindparam("new_changes")),
+            updates,
+        )
+    return len(updates)
+
+
+def record_entry(
+    connection: sa.Connection,
+    user_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    summary: str,
+    changes: dict[str, Any],
+) -> None:
+    """Append one entry for an event that is not a row change (e.g. an erasure) by `user_id`."""
+    connection.execute(
+        sa.insert(AuditEntry.__table__),
+        [
+            {
+                "created_at": utcnow(),
+                "user_id": user_id,
+                "action": action[:10],
+                "object_type": object_type,
+                "object_id": object_id,
+                "summary": summary[:200],
+                "changes": _jsonable(changes),
+            }
+        ],
+    )

@@ -25,6 +25,9 @@ NAV_ITEMS: list[NavItem] = []
 def add_nav_item(
     label, endpoint: str, action: str | None = None, order: int = 50, prefix: str = ""
 ):
+    """Register (or replace) the entry for `endpoint`: calling it again, as every create_app in
+    one process does, leaves one entry per endpoint."""
+    NAV_ITEMS[:] = [item for item in NAV_ITEMS if item.endpoint != endpoint]
     NAV_ITEMS.append(NavItem(label, endpoint, action, order, prefix))
     NAV_ITEMS.sort(key=lambda item: item.order)
 

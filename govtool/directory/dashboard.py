@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask_babel import gettext
 
 from ..core.main_views import dashboard_panel
-from ..extensions import db
 from .models import Organisation, Person
 
 
-@dashboard_panel
-def directory_panel(user) -> dict:
-    organisations = db.session.scalar(
-        sa.select(sa.func.count(Organisation.id)).where(Organisation.is_active.is_(True))
+@functools.cache
+def _counts_statement() -> sa.Select:
+    return sa.select(
+        sa.select(sa.func.count(Organisation.id))
+        .where(Organisation.is_active.is_(True))
+        .scalar_subquery()
+        .label("organisations"),
+        sa.select(sa.func.count(Person.id))
+        .where(Person.is_active.is_(True))
+        .scalar_subquery()
+        .label("people"),
     )
-    people = db.session.scalar(
-        sa.select(sa.func.count(Person.id)).where(Person.is_active.is_(True))
-    )
+
+
+def directory_counts(user):
+    return _counts_statement(), {}
+
+
+@dashboard_panel(counts=directory_counts)
+def directory_panel(user, counted) -> dict:
     return {
         "template": "directory/_dashboard_panel.html",
         "title": gettext("Directory"),
-        "organisations": organisations,
-        "people": people,
+        "organisations": counted["organisations"],
+        "people": counted["people"],
         "own_organisation": user.organisation,
     }

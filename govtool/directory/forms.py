@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from ..core.forms import IdSelectField
@@ -65,3 +72,21 @@ class ConfirmForm(FlaskForm):
 
     confirm = BooleanField(_l("I confirm"), default=True)
     submit = SubmitField(_l("Confirm"))
+
+
+class EraseForm(FlaskForm):
+    """Confirmation of an erasure under Art. 17 GDPR: a reason and an explicit tick."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("Please give a reason for the erasure.")),
+            Length(max=1000),
+        ],
+        description=_l("e.g. the data subject's request of 01.02.2026; kept in the audit log"),
+    )
+    confirm = BooleanField(
+        _l("I confirm that this person's data will be erased. This cannot be undone."),
+        validators=[DataRequired(message=_l("Please confirm the erasure."))],
+    )
+    submit = SubmitField(_l("Erase data"))

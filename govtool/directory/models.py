@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import Audited, TimestampMixin, enum_type
+from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..extensions import db
 
 
@@ -121,14 +123,30 @@ class Person(Audited, TimestampMixin, db.Model):
         sa.ForeignKey("organisations.id"), index=True
     )
     is_active: Mapped[bool] = mapped_column(default=True, index=True)
+    # Set when the person's data was erased (Art. 17 GDPR); the row stays for the records.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(
         back_populates="people", foreign_keys=[organisation_id]
     )
 
     @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            # Minutes, memberships and agreements still name someone, without personal data.
+            return gettext("Erased person %(id)s", id=self.id)
         return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
+
+    @property
+    def list_name(self) -> str:
+        """ "Last, First" for lists; the placeholder for an erased person."""
+        if self.erased_at is not None:
+            return self.full_name
+        return f"{self.last_name}, {self.first_name}"
 
     @property
     def audit_label(self) -> str:

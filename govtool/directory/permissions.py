@@ -69,3 +69,15 @@ def edit_person(user, person) -> bool:
 @rule("person.deactivate")
 def deactivate_person(user, person) -> bool:
     return edit_person(user, person)
+
+
+@rule("person.export")
+def export_person(user, person) -> bool:
+    """Art. 15 GDPR access exports hold everything about a person: administrators only."""
+    return user.has_role(Role.ADMIN)
+
+
+@rule("person.erase")
+def erase_person(user, person) -> bool:
+    """Art. 17 GDPR erasure cannot be undone: administrators only."""
+    return user.has_role(Role.ADMIN)

@@ -1,4 +1,5 @@
-"""Use cases for organisations and people: list, create, update, deactivate."""
+"""Use cases for organisations and people: list, create, update, deactivate; the GDPR rights
+(access export, erasure) live in gdpr.py and are offered here too."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..core.errors import ValidationError
+from ..core.errors import Conflict, ValidationError
 from ..core.permissions import ensure
 from ..core.search import like_pattern
 from ..extensions import db
+from .gdpr import erase_person as erase_person
+from .gdpr import export_person_data as export_person_data
+from .gdpr import linked_users as linked_users
 from .models import Organisation, OrganisationKind, Person, Region
 
 ORGANISATION_FIELDS = (
@@ -305,8 +309,14 @@ def create_person(user, data: dict[str, Any]) -> Person:
     return person
 
 
+def _refuse_erased(person: Person) -> None:
+    if person.is_erased:
+        raise Conflict(gettext("The data of this person has been erased; it cannot be changed."))
+
+
 def update_person(user, person: Person, data: dict[str, Any]) -> Person:
     ensure(user, "person.edit", person)
+    _refuse_erased(person)
     values = _clean(data, PERSON_FIELDS)
     _check_person(values)
     if values.get("organisation_id") != person.organisation_id and values.get("organisation_id"):
@@ -320,6 +330,7 @@ def update_person(user, person: Person, data: dict[str, Any]) -> Person:
 
 def set_person_active(user, person: Person, active: bool) -> Person:
     ensure(user, "person.deactivate", person)
+    _refuse_erased(person)
     person.is_active = active
     db.session.flush()
     return person

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -11,7 +22,7 @@ from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
 from ..extensions import db
 from . import services
-from .forms import KIND_CHOICES, ConfirmForm, OrganisationForm, PersonForm
+from .forms import KIND_CHOICES, ConfirmForm, EraseForm, OrganisationForm, PersonForm
 from .models import Organisation, Person
 
 bp = Blueprint("directory", __name__)
@@ -161,12 +172,21 @@ def person_create():
 def person_detail(person_id: int):
     person = get_or_404(Person, person_id)
     require(can(current_user, "person.view", person))
+    erased = person.is_erased
     return render_template(
         "directory/person_detail.html",
         person=person,
-        can_edit=can(current_user, "person.edit", person),
+        can_edit=not erased and can(current_user, "person.edit", person),
+        can_export=can(current_user, "person.export", person),
+        can_erase=not erased and can(current_user, "person.erase", person),
         confirm_form=ConfirmForm(),
     )
+
+
+def _erased_conflict(person: Person):
+    """409: an erased person's row stays for the records, but nothing about it changes again."""
+    message = gettext("The data of this person has been erased; it cannot be changed.")
+    return render_template("errors/error.html", code=409, message=message), 409
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
@@ -174,6 +194,8 @@ def person_detail(person_id: int):
 def person_edit(person_id: int):
     person = get_or_404(Person, person_id)
     require(can(current_user, "person.edit", person))
+    if person.is_erased:
+        return _erased_conflict(person)
     form = _person_form(person)
     if form.validate_on_submit():
         saved, _ = commit_or_show(
@@ -190,8 +212,52 @@ def person_edit(person_id: int):
 def person_set_active(person_id: int):
     person = get_or_404(Person, person_id)
     require(can(current_user, "person.deactivate", person))
+    if person.is_erased:
+        return _erased_conflict(person)
     active = request.form.get("active") == "1"
     services.set_person_active(current_user, person, active)
     db.session.commit()
     flash(gettext("Person reactivated.") if active else gettext("Person deactivated."), "success")
     return redirect(url_for(".person_detail", person_id=person.id))
+
+
+@bp.get("/people/<int:person_id>/data.json")
+@login_required
+def person_export(person_id: int):
+    """Art. 15 GDPR: everything about the person as a JSON download."""
+    person = get_or_404(Person, person_id)
+    require(can(current_user, "person.export", person))
+    data = services.export_person_data(current_user, person)
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="person-{person.id}-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
+@login_required
+def person_erase(person_id: int):
+    """Art. 17 GDPR: a confirmation page, then the erasure."""
+    person = get_or_404(Person, person_id)
+    require(can(current_user, "person.erase", person))
+    if person.is_erased:
+        return _erased_conflict(person)
+    form = EraseForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            saved, _ = commit_or_show(
+                form, lambda: services.erase_person(current_user, person, form.reason.data)
+            )
+            if saved:
+                flash(gettext("The data of this person has been erased."), "success")
+                return redirect(url_for(".person_detail", person_id=person.id))
+        status = 422
+    return render_template(
+        "directory/person_erase.html",
+        form=form,
+        person=person,
+        accounts=services.linked_users(person),
+    ), status

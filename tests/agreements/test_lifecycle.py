@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from govtool.agreements import services
 from govtool.agreements.models import (
+    Agreement,
     AgreementSignature,
     AgreementStatus,
     VersionStatus,
@@ -25,6 +26,15 @@ from .factories import DEMO_PASSWORD, agreement_data, awaiting, draft, fully_sig
 
 def _login(login, email):
     return login(email, password=DEMO_PASSWORD)
+
+
+def _signature_count(agreement) -> int:
+    """Signatures on the agreement's latest version (the demo holds a signed agreement too)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(AgreementSignature.id)).where(
+            AgreementSignature.version_id == agreement.latest_version.id
+        )
+    )
 
 
 def test_municipality_drafts_only_with_its_own_organisation(demo):
@@ -57,7 +67,7 @@ def test_halle_cannot_sign_for_burgenlandkreis(demo, client, login):
     url = f"/agreements/{agreement.id}/versions/1/sign/{blk_party.id}"
     assert client.get(url).status_code == 403
     assert client.post(url, data={"password": DEMO_PASSWORD}).status_code == 403
-    assert db.session.scalar(sa.select(sa.func.count(AgreementSignature.id))) == 0
+    assert _signature_count(agreement) == 0
 
 
 def test_signing_needs_the_password(demo, client, login):
@@ -70,7 +80,7 @@ def test_signing_needs_the_password(demo, client, login):
     assert "password is not correct" in response.get_data(as_text=True) or (
         "Passwort" in response.get_data(as_text=True)
     )
-    assert db.session.scalar(sa.select(sa.func.count(AgreementSignature.id))) == 0
+    assert _signature_count(agreement) == 0
 
 
 def test_signing_stores_the_hash_and_verification_confirms_the_download(demo, client, login):
@@ -95,7 +105,9 @@ def test_signing_stores_the_hash_and_verification_confirms_the_download(demo, cl
     )
 
     db.session.expire_all()
-    signatures = db.session.scalars(sa.select(AgreementSignature)).all()
+    signatures = db.session.scalars(
+        sa.select(AgreementSignature).where(AgreementSignature.version_id == version.id)
+    ).all()
     assert len(signatures) == 2
     assert {s.organisation_id for s in signatures} == {org("HAL").id, org("BLK").id}
     download = client.get(f"/agreements/{agreement.id}/versions/1/document.docx")
@@ -294,3 +306,28 @@ def test_scanned_signed_copy_must_be_a_pdf(demo, client, login):
     [attachment] = services.attachments_of(agreement)
     assert attachment.is_signed_copy and attachment.filename == "scan.pdf"
     assert client.get(f"{url}/{attachment.id}").data == b"%PDF-1.4 scan"
+
+
+def test_demo_holds_an_agreement_in_force_with_a_verifiable_signature_record(demo, client, login):
+    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.number == "DV-2025-001"))
+    version = agreement.latest_version
+    # in force during its term (2025-09-01 to 2028-08-31), whatever day the suite runs
+    assert services.compute_status(agreement, dt.date(2026, 11, 24)) is AgreementStatus.IN_FORCE
+    assert agreement.status is services.compute_status(agreement, dt.date.today())
+    assert version.status is VersionStatus.SIGNED
+    assert hashlib.sha256(version.document).hexdigest() == version.document_sha256
+    signed_by = {s.organisation_id: s.document_sha256 for s in version.signatures}
+    assert signed_by == {
+        org("MB-REF34").id: version.document_sha256,
+        org("HAL").id: version.document_sha256,
+    }
+    _login(login, "halle@example.org")
+    download = client.get(f"/agreements/{agreement.id}/versions/1/document.docx")
+    assert download.data == version.document  # the signed bytes, no DRAFT copy
+    page = client.post(
+        "/agreements/verify",
+        data={"file": (io.BytesIO(download.data), "DV-2025-001.docx")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "identical to a signed version" in page or "unterzeichneten Fassung" in page
+    assert "DV-2025-001" in page

@@ -81,3 +81,17 @@ def test_unknown_page_is_404_not_500(client, db, login):
     assert client.get("/organisations/999999").status_code == 404
     assert client.get("/organisations/abc").status_code == 404
     assert client.get("/organisations/?page=abc").status_code == 200
+
+
+def test_nul_characters_in_any_input_are_refused_with_400(client, login, demo):
+    from govtool.demo import DEMO_PASSWORD
+
+    login("admin@example.org", DEMO_PASSWORD)
+    for response in (
+        client.get("/organisations/?q=a%00b"),
+        client.get("/people/?q=%00"),
+        client.post("/organisations/new", data={"name": "Amt\x00", "kind": "municipality"}),
+    ):
+        assert response.status_code == 400
+        assert "(NUL)" in response.get_data(as_text=True)
+    assert client.get("/organisations/?q=Halle").status_code == 200
