@@ -105,7 +105,10 @@ def test_comment_page_needs_text_and_adds_the_comment(demo, client, login):
     refused = client.post(url, data={"text": ""})
     assert refused.status_code == 422
     assert 'id="error-summary"' in refused.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(AgreementComment.id))) == 0
+    comments = sa.select(sa.func.count(AgreementComment.id)).where(
+        AgreementComment.version_id == agreement.latest_version.id
+    )
+    assert db.session.scalar(comments) == 0
     done = client.post(url, data={"text": "Bitte § 3 prüfen"})
     assert done.status_code == 302 and done.headers["Location"].endswith("?version=1")
     page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
@@ -127,7 +130,9 @@ def test_withdraw_page_needs_confirmation_and_a_reason(demo, client, login):
     done = client.post(url, data={"reason": "<b>Tippfehler</b>", "confirm": "y"})
     assert done.status_code == 302
     db.session.expire_all()
-    signature = db.session.scalar(sa.select(AgreementSignature))
+    signature = db.session.scalar(
+        sa.select(AgreementSignature).where(AgreementSignature.version_id == version.id)
+    )
     assert signature.withdrawn_at is not None
     assert signature.withdrawal_reason == "<b>Tippfehler</b>"
     # the timeline shows the withdrawal, its reason escaped
