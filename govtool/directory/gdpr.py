@@ -183,7 +183,8 @@ def _default_locale() -> str:
 def erase_person(user, person: Person, reason: str) -> Person:
     """Erase the personal data of `person` (Art. 17 GDPR) and of the user accounts linked to it.
 
-    Cleared: name, title, function, email and phone (the person then reads "Erased person 123");
+    Cleared: name, title, function, email and phone (the person then reads "Erased person 123";
+    the last name holds that placeholder in the default language for pages that read columns);
     linked users are deactivated, get an undeliverable address and an unusable password and lose
     their roles; the person stops being an organisation's designated contact; meeting invitee
     rows lose name and email; the audit log's entries about them and every former name or email in
@@ -216,6 +217,11 @@ def erase_person(user, person: Person, reason: str) -> Person:
         setattr(person, field, "")
     person.erased_at = utcnow()
     person.is_active = False
+    # Stored text, in the default language: pages that list people from plain rows (names as
+    # columns, no Person object) then show the placeholder as well, not an empty name.
+    with force_locale(_default_locale()):
+        placeholder = person.full_name
+    person.last_name = placeholder
     for account in linked:
         account.email = f"geloescht-{account.id}@invalid"
         account.password_hash = ""  # check_password() refuses an empty hash
@@ -226,9 +232,7 @@ def erase_person(user, person: Person, reason: str) -> Person:
         sa.select(Organisation).where(Organisation.contact_person_id == person.id)
     ):
         organisation.contact_person_id = None
-    # Invitee rows copy name and email from the person; stored text, so in the default language.
-    with force_locale(_default_locale()):
-        placeholder = person.full_name
+    # Invitee rows copy name and email from the person.
     for participant in db.session.scalars(
         sa.select(Participant).where(Participant.person_id == person.id)
     ):
