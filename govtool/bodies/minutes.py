@@ -169,9 +169,13 @@ class Quorum:
 
 def quorum(meeting: Meeting) -> Quorum:
     """Voting members present (or represented by a deputy) against the body's quorum rule."""
-    voters = [p for p in meeting.participants if p.has_voting_right and not p.is_guest]
-    present = sum(1 for p in voters if p.counts_for_quorum)
-    body = meeting.body
+    return quorum_of(meeting.body, meeting.participants)
+
+
+def quorum_of(body: Body, participants) -> Quorum:
+    """The quorum from participants or participant rows (has_voting_right, is_guest, presence)."""
+    voters = [p for p in participants if p.has_voting_right and not p.is_guest]
+    present = sum(1 for p in voters if p.presence in (Presence.PRESENT, Presence.REPRESENTED))
     return Quorum(len(voters), present, body.quorum_met(present, len(voters)), body.quorum_label)
 
 
@@ -596,6 +600,45 @@ def minutes_amendments(meeting: Meeting) -> list[MinutesAmendment]:
             )
             .order_by(MinutesAmendment.created_at)
         )
+    )
+
+
+def item_minutes_records(item: AgendaItem):
+    """An item's decisions, action items and comments (the agenda item page), three queries."""
+    decisions = list(
+        db.session.scalars(
+            sa.select(Decision)
+            .where(Decision.agenda_item_id == item.id)
+            .order_by(Decision.sequence)
+        )
+    )
+    actions = list(
+        db.session.scalars(
+            sa.select(ActionItem)
+            .where(ActionItem.agenda_item_id == item.id)
+            .options(
+                joinedload(ActionItem.responsible_person),
+                joinedload(ActionItem.responsible_organisation),
+            )
+            .order_by(ActionItem.id)
+        )
+    )
+    comments = list(
+        db.session.scalars(
+            sa.select(MinutesComment)
+            .where(MinutesComment.agenda_item_id == item.id)
+            .options(joinedload(MinutesComment.author).joinedload(User.person))
+            .order_by(MinutesComment.created_at)
+        )
+    )
+    return decisions, actions, comments
+
+
+def amendment_count(meeting: Meeting) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(MinutesAmendment)
+        .where(MinutesAmendment.meeting_id == meeting.id)
     )
 
 

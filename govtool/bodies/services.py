@@ -299,6 +299,129 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
     ).first()
 
 
+def meeting_overview(meeting_id: int) -> Meeting | None:
+    """The meeting with its body only: the overview page reads its rows with the queries below
+    instead of loading every item's files, papers and every participant as objects."""
+    return db.session.scalars(
+        sa.select(Meeting).where(Meeting.id == meeting_id).options(joinedload(Meeting.body))
+    ).first()
+
+
+def agenda_rows(meeting_id: int, internal: bool) -> list[sa.Row]:
+    """One row per agenda item the user may see, with the counts the overview shows (papers,
+    attachments, decisions, action items, comments), in one query."""
+    from .agenda_models import AgendaItem, Paper, StoredFile
+    from .minutes_models import ActionItem, Decision, MinutesComment
+
+    def count(model, *conditions):
+        return (
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(model.agenda_item_id == AgendaItem.id, *conditions)
+            .scalar_subquery()
+        )
+
+    query = (
+        sa.select(
+            AgendaItem.id,
+            AgendaItem.parent_id,
+            AgendaItem.number,
+            AgendaItem.title,
+            AgendaItem.presenter,
+            AgendaItem.planned_minutes,
+            AgendaItem.is_public,
+            count(Paper).label("papers"),
+            count(StoredFile, StoredFile.paper_id.is_(None)).label("attachments"),
+            count(Decision).label("decisions"),
+            count(ActionItem).label("actions"),
+            count(MinutesComment).label("comments"),
+        )
+        .where(AgendaItem.meeting_id == meeting_id)
+        .order_by(AgendaItem.position)
+    )
+    if not internal:
+        query = query.where(AgendaItem.is_public.is_(True))
+    return list(db.session.execute(query))
+
+
+def participant_rows(meeting_id: int) -> list[sa.Row]:
+    """The invitees' answers and attendance as plain rows, for the overview's summary."""
+    from .minutes_models import Participant
+
+    return list(
+        db.session.execute(
+            sa.select(
+                Participant.id,
+                Participant.person_id,
+                Participant.is_guest,
+                Participant.has_voting_right,
+                Participant.response,
+                Participant.deputy_name,
+                Participant.presence,
+            )
+            .where(Participant.meeting_id == meeting_id)
+            .order_by(Participant.id)
+        )
+    )
+
+
+def agenda_item_detail(meeting_id: int, item_id: int):
+    """One agenda item of the meeting with its files and papers (the item page)."""
+    from .agenda_models import AgendaItem, Paper
+
+    return db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting_id)
+        .options(
+            selectinload(AgendaItem.files),
+            selectinload(AgendaItem.papers).options(
+                joinedload(Paper.organisation), selectinload(Paper.files)
+            ),
+        )
+    ).first()
+
+
+def agenda_outline(meeting_id: int, internal: bool) -> list[sa.Row]:
+    """Id, number and title of the items the user may see, in order (previous/next links)."""
+    from .agenda_models import AgendaItem
+
+    query = (
+        sa.select(AgendaItem.id, AgendaItem.number, AgendaItem.title)
+        .where(AgendaItem.meeting_id == meeting_id)
+        .order_by(AgendaItem.position)
+    )
+    if not internal:
+        query = query.where(AgendaItem.is_public.is_(True))
+    return list(db.session.execute(query))
+
+
+def meeting_participants(meeting_id: int) -> list:
+    """The invitees with their organisation and the item a guest was invited for."""
+    from .minutes_models import Participant
+
+    return list(
+        db.session.scalars(
+            sa.select(Participant)
+            .where(Participant.meeting_id == meeting_id)
+            .options(joinedload(Participant.organisation), joinedload(Participant.agenda_item))
+            .order_by(Participant.id)
+        )
+    )
+
+
+def minutes_items(meeting_id: int) -> list:
+    """The agenda items in order, for the minutes page (notes and results, no files)."""
+    from .agenda_models import AgendaItem
+
+    return list(
+        db.session.scalars(
+            sa.select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(AgendaItem.position)
+        )
+    )
+
+
 def meeting_choices(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """People and organisations a meeting's forms offer (responsible for an action item,
     submitting a paper): the body's members (current and former), their organisations and the

@@ -129,13 +129,15 @@ def test_members_comment_on_circulated_minutes(world, client, login, db):
     meeting_id, public_id, _ = _ids(world)
     login(world["outsider"].email)
     url = f"/meetings/{meeting_id}/items/{public_id}/comments"
-    assert client.post(url, data={f"c{public_id}-text": "Hallo"}).status_code == 403
+    assert client.post(url, data={"comment-text": "Hallo"}).status_code == 403
     client.post("/logout")
     login(world["member"].email)
-    assert client.post(url, data={f"c{public_id}-text": "Bitte ergänzen"}).status_code == 302
-    assert "Bitte ergänzen" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert client.post(url, data={"comment-text": "Bitte ergänzen"}).status_code == 302
+    item_page = client.get(f"/meetings/{meeting_id}/items/{public_id}").get_data(as_text=True)
+    assert "Bitte ergänzen" in item_page
+    assert "Bitte ergänzen" in client.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
     minutes_url = f"/meetings/{meeting_id}/items/{public_id}/minutes"
-    post = {f"i{public_id}-notes": "x", f"i{public_id}-version": "0"}
+    post = {"minutes-notes": "x", "minutes-version": "0"}
     assert client.post(minutes_url, data=post).status_code == 403
 
 
@@ -149,14 +151,14 @@ def test_concurrent_edit_shows_conflict_page_with_both_texts(world, client, logi
     url = f"/meetings/{meeting_id}/items/{item_id}/minutes"
     login(world["secretary"].email)
     first = client.post(
-        url, data={f"i{item_id}-notes": "Text der Schriftführung", f"i{item_id}-version": "0"}
+        url, data={"minutes-notes": "Text der Schriftführung", "minutes-version": "0"}
     )
     assert first.status_code == 302
     # The chair opened the page at version 0 too and saves later.
     client.post("/logout")
     login(world["chair"].email)
     second = client.post(
-        url, data={f"i{item_id}-notes": "Text der Vorsitzenden", f"i{item_id}-version": "0"}
+        url, data={"minutes-notes": "Text der Vorsitzenden", "minutes-version": "0"}
     )
     html = second.get_data(as_text=True)
     assert second.status_code == 409
@@ -164,7 +166,7 @@ def test_concurrent_edit_shows_conflict_page_with_both_texts(world, client, logi
     db.session.expire_all()
     assert db.session.get(AgendaItem, item_id).notes == "Text der Schriftführung"
     # Merging from the conflict page (now at version 1) saves.
-    merged = client.post(url, data={f"i{item_id}-notes": "Beides", f"i{item_id}-version": "1"})
+    merged = client.post(url, data={"minutes-notes": "Beides", "minutes-version": "1"})
     assert merged.status_code == 302
     db.session.expire_all()
     assert db.session.get(AgendaItem, item_id).notes == "Beides"
@@ -347,7 +349,7 @@ def test_upload_is_stored_by_sha256_and_downloads_with_its_name(world, client, l
     login(world["secretary"].email)
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/files",
-        data={f"i{item_id}-file": (io.BytesIO(PDF), "Bericht 2026.pdf")},
+        data={"upload-file": (io.BytesIO(PDF), "Bericht 2026.pdf")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -380,7 +382,7 @@ def test_bad_uploads_are_refused_and_nothing_is_written(
     before = _files_on_disk(app)
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/files",
-        data={f"i{item_id}-file": (io.BytesIO(content), name)},
+        data={"upload-file": (io.BytesIO(content), name)},
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
@@ -396,7 +398,7 @@ def test_a_30_mb_upload_is_refused_and_nothing_is_written(world, client, login, 
     big = PDF + b"0" * (30 * 1024 * 1024)
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/files",
-        data={f"i{item_id}-file": (io.BytesIO(big), "gross.pdf")},
+        data={"upload-file": (io.BytesIO(big), "gross.pdf")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 413
@@ -439,9 +441,9 @@ def test_member_organisation_submits_paper_until_deadline(world, client, login, 
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/papers",
         data={
-            f"i{item_id}-title": "Bericht Halle",
-            f"i{item_id}-paper_type": "report",
-            f"i{item_id}-file": (io.BytesIO(PDF), "bericht.pdf"),
+            "paper-title": "Bericht Halle",
+            "paper-paper_type": "report",
+            "paper-file": (io.BytesIO(PDF), "bericht.pdf"),
         },
         content_type="multipart/form-data",
     )
@@ -456,14 +458,14 @@ def test_member_organisation_submits_paper_until_deadline(world, client, login, 
     meeting.end_at = meeting.start_at + dt.timedelta(hours=1)
     db.session.commit()
     late = client.post(
-        f"/meetings/{meeting_id}/items/{item_id}/papers", data={f"i{item_id}-title": "Zu spät"}
+        f"/meetings/{meeting_id}/items/{item_id}/papers", data={"paper-title": "Zu spät"}
     )
     assert late.status_code == 403
     client.post("/logout")
     login(world["outsider"].email)
     assert (
         client.post(
-            f"/meetings/{meeting_id}/items/{item_id}/papers", data={f"i{item_id}-title": "Fremd"}
+            f"/meetings/{meeting_id}/items/{item_id}/papers", data={"paper-title": "Fremd"}
         ).status_code
         == 403
     )
