@@ -14,7 +14,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import Conflict, DomainError
-from ..core.forms import NONE_CHOICE
+from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404
 from ..extensions import db
@@ -378,6 +378,15 @@ def _form_failed(meeting_id: int, form):
     return render_detail(meeting_id, 422)
 
 
+def _item_error(meeting_id: int, item_id: int, name: str, form, error: DomainError):
+    """A service refused the form: its message goes to the field it names (else flashed)."""
+    db.session.rollback()
+    if error.status_code == 403:
+        abort(403)
+    show_domain_error(error, form)
+    return render_item(meeting_id, item_id, error.status_code, **{name: form})
+
+
 def _item_form_failed(meeting_id: int, item_id: int, name: str, form):
     """Show the item page again with the form's errors at its fields (and in the summary)."""
     db.session.rollback()
@@ -407,8 +416,6 @@ def edit(meeting_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            from ..core.forms import show_domain_error
-
             show_domain_error(error, form)
         else:
             flash(gettext("Changes saved."), "success")
@@ -757,7 +764,7 @@ def file_upload(meeting_id: int, item_id: int):
     try:
         stored = agenda.attach_file(current_user, item, name, data or b"")
     except DomainError as error:
-        return _failed(meeting_id, error, _item_failed(meeting_id, item_id))
+        return _item_error(meeting_id, item_id, "upload_form", form, error)
     return _item_done(
         meeting_id, item.id, gettext("%(name)s uploaded.", name=stored.original_name), "files"
     )
@@ -777,7 +784,7 @@ def paper_submit(meeting_id: int, item_id: int):
     try:
         paper = agenda.submit_paper(current_user, item, form.data, name, data)
     except DomainError as error:
-        return _failed(meeting_id, error, _item_failed(meeting_id, item_id))
+        return _item_error(meeting_id, item_id, "paper_form", form, error)
     return _item_done(
         meeting_id, item.id, gettext("Paper %(ref)s submitted.", ref=paper.reference), "papers"
     )
@@ -832,7 +839,7 @@ def item_minutes(meeting_id: int, item_id: int):
         db.session.rollback()
         return _conflict(meeting_id, item_id, notes, result, error)
     except DomainError as error:
-        return _failed(meeting_id, error, _item_failed(meeting_id, item_id))
+        return _item_error(meeting_id, item_id, "minutes_form", form, error)
     return _item_done(
         meeting_id, item.id, gettext("Minutes of %(label)s saved.", label=item.label), "minutes"
     )
@@ -868,7 +875,7 @@ def decision_add(meeting_id: int, item_id: int):
     try:
         decision = minutes.add_decision(current_user, item, form.data)
     except DomainError as error:
-        return _failed(meeting_id, error, _item_failed(meeting_id, item_id))
+        return _item_error(meeting_id, item_id, "decision_form", form, error)
     return _item_done(
         meeting_id,
         item.id,
@@ -891,7 +898,7 @@ def action_add(meeting_id: int, item_id: int):
     try:
         minutes.add_action_item(current_user, item, form.data)
     except DomainError as error:
-        return _failed(meeting_id, error, _item_failed(meeting_id, item_id))
+        return _item_error(meeting_id, item_id, "action_form", form, error)
     return _item_done(meeting_id, item.id, gettext("Action item recorded."), "action-items")
 
 
@@ -907,7 +914,7 @@ def comment_add(meeting_id: int, item_id: int):
     try:
         minutes.add_comment(current_user, item, form.text.data)
     except DomainError as error:
-        return _failed(meeting_id, error, _item_failed(meeting_id, item_id))
+        return _item_error(meeting_id, item_id, "comment_form", form, error)
     return _item_done(meeting_id, item.id, gettext("Comment saved."), "comments")
 
 

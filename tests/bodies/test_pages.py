@@ -654,3 +654,184 @@ def test_members_are_added_with_history_and_bad_input_is_a_4xx(world, client, lo
     client.post("/logout")
     login(world["member"].email)
     assert client.post(f"/bodies/{body_id}/members", data={}).status_code == 403
+
+
+# ---------------------------------------------------------------- item, attendance, minutes pages
+
+
+def _held(db, world, status=MeetingStatus.HELD):
+    meeting = db.session.get(Meeting, world["meeting"].id)
+    meeting.start_at -= dt.timedelta(days=60)
+    meeting.end_at -= dt.timedelta(days=60)
+    meeting.status = status
+    db.session.commit()
+    return meeting
+
+
+def test_overview_links_each_item_page_and_has_no_per_item_forms(world, client, login, db):
+    _held(db, world)
+    meeting_id, public_id, secret_id = _ids(world)
+    login(world["secretary"].email)
+    html = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert f'href="/meetings/{meeting_id}/items/{public_id}"' in html
+    assert f'href="/meetings/{meeting_id}/items/{secret_id}"' in html
+    assert f'href="/meetings/{meeting_id}/attendance"' in html
+    assert f'href="/meetings/{meeting_id}/minutes"' in html
+    assert '/decisions"' not in html and '/actions"' not in html and "-notes" not in html
+    page = client.get(f"/meetings/{meeting_id}/items/{public_id}")
+    item_html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'action="/meetings/{meeting_id}/items/{public_id}/decisions"' in item_html
+    assert f'action="/meetings/{meeting_id}/items/{public_id}/actions"' in item_html
+    assert f'action="/meetings/{meeting_id}/items/{public_id}/minutes"' in item_html
+    assert f'href="/meetings/{meeting_id}#agenda"' in item_html  # back to the overview
+    assert f'href="/meetings/{meeting_id}/items/{secret_id}"' in item_html  # next item
+
+
+def test_item_page_permissions(world, client, login, db):
+    _held(db, world)
+    meeting_id, public_id, secret_id = _ids(world)
+    login(world["outsider"].email)
+    public = client.get(f"/meetings/{meeting_id}/items/{public_id}")
+    assert public.status_code == 200
+    assert '/decisions"' not in public.get_data(as_text=True)  # no minutes, no forms
+    assert client.get(f"/meetings/{meeting_id}/items/{secret_id}").status_code == 403
+    assert client.get(f"/meetings/{meeting_id}/attendance").status_code == 403
+    assert client.get(f"/meetings/{meeting_id}/minutes").status_code == 403
+    client.post("/logout")
+    login(world["other_secretary"].email)
+    assert client.get(f"/meetings/{meeting_id}/items/{secret_id}").status_code == 403
+    assert client.get(f"/meetings/{meeting_id}/attendance").status_code == 403
+    assert (
+        client.post(
+            f"/meetings/{meeting_id}/items/{public_id}/decisions", data={"decision-text": "X"}
+        ).status_code
+        == 403
+    )
+    client.post("/logout")
+    login(world["member"].email)
+    html = client.get(f"/meetings/{meeting_id}/items/{secret_id}").get_data(as_text=True)
+    assert "Vertrauliche Personalsache" in html and '/decisions"' not in html
+    assert client.get(f"/meetings/{meeting_id}/attendance").status_code == 200
+    assert client.get(f"/meetings/{meeting_id}/minutes").status_code == 200
+    # An item of another meeting, or none, is not found under this meeting.
+    other = make_meeting(world["body"], dt.date.today() + dt.timedelta(days=90))
+    db.session.commit()
+    assert client.get(f"/meetings/{other.id}/items/{public_id}").status_code == 404
+    assert client.get(f"/meetings/{meeting_id}/items/999999").status_code == 404
+    assert client.get("/meetings/999999/items/1").status_code == 404
+
+
+def test_item_forms_show_errors_on_the_item_page_and_redirect_back(world, client, login, db):
+    _held(db, world)
+    meeting_id, item_id, _ = _ids(world)
+    login(world["secretary"].email)
+    item_url = f"/meetings/{meeting_id}/items/{item_id}"
+    bad = client.post(f"{item_url}/decisions", data={"decision-votes_yes": "-3"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert 'id="error-summary"' in html and 'aria-invalid="true"' in html
+    assert 'id="decision-text-error"' in html and 'value="-3"' in html  # input kept
+    bad_action = client.post(
+        f"{item_url}/actions", data={"action-task": "x", "action-responsible_person_id": "999999"}
+    )
+    assert bad_action.status_code == 422
+    assert 'id="action-responsible_person_id-error"' in bad_action.get_data(as_text=True)
+    too_many = client.post(
+        f"{item_url}/decisions",
+        data={
+            "decision-text": "Zu viele.",
+            "decision-votes_yes": "3",
+            "decision-result": "adopted",
+        },
+    )  # nobody is recorded present: the service's error is shown at the votes field
+    assert too_many.status_code == 422
+    assert 'id="decision-votes_yes-error"' in too_many.get_data(as_text=True)
+    good = client.post(
+        f"{item_url}/decisions",
+        data={"decision-text": "Angenommen.", "decision-result": "adopted"},
+    )
+    assert good.status_code == 302 and good.headers["Location"].endswith(f"{item_url}#decisions")
+    done = client.post(
+        f"{item_url}/actions",
+        data={
+            "action-task": "Bericht schreiben",
+            "action-responsible_person_id": str(world["member"].person_id),
+        },
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"{item_url}#action-items")
+    page = client.get(item_url).get_data(as_text=True)
+    assert "Angenommen." in page and "Bericht schreiben" in page
+    saved = client.post(
+        f"{item_url}/minutes", data={"minutes-notes": "Erörtert.", "minutes-version": "0"}
+    )
+    assert saved.headers["Location"].endswith(f"{item_url}#minutes")
+    overview = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Angenommen." not in overview  # the overview counts, the item page shows
+    minutes_page = client.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
+    assert "Angenommen." in minutes_page and "Erörtert." in minutes_page
+    assert "Bericht schreiben" in minutes_page
+
+
+def test_item_moves_on_its_page_and_edit_returns_there(world, client, login, db):
+    meeting_id, public_id, secret_id = _ids(world)
+    login(world["secretary"].email)
+    item_url = f"/meetings/{meeting_id}/items/{secret_id}"
+    moved = client.post(f"{item_url}/move", data={"direction": "up"})
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(item_url)
+    db.session.expire_all()
+    assert (
+        db.session.get(AgendaItem, secret_id).position
+        < db.session.get(AgendaItem, public_id).position
+    )
+    edited = client.post(f"{item_url}/edit", data={"title": "Personalsache (neu)"})
+    assert edited.status_code == 302 and edited.headers["Location"].endswith(item_url)
+    assert client.post(f"{item_url}/edit", data={"title": ""}).status_code == 422
+    removed = client.post(f"{item_url}/delete")
+    assert removed.status_code == 302 and removed.headers["Location"].endswith("#agenda")
+    assert client.get(item_url).status_code == 404
+
+
+def test_attendance_page_records_attendance_and_guests(world, client, login, db):
+    meeting = _held(db, world)
+    minutes.ensure_participants(meeting)
+    db.session.commit()
+    participants = list(meeting.participants)
+    meeting_id = meeting.id
+    login(world["secretary"].email)
+    page = client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
+    assert f'name="presence-{participants[0].id}"' in page
+    saved = client.post(
+        f"/meetings/{meeting_id}/attendance",
+        data={f"presence-{p.id}": "present" for p in participants},
+    )
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"/meetings/{meeting_id}/attendance")
+    overview = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert f"anwesend {len(participants)}" in overview and 'class="quorum"' in overview
+    bad_guest = client.post(f"/meetings/{meeting_id}/guests", data={"name": ""})
+    assert bad_guest.status_code == 422 and 'id="error-summary"' in bad_guest.get_data(as_text=True)
+    guest = client.post(f"/meetings/{meeting_id}/guests", data={"name": "Gerda Gast"})
+    assert guest.headers["Location"].endswith(f"/meetings/{meeting_id}/attendance")
+    assert "Gerda Gast" in client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
+    client.post("/logout")
+    login(world["member"].email)
+    page = client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
+    assert "Gerda Gast" in page and 'name="presence-' not in page  # members read only
+    assert client.post(f"/meetings/{meeting_id}/attendance", data={}).status_code == 403
+
+
+def test_amendments_are_recorded_on_the_minutes_page(world, client, login, db):
+    meeting = _held(db, world, MeetingStatus.MINUTES_APPROVED)
+    meeting_id = meeting.id
+    login(world["secretary"].email)
+    page = client.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
+    assert f'action="/meetings/{meeting_id}/amendments"' in page
+    bad = client.post(f"/meetings/{meeting_id}/amendments", data={"text": ""})
+    assert bad.status_code == 422 and 'id="error-summary"' in bad.get_data(as_text=True)
+    good = client.post(f"/meetings/{meeting_id}/amendments", data={"text": "Tippfehler in TOP 1"})
+    assert good.headers["Location"].endswith(f"/meetings/{meeting_id}/minutes#amendments")
+    assert "Tippfehler in TOP 1" in client.get(f"/meetings/{meeting_id}/minutes").get_data(
+        as_text=True
+    )
+    assert "1 Berichtigungen" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
