@@ -634,12 +634,11 @@ def item_minutes_records(item: AgendaItem):
     return decisions, actions, comments
 
 
+AMENDMENT_COUNT = sa.text("SELECT count(*) FROM minutes_amendments WHERE meeting_id = :meeting_id")
+
+
 def amendment_count(meeting: Meeting) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(MinutesAmendment)
-        .where(MinutesAmendment.meeting_id == meeting.id)
-    )
+    return db.session.scalar(AMENDMENT_COUNT, {"meeting_id": meeting.id})
 
 
 def has_minutes(meeting: Meeting) -> bool:

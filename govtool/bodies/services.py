@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
 import holidays
 import sqlalchemy as sa
@@ -299,70 +300,77 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
     ).first()
 
 
+@functools.cache
+def _meeting_with_body():
+    # Built once: the statement is the same on every request, only the id is bound.
+    return (
+        sa.select(Meeting)
+        .where(Meeting.id == sa.bindparam("meeting_id"))
+        .options(joinedload(Meeting.body))
+    )
+
+
 def meeting_overview(meeting_id: int) -> Meeting | None:
-    """The meeting with its body only: the overview page reads its rows with the queries below
+    """The meeting with its body only: the meeting pages read their rows with the queries below
     instead of loading every item's files, papers and every participant as objects."""
-    return db.session.scalars(
-        sa.select(Meeting).where(Meeting.id == meeting_id).options(joinedload(Meeting.body))
-    ).first()
+    return db.session.scalars(_meeting_with_body(), {"meeting_id": meeting_id}).first()
+
+
+# The overview's two row queries, written out: they run on every view of a meeting, and a text
+# statement skips building and cache-keying a select with five correlated subqueries each time.
+_AGENDA_ROWS_SQL = """
+    SELECT a.id, a.parent_id, a.number, a.title, a.presenter, a.planned_minutes, a.is_public,
+        (SELECT count(*) FROM papers p WHERE p.agenda_item_id = a.id) AS papers,
+        (SELECT count(*) FROM stored_files f
+            WHERE f.agenda_item_id = a.id AND f.paper_id IS NULL) AS attachments,
+        (SELECT count(*) FROM decisions d WHERE d.agenda_item_id = a.id) AS decisions,
+        (SELECT count(*) FROM action_items t WHERE t.agenda_item_id = a.id) AS actions,
+        (SELECT count(*) FROM minutes_comments c WHERE c.agenda_item_id = a.id) AS comments
+    FROM agenda_items a
+    WHERE a.meeting_id = :meeting_id {public_only}
+    ORDER BY a.position"""
+AGENDA_ROWS = sa.text(_AGENDA_ROWS_SQL.format(public_only=""))
+PUBLIC_AGENDA_ROWS = sa.text(_AGENDA_ROWS_SQL.format(public_only="AND a.is_public = :public"))
+PARTICIPANT_ROWS = sa.text(
+    """SELECT id, person_id, is_guest, has_voting_right, response, deputy_name, presence
+    FROM meeting_participants WHERE meeting_id = :meeting_id ORDER BY id"""
+)
+
+
+class ParticipantRow(NamedTuple):
+    id: int
+    person_id: int | None
+    is_guest: bool
+    has_voting_right: bool
+    response: Any
+    deputy_name: str
+    presence: Any
 
 
 def agenda_rows(meeting_id: int, internal: bool) -> list[sa.Row]:
     """One row per agenda item the user may see, with the counts the overview shows (papers,
     attachments, decisions, action items, comments), in one query."""
-    from .agenda_models import AgendaItem, Paper, StoredFile
-    from .minutes_models import ActionItem, Decision, MinutesComment
-
-    def count(model, *conditions):
-        return (
-            sa.select(sa.func.count())
-            .select_from(model)
-            .where(model.agenda_item_id == AgendaItem.id, *conditions)
-            .scalar_subquery()
-        )
-
-    query = (
-        sa.select(
-            AgendaItem.id,
-            AgendaItem.parent_id,
-            AgendaItem.number,
-            AgendaItem.title,
-            AgendaItem.presenter,
-            AgendaItem.planned_minutes,
-            AgendaItem.is_public,
-            count(Paper).label("papers"),
-            count(StoredFile, StoredFile.paper_id.is_(None)).label("attachments"),
-            count(Decision).label("decisions"),
-            count(ActionItem).label("actions"),
-            count(MinutesComment).label("comments"),
-        )
-        .where(AgendaItem.meeting_id == meeting_id)
-        .order_by(AgendaItem.position)
-    )
-    if not internal:
-        query = query.where(AgendaItem.is_public.is_(True))
-    return list(db.session.execute(query))
+    if internal:
+        return list(db.session.execute(AGENDA_ROWS, {"meeting_id": meeting_id}))
+    return list(db.session.execute(PUBLIC_AGENDA_ROWS, {"meeting_id": meeting_id, "public": True}))
 
 
-def participant_rows(meeting_id: int) -> list[sa.Row]:
+def participant_rows(meeting_id: int) -> list[ParticipantRow]:
     """The invitees' answers and attendance as plain rows, for the overview's summary."""
-    from .minutes_models import Participant
+    from .minutes_models import Presence, Response
 
-    return list(
-        db.session.execute(
-            sa.select(
-                Participant.id,
-                Participant.person_id,
-                Participant.is_guest,
-                Participant.has_voting_right,
-                Participant.response,
-                Participant.deputy_name,
-                Participant.presence,
-            )
-            .where(Participant.meeting_id == meeting_id)
-            .order_by(Participant.id)
+    return [
+        ParticipantRow(
+            row.id,
+            row.person_id,
+            bool(row.is_guest),
+            bool(row.has_voting_right),
+            Response(row.response),
+            row.deputy_name,
+            Presence(row.presence),
         )
-    )
+        for row in db.session.execute(PARTICIPANT_ROWS, {"meeting_id": meeting_id})
+    ]
 
 
 def agenda_item_detail(meeting_id: int, item_id: int):
