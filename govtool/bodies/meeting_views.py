@@ -102,12 +102,12 @@ def _minutes_open(meeting: Meeting, editor: bool, show_minutes: bool) -> bool:
 
 
 def _counted(rows, attribute: str, enum_cls) -> list[tuple[str, int]]:
-    """(label, count) of each value that occurs, in the enum's order."""
-    counts: dict = {}
+    """(label, count) of each stored value that occurs, in the enum's order."""
+    counts: dict[str, int] = {}
     for row in rows:
         value = getattr(row, attribute)
         counts[value] = counts.get(value, 0) + 1
-    return [(member.label, counts[member]) for member in enum_cls if member in counts]
+    return [(member.label, counts[member.value]) for member in enum_cls if member.value in counts]
 
 
 def render_detail(meeting_id: int, status: int = 200, **forms):
@@ -120,9 +120,10 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
     editor = can(user, "meeting.edit", meeting)
     rows = services.agenda_rows(meeting.id, internal)
     participants = services.participant_rows(meeting.id)
-    my_participant = next(
-        (p for p in participants if p.person_id and p.person_id == user.person_id), None
-    )
+    my_row = next((p for p in participants if p.person_id and p.person_id == user.person_id), None)
+    my_participant = None
+    if my_row is not None:
+        my_participant = {"response": Answer(my_row.response), "deputy_name": my_row.deputy_name}
     editable_agenda = _editable_agenda(meeting, editor)
     show_minutes = _show_minutes(meeting, internal, editor)
     item_form = copy_form = response_form = None
@@ -139,11 +140,20 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
         MeetingStatus.INVITED,
     ):
         response_form = forms.get("response_form") or ResponseForm(formdata=None)
-        if my_participant.response.value != "none" and "response_form" not in forms:
-            response_form.response.data = my_participant.response.value
-            response_form.deputy_name.data = my_participant.deputy_name
+        if my_row.response != "none" and "response_form" not in forms:
+            response_form.response.data = my_row.response
+            response_form.deputy_name.data = my_row.deputy_name
     # The overview links each item; its url is built once here, not once per row in the loop.
     items_url = url_for(".detail", meeting_id=meeting.id) + "/items/"
+    # Count columns are shown where the user may see them and at least one item has an entry.
+    shown = {"attachments"}
+    if internal:
+        shown.add("papers")
+    if show_minutes:
+        shown.update(("decisions", "actions"))
+        if meeting.status is MeetingStatus.MINUTES_CIRCULATED:
+            shown.add("comments")
+    counts = {name for name in shown if any(getattr(row, name) for row in rows)}
     return (
         render_template(
             "bodies/meeting_detail.html",
@@ -151,6 +161,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             body=meeting.body,
             rows=rows,
             items_url=items_url,
+            counts=counts,
             internal=internal,
             editor=editor,
             editable_agenda=editable_agenda,

@@ -173,10 +173,18 @@ def quorum(meeting: Meeting) -> Quorum:
 
 
 def quorum_of(body: Body, participants) -> Quorum:
-    """The quorum from participants or participant rows (has_voting_right, is_guest, presence)."""
+    """The quorum from participants, or from participant rows whose presence is the stored
+    value (has_voting_right, is_guest, presence)."""
     voters = [p for p in participants if p.has_voting_right and not p.is_guest]
-    present = sum(1 for p in voters if p.presence in (Presence.PRESENT, Presence.REPRESENTED))
+    present = sum(1 for p in voters if p.presence in _COUNTS_FOR_QUORUM)
     return Quorum(len(voters), present, body.quorum_met(present, len(voters)), body.quorum_label)
+
+
+# Presence members and their stored values (a str enum member would compare equal to its value,
+# Presence does not): rows from a text query carry the value.
+_COUNTS_FOR_QUORUM = frozenset(
+    (Presence.PRESENT, Presence.REPRESENTED, Presence.PRESENT.value, Presence.REPRESENTED.value)
+)
 
 
 # ---------------------------------------------------------------- minutes text

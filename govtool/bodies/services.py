@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, NamedTuple
+from typing import Any
 
 import holidays
 import sqlalchemy as sa
@@ -337,16 +337,6 @@ PARTICIPANT_ROWS = sa.text(
 )
 
 
-class ParticipantRow(NamedTuple):
-    id: int
-    person_id: int | None
-    is_guest: bool
-    has_voting_right: bool
-    response: Any
-    deputy_name: str
-    presence: Any
-
-
 def agenda_rows(meeting_id: int, internal: bool) -> list[sa.Row]:
     """One row per agenda item the user may see, with the counts the overview shows (papers,
     attachments, decisions, action items, comments), in one query."""
@@ -355,22 +345,10 @@ def agenda_rows(meeting_id: int, internal: bool) -> list[sa.Row]:
     return list(db.session.execute(PUBLIC_AGENDA_ROWS, {"meeting_id": meeting_id, "public": True}))
 
 
-def participant_rows(meeting_id: int) -> list[ParticipantRow]:
-    """The invitees' answers and attendance as plain rows, for the overview's summary."""
-    from .minutes_models import Presence, Response
-
-    return [
-        ParticipantRow(
-            row.id,
-            row.person_id,
-            bool(row.is_guest),
-            bool(row.has_voting_right),
-            Response(row.response),
-            row.deputy_name,
-            Presence(row.presence),
-        )
-        for row in db.session.execute(PARTICIPANT_ROWS, {"meeting_id": meeting_id})
-    ]
+def participant_rows(meeting_id: int) -> list[sa.Row]:
+    """The invitees' answers and attendance as plain rows (values, not enums), for the
+    overview's summary."""
+    return list(db.session.execute(PARTICIPANT_ROWS, {"meeting_id": meeting_id}))
 
 
 def agenda_item_detail(meeting_id: int, item_id: int):

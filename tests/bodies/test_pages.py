@@ -835,3 +835,22 @@ def test_amendments_are_recorded_on_the_minutes_page(world, client, login, db):
         as_text=True
     )
     assert "1 Berichtigungen" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+
+
+def test_invitee_answers_on_the_overview(world, client, login, db):
+    meeting = db.session.get(Meeting, world["meeting"].id)
+    minutes.ensure_participants(meeting)
+    meeting.status = MeetingStatus.INVITED
+    db.session.commit()
+    login(world["member"].email)
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'action="/meetings/{meeting.id}/respond"' in html
+    bad = client.post(f"/meetings/{meeting.id}/respond", data={"response": "maybe"})
+    assert bad.status_code == 422 and 'id="error-summary"' in bad.get_data(as_text=True)
+    sent = client.post(
+        f"/meetings/{meeting.id}/respond", data={"response": "declined", "deputy_name": "Vera V."}
+    )
+    assert sent.status_code == 302
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert 'value="Vera V."' in html and '<option selected value="declined">' in html
+    assert "Rückmeldungen:" in html and "abgesagt 1" in html
