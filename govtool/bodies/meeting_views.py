@@ -63,6 +63,10 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
+# Comments on the minutes exist once they were circulated.
+COMMENT_STATES = (MeetingStatus.MINUTES_CIRCULATED, MeetingStatus.MINUTES_APPROVED)
+
+
 def _meeting(meeting_id: int) -> Meeting:
     """The meeting with its body only (the GET pages read their rows with lean queries)."""
     meeting = services.meeting_overview(meeting_id)
@@ -212,7 +216,9 @@ def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
     previous_item = outline[index - 1] if index > 0 else None
     next_item = outline[index + 1] if index + 1 < len(outline) else None
     decisions, actions, comments = (
-        minutes.item_minutes_records(item) if show_minutes else ([], [], [])
+        minutes.item_minutes_records(item, with_comments=meeting.status in COMMENT_STATES)
+        if show_minutes
+        else ([], [], [])
     )
     carried_over = (
         minutes.carried_over_action_items(meeting)
@@ -221,6 +227,9 @@ def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
     )
     minutes_form = decision_form = action_form = comment_form = None
     paper_form = upload_form = None
+    choices = None
+    if minutes_open or (can_submit_paper and editor):
+        choices = services.meeting_choices(meeting)  # people, organisations: one query
     if minutes_open:
         minutes_form = forms.get("minutes_form")
         if minutes_form is None:
@@ -233,9 +242,8 @@ def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
         action_form = forms.get("action_form") or ActionItemForm(
             formdata=None, prefix="action", meta=NO_FORM_CSRF
         )
-        people, organisations = services.meeting_choices(meeting)
-        action_form.responsible_person_id.choices = [NONE_CHOICE, *people]
-        action_form.responsible_organisation_id.choices = [NONE_CHOICE, *organisations]
+        action_form.responsible_person_id.choices = [NONE_CHOICE, *choices[0]]
+        action_form.responsible_organisation_id.choices = [NONE_CHOICE, *choices[1]]
     if can_comment:
         comment_form = forms.get("comment_form") or CommentForm(
             formdata=None, prefix="comment", meta=NO_FORM_CSRF
@@ -244,7 +252,7 @@ def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
         paper_form = forms.get("paper_form") or PaperForm(
             formdata=None, prefix="paper", meta=NO_FORM_CSRF, organisation_id=user.organisation_id
         )
-        paper_form.organisation_id.choices = _organisation_choices(meeting) if editor else []
+        paper_form.organisation_id.choices = [NONE_CHOICE, *choices[1]] if editor else []
     if editable_agenda:
         upload_form = forms.get("upload_form") or UploadForm(
             formdata=None, prefix="upload", meta=NO_FORM_CSRF

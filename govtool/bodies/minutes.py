@@ -611,7 +611,7 @@ def minutes_amendments(meeting: Meeting) -> list[MinutesAmendment]:
     )
 
 
-def item_minutes_records(item: AgendaItem):
+def item_minutes_records(item: AgendaItem, with_comments: bool = True):
     """An item's decisions, action items and comments (the agenda item page), three queries."""
     decisions = list(
         db.session.scalars(
@@ -631,6 +631,8 @@ def item_minutes_records(item: AgendaItem):
             .order_by(ActionItem.id)
         )
     )
+    if not with_comments:
+        return decisions, actions, []
     comments = list(
         db.session.scalars(
             sa.select(MinutesComment)
