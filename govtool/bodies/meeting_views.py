@@ -171,6 +171,8 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             editable_agenda=editable_agenda,
             minutes_open=_minutes_open(meeting, editor, show_minutes),
             can_approve=can(user, "meeting.approve", meeting),
+            can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED
+            and can(user, "meeting.comment", meeting),
             my_participant=my_participant,
             invitee_count=len(participants),
             responses=_counted(participants, "response", Answer) if internal else [],

@@ -132,6 +132,8 @@ def test_members_comment_on_circulated_minutes(world, client, login, db):
     assert client.post(url, data={"comment-text": "Hallo"}).status_code == 403
     client.post("/logout")
     login(world["member"].email)
+    overview = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "um eine Anmerkung zu seiner Niederschrift zu schreiben" in overview
     assert client.post(url, data={"comment-text": "Bitte ergänzen"}).status_code == 302
     item_page = client.get(f"/meetings/{meeting_id}/items/{public_id}").get_data(as_text=True)
     assert "Bitte ergänzen" in item_page
