@@ -15,6 +15,7 @@ from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
 from ..core.models import utcnow
 from ..core.permissions import ensure
+from ..directory.models import list_label
 from ..extensions import db
 from .models import (
     Body,
@@ -619,7 +620,7 @@ def meeting_choices(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple
         .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
         .where(Membership.body_id == meeting.body_id)
     ).all()
-    people = {row.id: f"{row.last_name}, {row.first_name}" for row in rows}
+    people = {row.id: list_label(row.last_name, row.first_name) for row in rows}
     organisations = {row.organisation_id: row.organisation_name for row in rows}
     for participant in meeting.participants:
         if participant.person_id and participant.person_id not in people:
