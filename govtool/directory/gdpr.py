@@ -108,6 +108,9 @@ def _referencing_tables(targets: set[str]) -> list[tuple[sa.Table, list[tuple[sa
     return found
 
 
+AUDIT_ACTIVITY_FIELDS = ("id", "created_at", "action", "object_type", "object_id")
+
+
 def _audit_row(table: sa.Table, row: sa.Row) -> dict[str, Any]:
     """An audit entry without the changes the log masked (a password hash changed: no data)."""
     entry = _row(table, row, set())
@@ -144,7 +147,11 @@ def export_person_data(user, person: Person) -> dict[str, Any]:
         order = list(table.primary_key.columns) or list(table.columns)[:1]
         rows = db.session.execute(_select(table).where(sa.or_(*conditions)).order_by(*order))
         if table is audit:
-            found = [_audit_row(table, row) for row in rows]
+            # Changes the user made: when and to what, not the content, which is mostly other
+            # people's data (Art. 15(4) GDPR). Entries about the person follow in full below.
+            found = [
+                {key: _row(table, row, set())[key] for key in AUDIT_ACTIVITY_FIELDS} for row in rows
+            ]
         else:
             found = [_row(table, row, secrets.get(table.name, set())) for row in rows]
         if found:
