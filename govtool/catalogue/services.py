@@ -31,6 +31,7 @@ from .models import (
     PersonalDataLevel,
     SpatialLevel,
     VersionStatus,
+    version_recipients,
 )
 from .permissions import is_reviewer
 
@@ -187,7 +188,6 @@ def _enum_or_none(enum_cls, value: str):
 
 def version_query(user, filters: ListFilters | None = None) -> sa.Select:
     """The versions the user sees in the list (one per entry), filtered, eagerly loaded."""
-    filters = filters or ListFilters()
     query = (
         sa.select(CatalogueVersion)
         .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
@@ -198,6 +198,65 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
             selectinload(CatalogueVersion.recipients),
         )
     )
+    return _filtered(query, filters or ListFilters())
+
+
+# the entry's latest version, beside the version a list row shows (aliased once, not per request)
+# (a Core alias: columns of an ORM aliased() were adapted again on every use)
+_LATEST = CatalogueVersion.__table__.alias("latest_version")
+
+
+def list_row_query(user, filters: ListFilters) -> sa.Select:
+    """The same list as version_query, as plain rows of the columns the list page shows: one
+    query with the provider and the status of the latest version joined, no ORM objects."""
+    latest = _LATEST
+    query = (
+        sa.select(
+            CatalogueVersion.id.label("version_id"),
+            CatalogueEntry.id,
+            CatalogueEntry.identifier,
+            CatalogueEntry.status,
+            CatalogueEntry.latest_number,
+            CatalogueEntry.approved_number,
+            CatalogueVersion.title,
+            CatalogueVersion.personal_data_level,
+            CatalogueVersion.frequency,
+            Organisation.short_name.label("provider"),
+            latest.c.status.label("latest_status"),
+        )
+        .select_from(CatalogueVersion)
+        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
+        .join(Organisation, Organisation.id == CatalogueEntry.provider_id)
+        .join(
+            latest,
+            sa.and_(
+                latest.c.entry_id == CatalogueEntry.id,
+                latest.c.number == CatalogueEntry.latest_number,
+            ),
+        )
+        .where(CatalogueVersion.number == _shown_number(user))
+    )
+    return _filtered(query, filters)
+
+
+def recipient_names(version_ids: list[int]) -> dict[int, list[str]]:
+    """Short names of the receiving organisations of these versions, by version, in name order."""
+    names: dict[int, list[str]] = {}
+    if not version_ids:
+        return names
+    rows = db.session.execute(
+        sa.select(version_recipients.c.version_id, Organisation.short_name)
+        .join(Organisation, Organisation.id == version_recipients.c.organisation_id)
+        .where(version_recipients.c.version_id.in_(version_ids))
+        .order_by(Organisation.name)
+    )
+    for version_id, short_name in rows:
+        names.setdefault(version_id, []).append(short_name)
+    return names
+
+
+def _filtered(query: sa.Select, filters: ListFilters) -> sa.Select:
+    """The list's filters and order on a select that joins versions and their entries."""
     if filters.search:
         pattern = like_pattern(filters.search)
         query = query.where(

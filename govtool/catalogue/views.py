@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     Response,
@@ -18,7 +20,7 @@ from flask_login import current_user, login_required
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
-from ..core.views import paginate
+from ..core.views import CappedPagination, page_args
 from ..directory.services import organisation_choices, person_choices
 from ..extensions import db
 from ..links import services as links
@@ -53,23 +55,92 @@ def _fail(error: DomainError, form=None):
 # ---------------------------------------------------------------- list
 
 
+class _RowPagination(CappedPagination):
+    """A capped page of plain rows (a select of columns rather than of one entity)."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return self._query_args["session"].execute(select).all()
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """One line of the list, with its labels already translated (no macros or gettext per row
+    in the template)."""
+
+    id: int
+    identifier: str
+    title: str
+    provider: str
+    recipients: str
+    level: str
+    level_label: str
+    frequency_label: str
+    status: str
+    status_label: str
+    pending: str  # "version 3: In review" while a change waits for review, else ""
+
+
+def _list_rows(rows: list) -> list[ListRow]:
+    recipients = services.recipient_names([row.version_id for row in rows])
+    labels: dict = {}
+
+    def label(member) -> str:
+        text = labels.get(member)
+        if text is None:
+            text = labels[member] = member.label
+        return text
+
+    return [
+        ListRow(
+            id=row.id,
+            identifier=row.identifier,
+            title=row.title,
+            provider=row.provider,
+            recipients=", ".join(recipients.get(row.version_id, ())) or "–",
+            level=row.personal_data_level.value,
+            level_label=label(row.personal_data_level),
+            frequency_label=label(row.frequency),
+            status=row.status.value,
+            status_label=label(row.status),
+            pending=gettext(
+                "version %(n)d: %(status)s", n=row.latest_number, status=label(row.latest_status)
+            )
+            if row.approved_number is not None and row.latest_number != row.approved_number
+            else "",
+        )
+        for row in rows
+    ]
+
+
 @bp.get("/")
 @login_required
 def entry_list():
-    require(can(current_user, "catalogue.view"))
+    user = current_user._get_current_object()
+    require(can(user, "catalogue.view"))
     filters = services.ListFilters.from_args(request.args)
-    page = paginate(services.version_query(current_user, filters))
+    number, per_page = page_args()
+    page = _RowPagination(
+        select=services.list_row_query(user, filters),
+        session=db.session,
+        page=number,
+        per_page=per_page,
+        error_out=False,
+    )
     return render_template(
         "catalogue/list.html",
         page=page,
+        rows=_list_rows(page.items),
+        # "/catalogue/" + id, built once instead of one url_for per row
+        detail_prefix=url_for(".entry_detail", entry_id=0)[:-1],
         filters=filters,
         export_args=filters.as_args(),
         statuses=choices(EntryStatus),
         levels=choices(PersonalDataLevel),
         legal_bases=choices(LegalBasis),
         frequencies=choices(Frequency),
-        can_create=can(current_user, "catalogue.create"),
-        can_import=can(current_user, "catalogue.import"),
+        can_create=can(user, "catalogue.create"),
+        can_import=can(user, "catalogue.import"),
     )
 
 
