@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -20,7 +21,7 @@ from flask_login import current_user, login_required
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
-from ..core.views import CappedPagination, page_args
+from ..core.views import COUNT_AHEAD_PAGES, CappedPagination, page_args
 from ..directory.services import organisation_choices, person_choices
 from ..extensions import db
 from ..links import services as links
@@ -61,6 +62,20 @@ class _RowPagination(CappedPagination):
     def _query_items(self) -> list:
         select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         return self._query_args["session"].execute(select).all()
+
+    def _query_count(self) -> int:
+        # the capped count of CappedPagination, over one column: a subquery of all the shown
+        # columns cost more to build than to run
+        cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
+        select = self._query_args["select"]
+        sub = select.with_only_columns(CatalogueEntry.id).order_by(None).limit(cap + 1)
+        counted = (
+            self._query_args["session"]
+            .execute(sa.select(sa.func.count()).select_from(sub.subquery()))
+            .scalar()
+        )
+        self.total_is_capped = counted > cap
+        return min(counted, cap)
 
 
 @dataclass(frozen=True, slots=True)
