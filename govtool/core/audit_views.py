@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_babel import gettext
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
+from ..auth.models import User
 from ..extensions import db
 from .audit import AuditEntry
-from .formatting import BERLIN
+from .formatting import BERLIN, format_datetime
 from .permissions import can, require
-from .views import paginate
+from .views import COUNT_AHEAD_PAGES, CappedPagination, page_args
 
 bp = Blueprint("audit", __name__)
 
@@ -32,8 +37,18 @@ def audit_query(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> sa.Select:
-    """Audit entries, newest first, narrowed by the page's filters."""
-    query = sa.select(AuditEntry)
+    """Audit entries, newest first, narrowed by the page's filters: the shown columns and the
+    author's e-mail address as plain rows (no ORM objects)."""
+    query = sa.select(
+        AuditEntry.id,
+        AuditEntry.created_at,
+        AuditEntry.action,
+        AuditEntry.object_type,
+        AuditEntry.object_id,
+        AuditEntry.summary,
+        AuditEntry.changes,
+        User.email,
+    ).outerjoin(User, User.id == AuditEntry.user_id)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
     if object_id:
@@ -72,6 +87,81 @@ def logged_object_types() -> list[str]:
     return list(db.session.scalars(_OBJECT_TYPES))
 
 
+class _RowPagination(CappedPagination):
+    """A capped page of plain rows (a select of columns rather than of one entity)."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return self._query_args["session"].execute(select).all()
+
+    def _query_count(self) -> int:
+        # CappedPagination's capped count over one column (the author's join is left out by
+        # the database: it is an outer join on a primary key whose columns are not used)
+        cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
+        select = self._query_args["select"]
+        sub = select.with_only_columns(AuditEntry.id).order_by(None).limit(cap + 1)
+        counted = (
+            self._query_args["session"]
+            .execute(sa.select(sa.func.count()).select_from(sub.subquery()))
+            .scalar()
+        )
+        self.total_is_capped = counted > cap
+        return min(counted, cap)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    when: str
+    who: str
+    action: str
+    object_type: str
+    object_id: str
+    summary: str
+    changes: Markup
+
+
+def _shown(value: Any) -> str:
+    return "–" if value is None else str(value)
+
+
+def changes_html(action: str, changes: Any) -> Markup:
+    """The changed fields of one entry as lines "field: old → new" (inserts: "field: new"),
+    built in Python: a log row can list dozens of fields, a template loop per field was the
+    page's main cost. Changes are {"old": …, "new": …} per field; [old, new] pairs are read too."""
+    if not changes or not isinstance(changes, dict):
+        return Markup("")
+    show_old = action != "insert"
+    lines = []
+    for key, change in changes.items():
+        if isinstance(change, dict):
+            old, new = change.get("old"), change.get("new")
+        elif isinstance(change, list | tuple) and len(change) == 2:
+            old, new = change
+        else:
+            old, new = None, change
+        before = f"<del>{escape(_shown(old))}</del> → " if show_old else ""
+        lines.append(
+            f"<div><strong>{escape(key)}</strong>: {before}<span>{escape(_shown(new))}</span></div>"
+        )
+    return Markup("\n".join(lines))
+
+
+def _audit_rows(rows: list) -> list[AuditRow]:
+    system = gettext("system")
+    return [
+        AuditRow(
+            when=format_datetime(row.created_at),
+            who=row.email or system,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=row.object_id,
+            summary=row.summary,
+            changes=changes_html(row.action, row.changes),
+        )
+        for row in rows
+    ]
+
+
 @bp.get("/audit/")
 @login_required
 def audit_log():
@@ -84,10 +174,18 @@ def audit_log():
         "date_from": _parse_date(request.args.get("from")),
         "date_to": _parse_date(request.args.get("to")),
     }
-    page = paginate(audit_query(**filters))
+    number, per_page = page_args()
+    page = _RowPagination(
+        select=audit_query(**filters),
+        session=db.session,
+        page=number,
+        per_page=per_page,
+        error_out=False,
+    )
     return render_template(
         "audit/list.html",
         page=page,
+        rows=_audit_rows(page.items),
         filters=filters,
         object_types=logged_object_types(),
         actions=("insert", "update", "delete"),
