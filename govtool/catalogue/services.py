@@ -206,10 +206,13 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
 _LATEST = CatalogueVersion.__table__.alias("latest_version")
 
 
-def list_row_query(user, filters: ListFilters) -> sa.Select:
+def list_row_query(user, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
     """The same list as version_query, as plain rows of the columns the list page shows: one
-    query with the provider and the status of the latest version joined, no ORM objects."""
+    query with the provider and the status of the latest version joined, no ORM objects. With
+    it the select its count runs on: the same filters, without the joins only shown columns need.
+    """
     latest = _LATEST
+    shown = CatalogueVersion.number == _shown_number(user)
     query = (
         sa.select(
             CatalogueVersion.id.label("version_id"),
@@ -234,9 +237,14 @@ def list_row_query(user, filters: ListFilters) -> sa.Select:
                 latest.c.number == CatalogueEntry.latest_number,
             ),
         )
-        .where(CatalogueVersion.number == _shown_number(user))
+        .where(shown)
     )
-    return _filtered(query, filters)
+    counted = (
+        sa.select(CatalogueVersion.id)
+        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
+        .where(shown)
+    )
+    return _filtered(query, filters), _filtered(counted, filters)
 
 
 def recipient_names(version_ids: list[int]) -> dict[int, list[str]]:
@@ -244,11 +252,13 @@ def recipient_names(version_ids: list[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
     if not version_ids:
         return names
-    rows = db.session.execute(
-        sa.select(version_recipients.c.version_id, Organisation.short_name)
-        .join(Organisation, Organisation.id == version_recipients.c.organisation_id)
+    organisations = Organisation.__table__
+    # Core columns on the Core connection: no ORM step for two plain columns
+    rows = db.session.connection().execute(
+        sa.select(version_recipients.c.version_id, organisations.c.short_name)
+        .join(organisations, organisations.c.id == version_recipients.c.organisation_id)
         .where(version_recipients.c.version_id.in_(version_ids))
-        .order_by(Organisation.name)
+        .order_by(organisations.c.name)
     )
     for version_id, short_name in rows:
         names.setdefault(version_id, []).append(short_name)

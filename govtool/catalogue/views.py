@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
@@ -57,21 +57,20 @@ def _fail(error: DomainError, form=None):
 
 
 class _RowPagination(CappedPagination):
-    """A capped page of plain rows (a select of columns rather than of one entity)."""
+    """A capped page of plain rows (a select of columns rather than of one entity); the total
+    is counted on `count_select`, the same filters without the joins only the shown columns
+    need."""
 
     def _query_items(self) -> list:
         select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         return self._query_args["session"].execute(select).all()
 
     def _query_count(self) -> int:
-        # the capped count of CappedPagination, over one column: a subquery of all the shown
-        # columns cost more to build than to run
         cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
-        select = self._query_args["select"]
-        sub = select.with_only_columns(CatalogueEntry.id).order_by(None).limit(cap + 1)
+        sub = self._query_args["count_select"].order_by(None).limit(cap + 1).subquery()
         counted = (
             self._query_args["session"]
-            .execute(sa.select(sa.func.count()).select_from(sub.subquery()))
+            .execute(sa.select(sa.func.count()).select_from(sub))
             .scalar()
         )
         self.total_is_capped = counted > cap
@@ -94,6 +93,19 @@ class ListRow:
     status: str
     status_label: str
     pending: str  # "version 3: In review" while a change waits for review, else ""
+
+
+_TRANSLATED_CHOICES: dict[tuple[str, type], list[tuple[str, str]]] = {}
+
+
+def _translated_choices(enum_cls) -> list[tuple[str, str]]:
+    """The filter's options as plain strings, translated once per language and process (the
+    catalogues are compiled files that do not change while the process runs)."""
+    key = (str(get_locale()), enum_cls)
+    options = _TRANSLATED_CHOICES.get(key)
+    if options is None:
+        options = _TRANSLATED_CHOICES[key] = [(v, str(label)) for v, label in choices(enum_cls)]
+    return options
 
 
 def _list_rows(rows: list) -> list[ListRow]:
@@ -135,8 +147,10 @@ def entry_list():
     require(can(user, "catalogue.view"))
     filters = services.ListFilters.from_args(request.args)
     number, per_page = page_args()
+    rows, counted = services.list_row_query(user, filters)
     page = _RowPagination(
-        select=services.list_row_query(user, filters),
+        select=rows,
+        count_select=counted,
         session=db.session,
         page=number,
         per_page=per_page,
@@ -150,10 +164,10 @@ def entry_list():
         detail_prefix=url_for(".entry_detail", entry_id=0)[:-1],
         filters=filters,
         export_args=filters.as_args(),
-        statuses=choices(EntryStatus),
-        levels=choices(PersonalDataLevel),
-        legal_bases=choices(LegalBasis),
-        frequencies=choices(Frequency),
+        statuses=_translated_choices(EntryStatus),
+        levels=_translated_choices(PersonalDataLevel),
+        legal_bases=_translated_choices(LegalBasis),
+        frequencies=_translated_choices(Frequency),
         can_create=can(user, "catalogue.create"),
         can_import=can(user, "catalogue.import"),
     )
