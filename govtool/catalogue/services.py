@@ -7,7 +7,8 @@ exchange.py; the DCAT-AP.de export in dcat.py; the data-flow map in flowmap.py.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -119,15 +120,27 @@ def user_organisation_ids(user) -> list[int]:
     return ids
 
 
+def _shown_versions(user) -> tuple[int, ...] | None:
+    """Which version of an entry this user sees in lists: None for the latest of every entry
+    (reviewers), else the organisations whose entries show their latest version (the user's own,
+    for proposers; empty: the approved version everywhere)."""
+    if is_reviewer(user):
+        return None
+    return tuple(user_organisation_ids(user)) if user.has_role(*_proposer_roles()) else ()
+
+
 def _shown_number(user):
     """SQL: which version of an entry this user sees in lists (latest, or the approved one)."""
-    if is_reviewer(user):
+    return _shown_number_for(_shown_versions(user))
+
+
+def _shown_number_for(shown: tuple[int, ...] | None):
+    if shown is None:
         return CatalogueEntry.latest_number
-    own = user_organisation_ids(user) if user.has_role(*_proposer_roles()) else []
-    if not own:
+    if not shown:
         return CatalogueEntry.approved_number
     return sa.case(
-        (CatalogueEntry.provider_id.in_(own), CatalogueEntry.latest_number),
+        (CatalogueEntry.provider_id.in_(shown), CatalogueEntry.latest_number),
         else_=CatalogueEntry.approved_number,
     )
 
@@ -210,22 +223,35 @@ def list_row_query(user, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
     """The same list as version_query, as plain rows of the columns the list page shows: one
     query with the provider and the status of the latest version joined, no ORM objects. With
     it the select its count runs on: the same filters, without the joins only shown columns need.
+    Statuses, level and frequency come as their stored values (strings), not as enum members.
     """
+    return _list_row_query(_shown_versions(user), astuple(filters))
+
+
+@functools.lru_cache(maxsize=256)
+def _list_row_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tuple:
+    # Built once per (visibility, filters): selects are immutable, and building this one took as
+    # long as running it. The key holds everything the statement depends on.
+    filters = ListFilters(*filter_values)
     latest = _LATEST
-    shown = CatalogueVersion.number == _shown_number(user)
+    shown_number = CatalogueVersion.number == _shown_number_for(shown)
+
+    def stored(column):
+        return sa.type_coerce(column, sa.String)
+
     query = (
         sa.select(
             CatalogueVersion.id.label("version_id"),
             CatalogueEntry.id,
             CatalogueEntry.identifier,
-            CatalogueEntry.status,
+            stored(CatalogueEntry.status).label("status"),
             CatalogueEntry.latest_number,
             CatalogueEntry.approved_number,
             CatalogueVersion.title,
-            CatalogueVersion.personal_data_level,
-            CatalogueVersion.frequency,
+            stored(CatalogueVersion.personal_data_level).label("personal_data_level"),
+            stored(CatalogueVersion.frequency).label("frequency"),
             Organisation.short_name.label("provider"),
-            latest.c.status.label("latest_status"),
+            stored(latest.c.status).label("latest_status"),
         )
         .select_from(CatalogueVersion)
         .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
@@ -237,12 +263,12 @@ def list_row_query(user, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
                 latest.c.number == CatalogueEntry.latest_number,
             ),
         )
-        .where(shown)
+        .where(shown_number)
     )
     counted = (
         sa.select(CatalogueVersion.id)
         .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
-        .where(shown)
+        .where(shown_number)
     )
     return _filtered(query, filters), _filtered(counted, filters)
 

@@ -110,12 +110,12 @@ def _translated_choices(enum_cls) -> list[tuple[str, str]]:
 
 def _list_rows(rows: list) -> list[ListRow]:
     recipients = services.recipient_names([row.version_id for row in rows])
-    labels: dict = {}
+    labels: dict[tuple[type, str], str] = {}
 
-    def label(member) -> str:
-        text = labels.get(member)
+    def label(enum_cls, value: str) -> str:
+        text = labels.get((enum_cls, value))
         if text is None:
-            text = labels[member] = member.label
+            text = labels[enum_cls, value] = enum_cls(value).label
         return text
 
     return [
@@ -125,13 +125,15 @@ def _list_rows(rows: list) -> list[ListRow]:
             title=row.title,
             provider=row.provider,
             recipients=", ".join(recipients.get(row.version_id, ())) or "–",
-            level=row.personal_data_level.value,
-            level_label=label(row.personal_data_level),
-            frequency_label=label(row.frequency),
-            status=row.status.value,
-            status_label=label(row.status),
+            level=row.personal_data_level,
+            level_label=label(PersonalDataLevel, row.personal_data_level),
+            frequency_label=label(Frequency, row.frequency),
+            status=row.status,
+            status_label=label(EntryStatus, row.status),
             pending=gettext(
-                "version %(n)d: %(status)s", n=row.latest_number, status=label(row.latest_status)
+                "version %(n)d: %(status)s",
+                n=row.latest_number,
+                status=label(VersionStatus, row.latest_status),
             )
             if row.approved_number is not None and row.latest_number != row.approved_number
             else "",
