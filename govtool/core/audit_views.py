@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
@@ -148,9 +148,10 @@ def changes_html(action: str, changes: Any) -> Markup:
 
 def _audit_rows(rows: list) -> list[AuditRow]:
     system = gettext("system")
+    locale = str(get_locale() or "de")  # once, not per row
     return [
         AuditRow(
-            when=format_datetime(row.created_at),
+            when=format_datetime(row.created_at, locale),
             who=row.email or system,
             action=row.action,
             object_type=row.object_type,
