@@ -273,20 +273,25 @@ def _list_row_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tupl
     return _filtered(query, filters), _filtered(counted, filters)
 
 
+_organisations = Organisation.__table__
+# Core columns, built once, the ids as one expanding parameter: no ORM step and no statement
+# building per page for two plain columns
+_RECIPIENT_NAMES = (
+    sa.select(version_recipients.c.version_id, _organisations.c.short_name)
+    .join(_organisations, _organisations.c.id == version_recipients.c.organisation_id)
+    .where(version_recipients.c.version_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(_organisations.c.name)
+)
+
+
 def recipient_names(version_ids: list[int]) -> dict[int, list[str]]:
     """Short names of the receiving organisations of these versions, by version, in name order."""
     names: dict[int, list[str]] = {}
     if not version_ids:
         return names
-    organisations = Organisation.__table__
-    # Core columns on the Core connection: no ORM step for two plain columns
-    rows = db.session.connection().execute(
-        sa.select(version_recipients.c.version_id, organisations.c.short_name)
-        .join(organisations, organisations.c.id == version_recipients.c.organisation_id)
-        .where(version_recipients.c.version_id.in_(version_ids))
-        .order_by(organisations.c.name)
-    )
-    for version_id, short_name in rows:
+    for version_id, short_name in db.session.connection().execute(
+        _RECIPIENT_NAMES, {"ids": version_ids}
+    ):
         names.setdefault(version_id, []).append(short_name)
     return names
 
