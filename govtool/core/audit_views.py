@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ def _parse_date(value: str | None) -> dt.date | None:
         return None
 
 
+@functools.lru_cache(maxsize=128)
 def audit_query(
     object_type: str = "",
     object_id: str = "",
@@ -38,7 +40,8 @@ def audit_query(
     date_to: dt.date | None = None,
 ) -> sa.Select:
     """Audit entries, newest first, narrowed by the page's filters: the shown columns and the
-    author's e-mail address as plain rows (no ORM objects)."""
+    author's e-mail address as plain rows (no ORM objects). Built once per set of filters
+    (selects are immutable; the arguments are all the statement depends on)."""
     query = sa.select(
         AuditEntry.id,
         AuditEntry.created_at,
