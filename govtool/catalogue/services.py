@@ -219,29 +219,69 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
 _LATEST = CatalogueVersion.__table__.alias("latest_version")
 
 
-def list_row_query(user, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
-    """The same list as version_query, as plain rows of the columns the list page shows: one
-    query with the provider and the status of the latest version joined, no ORM objects. With
-    it the select its count runs on: the same filters, without the joins only shown columns need.
-    Statuses, level and frequency come as their stored values (strings), not as enum members.
-    """
-    return _list_row_query(_shown_versions(user), astuple(filters))
+# Separators of the recipients' aggregate (name, short name; pairs): control characters that
+# organisation names do not contain
+UNIT, RECORD = "\x1f", "\x1e"
+
+
+def list_page_query(user, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
+    """One page of the list as version_query filters it, as plain rows of the columns the page
+    shows, in one query: provider and latest version's status joined, the recipients aggregated
+    as "name UNIT short name" pairs separated by RECORD (unordered: recipient_short_names sorts
+    them), and the total counted up to :cap rows as a column. Parameters: limit, offset, cap.
+    Statuses, level and frequency come as stored strings, not enum members.
+
+    Also returns the select of the filtered ids, for a count when the page has no rows."""
+    return _list_page_query(_shown_versions(user), astuple(filters))
+
+
+def recipient_short_names(aggregate: str | None) -> list[str]:
+    """The short names from a row of list_page_query, in the order of the organisations' names."""
+    if not aggregate:
+        return []
+    pairs = sorted(pair.split(UNIT, 1) for pair in aggregate.split(RECORD))
+    return [short for _, short in pairs]
 
 
 @functools.lru_cache(maxsize=256)
-def _list_row_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tuple:
+def _list_page_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tuple:
     # Built once per (visibility, filters): selects are immutable, and building this one took as
     # long as running it. The key holds everything the statement depends on.
     filters = ListFilters(*filter_values)
     latest = _LATEST
+    organisations = Organisation.__table__
     shown_number = CatalogueVersion.number == _shown_number_for(shown)
 
     def stored(column):
         return sa.type_coerce(column, sa.String)
 
+    counted = _filtered(
+        sa.select(CatalogueVersion.id)
+        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
+        .where(shown_number),
+        filters,
+    ).order_by(None)
+    total = (
+        sa.select(sa.func.count())
+        .select_from(counted.limit(sa.bindparam("cap")).subquery())
+        .scalar_subquery()
+    )
+    recipients = (
+        sa.select(
+            sa.func.aggregate_strings(
+                organisations.c.name + UNIT + organisations.c.short_name, RECORD
+            )
+        )
+        .select_from(
+            version_recipients.join(
+                organisations, organisations.c.id == version_recipients.c.organisation_id
+            )
+        )
+        .where(version_recipients.c.version_id == CatalogueVersion.id)
+        .scalar_subquery()
+    )
     query = (
         sa.select(
-            CatalogueVersion.id.label("version_id"),
             CatalogueEntry.id,
             CatalogueEntry.identifier,
             stored(CatalogueEntry.status).label("status"),
@@ -252,6 +292,8 @@ def _list_row_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tupl
             stored(CatalogueVersion.frequency).label("frequency"),
             Organisation.short_name.label("provider"),
             stored(latest.c.status).label("latest_status"),
+            recipients.label("recipients"),
+            total.label("total"),
         )
         .select_from(CatalogueVersion)
         .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
@@ -265,35 +307,8 @@ def _list_row_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tupl
         )
         .where(shown_number)
     )
-    counted = (
-        sa.select(CatalogueVersion.id)
-        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
-        .where(shown_number)
-    )
-    return _filtered(query, filters), _filtered(counted, filters)
-
-
-_organisations = Organisation.__table__
-# Core columns, built once, the ids as one expanding parameter: no ORM step and no statement
-# building per page for two plain columns
-_RECIPIENT_NAMES = (
-    sa.select(version_recipients.c.version_id, _organisations.c.short_name)
-    .join(_organisations, _organisations.c.id == version_recipients.c.organisation_id)
-    .where(version_recipients.c.version_id.in_(sa.bindparam("ids", expanding=True)))
-    .order_by(_organisations.c.name)
-)
-
-
-def recipient_names(version_ids: list[int]) -> dict[int, list[str]]:
-    """Short names of the receiving organisations of these versions, by version, in name order."""
-    names: dict[int, list[str]] = {}
-    if not version_ids:
-        return names
-    for version_id, short_name in db.session.connection().execute(
-        _RECIPIENT_NAMES, {"ids": version_ids}
-    ):
-        names.setdefault(version_id, []).append(short_name)
-    return names
+    query = _filtered(query, filters).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    return query, counted
 
 
 def _filtered(query: sa.Select, filters: ListFilters) -> sa.Select:

@@ -56,25 +56,33 @@ def _fail(error: DomainError, form=None):
 # ---------------------------------------------------------------- list
 
 
-class _RowPagination(CappedPagination):
-    """A capped page of plain rows (a select of columns rather than of one entity); the total
-    is counted on `count_select`, the same filters without the joins only the shown columns
-    need."""
+class _ListPagination(CappedPagination):
+    """A capped page of services.list_page_query: rows and capped total from one query; a
+    separate count only for a page past the end (no row to carry the total)."""
 
     def _query_items(self) -> list:
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return self._query_args["session"].execute(select).all()
+        self._cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
+        return (
+            self._query_args["session"]
+            .execute(
+                self._query_args["select"],
+                {"limit": self.per_page, "offset": self._query_offset, "cap": self._cap + 1},
+            )
+            .all()
+        )
 
     def _query_count(self) -> int:
-        cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
-        sub = self._query_args["count_select"].order_by(None).limit(cap + 1).subquery()
-        counted = (
-            self._query_args["session"]
-            .execute(sa.select(sa.func.count()).select_from(sub))
-            .scalar()
-        )
-        self.total_is_capped = counted > cap
-        return min(counted, cap)
+        if self.items:
+            counted = self.items[0].total
+        else:
+            sub = self._query_args["count_select"].limit(self._cap + 1).subquery()
+            counted = (
+                self._query_args["session"]
+                .execute(sa.select(sa.func.count()).select_from(sub))
+                .scalar()
+            )
+        self.total_is_capped = counted > self._cap
+        return min(counted, self._cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +117,6 @@ def _translated_choices(enum_cls) -> list[tuple[str, str]]:
 
 
 def _list_rows(rows: list) -> list[ListRow]:
-    recipients = services.recipient_names([row.version_id for row in rows])
     labels: dict[tuple[type, str], str] = {}
 
     def label(enum_cls, value: str) -> str:
@@ -124,7 +131,7 @@ def _list_rows(rows: list) -> list[ListRow]:
             identifier=row.identifier,
             title=row.title,
             provider=row.provider,
-            recipients=", ".join(recipients.get(row.version_id, ())) or "–",
+            recipients=", ".join(services.recipient_short_names(row.recipients)) or "–",
             level=row.personal_data_level,
             level_label=label(PersonalDataLevel, row.personal_data_level),
             frequency_label=label(Frequency, row.frequency),
@@ -149,8 +156,8 @@ def entry_list():
     require(can(user, "catalogue.view"))
     filters = services.ListFilters.from_args(request.args)
     number, per_page = page_args()
-    rows, counted = services.list_row_query(user, filters)
-    page = _RowPagination(
+    rows, counted = services.list_page_query(user, filters)
+    page = _ListPagination(
         select=rows,
         count_select=counted,
         session=db.session,
