@@ -38,35 +38,52 @@ def audit_query(
     user_id: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-) -> sa.Select:
-    """Audit entries, newest first, narrowed by the page's filters: the shown columns and the
-    author's e-mail address as plain rows (no ORM objects). Built once per set of filters
-    (selects are immutable; the arguments are all the statement depends on)."""
-    query = sa.select(
-        AuditEntry.id,
-        AuditEntry.created_at,
-        AuditEntry.action,
-        AuditEntry.object_type,
-        AuditEntry.object_id,
-        AuditEntry.summary,
-        AuditEntry.changes,
-        User.email,
-    ).outerjoin(User, User.id == AuditEntry.user_id)
+) -> tuple[sa.Select, sa.Select]:
+    """Audit entries, newest first, narrowed by the page's filters: one page of the shown
+    columns and the author's e-mail address as plain rows (no ORM objects), with the total
+    counted up to :cap entries as a column; parameters limit, offset and cap. Also the select of
+    the filtered ids, for a count when a page has no rows. Built once per set of filters
+    (selects are immutable; the arguments are all the statements depend on)."""
+    conditions = []
     if object_type:
-        query = query.where(AuditEntry.object_type == object_type)
+        conditions.append(AuditEntry.object_type == object_type)
     if object_id:
-        query = query.where(AuditEntry.object_id == object_id)
+        conditions.append(AuditEntry.object_id == object_id)
     if action:
-        query = query.where(AuditEntry.action == action)
+        conditions.append(AuditEntry.action == action)
     if user_id:
-        query = query.where(AuditEntry.user_id == user_id)
+        conditions.append(AuditEntry.user_id == user_id)
     if date_from:
         start = dt.datetime.combine(date_from, dt.time.min, BERLIN)
-        query = query.where(AuditEntry.created_at >= start)
+        conditions.append(AuditEntry.created_at >= start)
     if date_to:
         end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, BERLIN)
-        query = query.where(AuditEntry.created_at < end)
-    return query.order_by(AuditEntry.id.desc())
+        conditions.append(AuditEntry.created_at < end)
+    counted = sa.select(AuditEntry.id).where(*conditions)
+    total = (
+        sa.select(sa.func.count())
+        .select_from(counted.limit(sa.bindparam("cap")).subquery())
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            AuditEntry.id,
+            AuditEntry.created_at,
+            AuditEntry.action,
+            AuditEntry.object_type,
+            AuditEntry.object_id,
+            AuditEntry.summary,
+            AuditEntry.changes,
+            User.email,
+            total.label("total"),
+        )
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .where(*conditions)
+        .order_by(AuditEntry.id.desc())
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
+    return query, counted
 
 
 # A loose index scan: each step jumps to the next object type in ix_audit_entries_object, so
@@ -90,26 +107,33 @@ def logged_object_types() -> list[str]:
     return list(db.session.scalars(_OBJECT_TYPES))
 
 
-class _RowPagination(CappedPagination):
-    """A capped page of plain rows (a select of columns rather than of one entity)."""
+class _PageWithTotal(CappedPagination):
+    """A capped page of audit_query: rows and capped total from one query; a separate count
+    only for a page past the end (no row to carry the total)."""
 
     def _query_items(self) -> list:
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return self._query_args["session"].execute(select).all()
+        self._cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
+        return (
+            self._query_args["session"]
+            .execute(
+                self._query_args["select"],
+                {"limit": self.per_page, "offset": self._query_offset, "cap": self._cap + 1},
+            )
+            .all()
+        )
 
     def _query_count(self) -> int:
-        # CappedPagination's capped count over one column (the author's join is left out by
-        # the database: it is an outer join on a primary key whose columns are not used)
-        cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
-        select = self._query_args["select"]
-        sub = select.with_only_columns(AuditEntry.id).order_by(None).limit(cap + 1)
-        counted = (
-            self._query_args["session"]
-            .execute(sa.select(sa.func.count()).select_from(sub.subquery()))
-            .scalar()
-        )
-        self.total_is_capped = counted > cap
-        return min(counted, cap)
+        if self.items:
+            counted = self.items[0].total
+        else:
+            sub = self._query_args["count_select"].limit(self._cap + 1).subquery()
+            counted = (
+                self._query_args["session"]
+                .execute(sa.select(sa.func.count()).select_from(sub))
+                .scalar()
+            )
+        self.total_is_capped = counted > self._cap
+        return min(counted, self._cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +203,10 @@ def audit_log():
         "date_to": _parse_date(request.args.get("to")),
     }
     number, per_page = page_args()
-    page = _RowPagination(
-        select=audit_query(**filters),
+    rows, counted = audit_query(**filters)
+    page = _PageWithTotal(
+        select=rows,
+        count_select=counted,
         session=db.session,
         page=number,
         per_page=per_page,
