@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
@@ -173,14 +174,24 @@ def changes_html(action: str, changes: Any) -> Markup:
     return Markup("\n".join(lines))
 
 
+# The stored action words, as the log shows and filters them ("erase": Art. 17 GDPR erasure).
+ACTION_LABELS = {
+    "insert": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "erase": _l("Erased (Art. 17 GDPR)"),
+}
+
+
 def _audit_rows(rows: list) -> list[AuditRow]:
     system = gettext("system")
     locale = str(get_locale() or "de")  # once, not per row
+    labels = {action: str(label) for action, label in ACTION_LABELS.items()}
     return [
         AuditRow(
             when=format_datetime(row.created_at, locale),
             who=row.email or system,
-            action=row.action,
+            action=labels.get(row.action, row.action),
             object_type=row.object_type,
             object_id=row.object_id,
             summary=row.summary,
@@ -218,5 +229,5 @@ def audit_log():
         rows=_audit_rows(page.items),
         filters=filters,
         object_types=logged_object_types(),
-        actions=("insert", "update", "delete"),
+        actions=[(action, str(label)) for action, label in ACTION_LABELS.items()],
     )

@@ -113,6 +113,8 @@ def test_audit_page_lists_and_filters(client, db, login):
     login("admin@example.org")
     html = client.get("/audit/?type=Organisation").get_data(as_text=True)
     assert "Gefilterte Stadt" in html
+    assert "<td>Angelegt</td>" in html  # the action in words, in German
+    assert "Gefilterte Stadt" not in client.get("/audit/?action=update").get_data(as_text=True)
     html = client.get("/audit/?type=Person").get_data(as_text=True)
     assert "Gefilterte Stadt" not in html
     assert client.get("/audit/?from=kaputt&user=x").status_code == 200

@@ -155,6 +155,10 @@ def test_erasure_removes_name_and_email_everywhere(client, admin, db):
     assert erasure.object_type == "Person" and erasure.object_id == str(person_id)
     assert erasure.changes["reason"]["new"] == REASON
     assert erasure.user.email == "admin@example.org"
+    # the log page offers the erasure as an action of its own and shows it in words
+    log = client.get("/audit/?action=erase").get_data(as_text=True)
+    assert '<option value="erase" selected>Gelöscht nach Art. 17 DSGVO</option>' in log
+    assert f"Person #{person_id}" in log
 
 
 def test_erased_user_can_neither_sign_in_nor_reset(client, admin, db):
