@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -21,7 +20,7 @@ from flask_login import current_user, login_required
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
-from ..core.views import COUNT_AHEAD_PAGES, CappedPagination, page_args
+from ..core.views import RowsWithTotalPagination, page_args
 from ..directory.services import organisation_choices, person_choices
 from ..extensions import db
 from ..links import services as links
@@ -54,35 +53,6 @@ def _fail(error: DomainError, form=None):
 
 
 # ---------------------------------------------------------------- list
-
-
-class _ListPagination(CappedPagination):
-    """A capped page of services.list_page_query: rows and capped total from one query; a
-    separate count only for a page past the end (no row to carry the total)."""
-
-    def _query_items(self) -> list:
-        self._cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
-        return (
-            self._query_args["session"]
-            .execute(
-                self._query_args["select"],
-                {"limit": self.per_page, "offset": self._query_offset, "cap": self._cap + 1},
-            )
-            .all()
-        )
-
-    def _query_count(self) -> int:
-        if self.items:
-            counted = self.items[0].total
-        else:
-            sub = self._query_args["count_select"].limit(self._cap + 1).subquery()
-            counted = (
-                self._query_args["session"]
-                .execute(sa.select(sa.func.count()).select_from(sub))
-                .scalar()
-            )
-        self.total_is_capped = counted > self._cap
-        return min(counted, self._cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +127,7 @@ def entry_list():
     filters = services.ListFilters.from_args(request.args)
     number, per_page = page_args()
     rows, counted = services.list_page_query(user, filters)
-    page = _ListPagination(
+    page = RowsWithTotalPagination(
         select=rows,
         count_select=counted,
         session=db.session,

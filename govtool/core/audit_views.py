@@ -19,7 +19,7 @@ from ..extensions import db
 from .audit import AuditEntry
 from .formatting import BERLIN, format_datetime
 from .permissions import can, require
-from .views import COUNT_AHEAD_PAGES, CappedPagination, page_args
+from .views import RowsWithTotalPagination, page_args
 
 bp = Blueprint("audit", __name__)
 
@@ -108,35 +108,6 @@ def logged_object_types() -> list[str]:
     return list(db.session.scalars(_OBJECT_TYPES))
 
 
-class _PageWithTotal(CappedPagination):
-    """A capped page of audit_query: rows and capped total from one query; a separate count
-    only for a page past the end (no row to carry the total)."""
-
-    def _query_items(self) -> list:
-        self._cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
-        return (
-            self._query_args["session"]
-            .execute(
-                self._query_args["select"],
-                {"limit": self.per_page, "offset": self._query_offset, "cap": self._cap + 1},
-            )
-            .all()
-        )
-
-    def _query_count(self) -> int:
-        if self.items:
-            counted = self.items[0].total
-        else:
-            sub = self._query_args["count_select"].limit(self._cap + 1).subquery()
-            counted = (
-                self._query_args["session"]
-                .execute(sa.select(sa.func.count()).select_from(sub))
-                .scalar()
-            )
-        self.total_is_capped = counted > self._cap
-        return min(counted, self._cap)
-
-
 @dataclass(frozen=True, slots=True)
 class AuditRow:
     when: str
@@ -215,7 +186,7 @@ def audit_log():
     }
     number, per_page = page_args()
     rows, counted = audit_query(**filters)
-    page = _PageWithTotal(
+    page = RowsWithTotalPagination(
         select=rows,
         count_select=counted,
         session=db.session,
