@@ -141,23 +141,39 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
         return self.display_name
 
 
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login: the signed-in user, or None when the account was deleted or deactivated."""
-    from sqlalchemy.orm import joinedload
+_USER_WITH_CONTEXT = None
 
-    try:
-        # One query per request for the user, their roles, person (shown in the header) and
-        # organisation (read by permission rules), instead of three lazy loads.
-        user = db.session.get(
-            User,
-            int(user_id),
-            options=[
+
+def _user_with_context_statement():
+    """One query per request for the user, their roles, person (shown in the header) and
+    organisation (read by permission rules), instead of three lazy loads; built once, since
+    building it costs more than running it."""
+    global _USER_WITH_CONTEXT
+    if _USER_WITH_CONTEXT is None:
+        from sqlalchemy.orm import joinedload
+
+        _USER_WITH_CONTEXT = (
+            sa.select(User)
+            .options(
                 joinedload(User.role_rows),
                 joinedload(User.person),
                 joinedload(User.organisation),
-            ],
+            )
+            .where(User.id == sa.bindparam("user_id"))
         )
+    return _USER_WITH_CONTEXT
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login: the signed-in user, or None when the account was deleted or deactivated."""
+    try:
+        key = int(user_id)
     except (TypeError, ValueError):
         return None
+    user = (
+        db.session.execute(_user_with_context_statement(), {"user_id": key})
+        .unique()
+        .scalar_one_or_none()
+    )
     return user if user is not None and user.is_active else None

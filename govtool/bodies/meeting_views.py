@@ -1,5 +1,8 @@
-"""The meeting page (/meetings/<id>): agenda editing, invitations, attendance, minutes in place,
-and its files: .ics, invitation and minutes DOCX, attachments as ZIP."""
+"""The meeting pages: the overview (/meetings/<id>: facts, agenda table, answers and attendance in
+brief, the minutes' state, invitations and approval), one page per agenda item
+(/meetings/<id>/items/<item_id>: papers, files, the item's minutes, decisions and action items),
+attendance (/meetings/<id>/attendance), the whole minutes to read (/meetings/<id>/minutes), and
+the files: .ics, invitation and minutes DOCX, attachments as ZIP."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import Conflict, DomainError
-from ..core.forms import NONE_CHOICE
+from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404
 from ..extensions import db
@@ -34,11 +37,12 @@ from .forms import (
     UploadForm,
 )
 from .minutes_models import Presence
+from .minutes_models import Response as Answer
 from .models import Meeting, MeetingStatus
 
 bp = Blueprint("meetings", __name__)
-# Per-item forms carry a prefix (i12-notes) so ids stay unique on the page; CSRFProtect checks
-# every POST of the app already, so these forms skip their own (prefixed) token field.
+# The item page's forms carry a prefix (decision-text, minutes-notes) so ids stay unique on the
+# page; CSRFProtect checks every POST of the app already, so they skip their own token field.
 NO_FORM_CSRF = {"csrf": False}
 
 
@@ -59,6 +63,19 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
+# Comments on the minutes exist once they were circulated.
+COMMENT_STATES = (MeetingStatus.MINUTES_CIRCULATED, MeetingStatus.MINUTES_APPROVED)
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    """The meeting with its body only (the GET pages read their rows with lean queries)."""
+    meeting = services.meeting_overview(meeting_id)
+    if meeting is None:
+        abort(404)
+    require(can(current_user, "meeting.view", meeting))
+    return meeting
+
+
 def _people_choices(meeting: Meeting):
     return [NONE_CHOICE, *services.meeting_choices(meeting)[0]]
 
@@ -67,102 +84,308 @@ def _organisation_choices(meeting: Meeting):
     return [NONE_CHOICE, *services.meeting_choices(meeting)[1]]
 
 
-def render_detail(meeting_id: int, status: int = 200, **forms):
-    """The meeting page with everything the user may see and do."""
-    meeting = _load(meeting_id)
-    user = current_user
-    internal = can(user, "meeting.read_internal", meeting)
-    editor = can(user, "meeting.edit", meeting)
-    items = agenda.visible_items(user, meeting)
-    my_participant = next(
-        (p for p in meeting.participants if p.person_id and p.person_id == user.person_id), None
-    )
-    item_form = forms.get("item_form") or AgendaItemForm(formdata=None)
-    item_form.parent_id.choices = [
-        NONE_CHOICE,
-        *[(i.id, f"{i.label} {i.title}") for i in items if i.parent_id is None],
-    ]
-    copy_form = CopyAgendaForm(formdata=None)
-    copy_form.template_id.choices = [NONE_CHOICE, *agenda.template_choices(meeting)]
-    guest_form = GuestForm(formdata=None)
-    guest_form.agenda_item_id.choices = [
-        NONE_CHOICE,
-        *[(i.id, f"{i.label} {i.title}") for i in items],
-    ]
-    people, organisations = services.meeting_choices(meeting)
-    action_form = ActionItemForm(formdata=None)
-    action_form.responsible_person_id.choices = [NONE_CHOICE, *people]
-    action_form.responsible_organisation_id.choices = [NONE_CHOICE, *organisations]
-    paper_form = PaperForm(formdata=None)
-    paper_form.organisation_id.choices = [NONE_CHOICE, *organisations]
-    amendment_form = AmendmentForm(formdata=None)
-    amendment_form.agenda_item_id.choices = [
-        NONE_CHOICE,
-        *[(i.id, f"{i.label} {i.title}") for i in items],
-    ]
-    response_form = ResponseForm(formdata=None)
-    if my_participant is not None and my_participant.response.value != "none":
-        response_form.response.data = my_participant.response.value
-        response_form.deputy_name.data = my_participant.deputy_name
-    show_minutes = internal and (
+def _show_minutes(meeting: Meeting, internal: bool, editor: bool) -> bool:
+    """Minutes are shown to members once the meeting is held (editors: once it has begun)."""
+    return internal and (
         meeting.status
         not in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.CANCELLED)
         or (editor and meeting.start_at <= dt.datetime.now(dt.UTC))
     )
-    action_lists = minutes.meeting_action_lists(meeting) if internal else ([], [])
+
+
+def _editable_agenda(meeting: Meeting, editor: bool) -> bool:
+    return editor and meeting.status in (
+        MeetingStatus.PLANNED,
+        MeetingStatus.INVITED,
+        MeetingStatus.HELD,
+    )
+
+
+def _minutes_open(meeting: Meeting, editor: bool, show_minutes: bool) -> bool:
+    return editor and show_minutes and not meeting.minutes_locked and not meeting.is_cancelled
+
+
+def _counted(rows, attribute: str, enum_cls) -> list[tuple[str, int]]:
+    """(label, count) of each stored value that occurs, in the enum's order."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        value = getattr(row, attribute)
+        counts[value] = counts.get(value, 0) + 1
+    return [(member.label, counts[member.value]) for member in enum_cls if member.value in counts]
+
+
+def render_detail(meeting_id: int, status: int = 200, **forms):
+    """The meeting overview: facts, the agenda as a table linking each item's page, a summary of
+    answers and attendance, the minutes' state and the meeting's actions. The per-item forms
+    live on the item page, attendance on its own page."""
+    meeting = _meeting(meeting_id)
+    user = current_user._get_current_object()
+    internal = can(user, "meeting.read_internal", meeting)
+    editor = can(user, "meeting.edit", meeting)
+    rows = services.agenda_rows(meeting.id, internal)
+    participants = services.participant_rows(meeting.id)
+    my_row = next((p for p in participants if p.person_id and p.person_id == user.person_id), None)
+    my_participant = None
+    if my_row is not None:
+        my_participant = {"response": Answer(my_row.response), "deputy_name": my_row.deputy_name}
+    editable_agenda = _editable_agenda(meeting, editor)
+    show_minutes = _show_minutes(meeting, internal, editor)
+    item_form = copy_form = response_form = None
+    if editable_agenda:
+        item_form = forms.get("item_form") or AgendaItemForm(formdata=None)
+        item_form.parent_id.choices = [
+            NONE_CHOICE,
+            *[(r.id, f"TOP {r.number} {r.title}") for r in rows if r.parent_id is None],
+        ]
+        copy_form = CopyAgendaForm(formdata=None)
+        copy_form.template_id.choices = [NONE_CHOICE, *agenda.template_choices(meeting)]
+    if my_participant is not None and meeting.status in (
+        MeetingStatus.PLANNED,
+        MeetingStatus.INVITED,
+    ):
+        response_form = forms.get("response_form") or ResponseForm(formdata=None)
+        if my_row.response != "none" and "response_form" not in forms:
+            response_form.response.data = my_row.response
+            response_form.deputy_name.data = my_row.deputy_name
+    # The overview links each item; its url is built once here, not once per row in the loop.
+    items_url = url_for(".detail", meeting_id=meeting.id) + "/items/"
+    # Count columns are shown where the user may see them and at least one item has an entry.
+    shown = {"attachments"}
+    if internal:
+        shown.add("papers")
+    if show_minutes:
+        shown.update(("decisions", "actions"))
+        if meeting.status is MeetingStatus.MINUTES_CIRCULATED:
+            shown.add("comments")
+    counts = {name for name in shown if any(getattr(row, name) for row in rows)}
     return (
         render_template(
             "bodies/meeting_detail.html",
             meeting=meeting,
             body=meeting.body,
-            items=items,
+            rows=rows,
+            items_url=items_url,
+            counts=counts,
             internal=internal,
             editor=editor,
+            editable_agenda=editable_agenda,
+            minutes_open=_minutes_open(meeting, editor, show_minutes),
             can_approve=can(user, "meeting.approve", meeting),
-            can_comment=can(user, "meeting.comment", meeting),
-            can_submit_paper=can(user, "paper.submit", meeting),
+            can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED
+            and can(user, "meeting.comment", meeting),
             my_participant=my_participant,
-            quorum=minutes.quorum(meeting) if internal else None,
-            decisions=minutes.meeting_decisions(meeting) if internal else [],
-            action_items=action_lists[0],
-            carried_over=action_lists[1],
-            comments=minutes.minutes_comments(meeting) if internal else {},
-            amendments=minutes.minutes_amendments(meeting) if internal else [],
+            invitee_count=len(participants),
+            responses=_counted(participants, "response", Answer) if internal else [],
+            presences=_counted(participants, "presence", Presence) if internal else [],
+            quorum=minutes.quorum_of(meeting.body, participants)
+            if internal and participants
+            else None,
+            amendment_count=minutes.amendment_count(meeting)
+            if show_minutes and meeting.minutes_locked
+            else 0,
             warnings=invitations.invitation_warnings(meeting)
             if editor and meeting.status is MeetingStatus.PLANNED
             else [],
             show_minutes=show_minutes,
             item_form=item_form,
             copy_form=copy_form,
-            guest_form=guest_form,
-            action_form=action_form,
-            paper_form=paper_form,
-            amendment_form=amendment_form,
             response_form=response_form,
-            upload_form=UploadForm(formdata=None),
-            decision_form=DecisionForm(formdata=None),
-            comment_form=CommentForm(formdata=None),
-            cancel_form=CancelForm(formdata=None),
-            empty_form=EmptyForm(),
-            presence_choices=list(Presence),
-            ItemKind=ItemKind,
             MeetingStatus=MeetingStatus,
         ),
         status,
     )
 
 
-def _done(meeting_id: int, message: str, anchor: str = ""):
+def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
+    """One agenda item: its papers and files, its minutes, decisions and action items, and the
+    forms that act on it (one of each, with their errors shown at the field)."""
+    meeting = _meeting(meeting_id)
+    user = current_user._get_current_object()
+    item = services.agenda_item_detail(meeting.id, item_id)
+    if item is None:
+        abort(404)
+    internal = can(user, "meeting.read_internal", meeting)
+    if not item.is_public:
+        require(internal)
+    editor = can(user, "meeting.edit", meeting)
+    show_minutes = _show_minutes(meeting, internal, editor)
+    minutes_open = _minutes_open(meeting, editor, show_minutes)
+    editable_agenda = _editable_agenda(meeting, editor)
+    can_submit_paper = item.kind is ItemKind.TOPIC and can(user, "paper.submit", meeting)
+    can_comment = show_minutes and can(user, "meeting.comment", meeting)
+    outline = services.agenda_outline(meeting.id, internal)
+    index = next((i for i, row in enumerate(outline) if row.id == item.id), 0)
+    previous_item = outline[index - 1] if index > 0 else None
+    next_item = outline[index + 1] if index + 1 < len(outline) else None
+    decisions, actions, comments = (
+        minutes.item_minutes_records(item, with_comments=meeting.status in COMMENT_STATES)
+        if show_minutes
+        else ([], [], [])
+    )
+    carried_over = (
+        minutes.carried_over_action_items(meeting)
+        if internal and item.kind is ItemKind.OPEN_ACTIONS
+        else []
+    )
+    minutes_form = decision_form = action_form = comment_form = None
+    paper_form = upload_form = None
+    choices = None
+    if minutes_open or (can_submit_paper and editor):
+        choices = services.meeting_choices(meeting)  # people, organisations: one query
+    if minutes_open:
+        minutes_form = forms.get("minutes_form")
+        if minutes_form is None:
+            minutes_form = ItemMinutesForm(formdata=None, prefix="minutes", meta=NO_FORM_CSRF)
+            minutes_form.notes.data, minutes_form.result.data = item.notes, item.result
+        minutes_form.version.data = str(item.minutes_version)
+        decision_form = forms.get("decision_form") or DecisionForm(
+            formdata=None, prefix="decision", meta=NO_FORM_CSRF, result="adopted"
+        )
+        action_form = forms.get("action_form") or ActionItemForm(
+            formdata=None, prefix="action", meta=NO_FORM_CSRF
+        )
+        action_form.responsible_person_id.choices = [NONE_CHOICE, *choices[0]]
+        action_form.responsible_organisation_id.choices = [NONE_CHOICE, *choices[1]]
+    if can_comment:
+        comment_form = forms.get("comment_form") or CommentForm(
+            formdata=None, prefix="comment", meta=NO_FORM_CSRF
+        )
+    if can_submit_paper:
+        paper_form = forms.get("paper_form") or PaperForm(
+            formdata=None, prefix="paper", meta=NO_FORM_CSRF, organisation_id=user.organisation_id
+        )
+        paper_form.organisation_id.choices = [NONE_CHOICE, *choices[1]] if editor else []
+    if editable_agenda:
+        upload_form = forms.get("upload_form") or UploadForm(
+            formdata=None, prefix="upload", meta=NO_FORM_CSRF
+        )
+    failed = next((f for f in forms.values() if f is not None and f.errors), None)
+    return (
+        render_template(
+            "bodies/item_detail.html",
+            meeting=meeting,
+            body=meeting.body,
+            item=item,
+            internal=internal,
+            editor=editor,
+            editable_agenda=editable_agenda,
+            show_minutes=show_minutes,
+            minutes_open=minutes_open,
+            previous_item=previous_item,
+            next_item=next_item,
+            decisions=decisions,
+            action_items=actions,
+            comments=comments,
+            carried_over=carried_over,
+            minutes_form=minutes_form,
+            decision_form=decision_form,
+            action_form=action_form,
+            comment_form=comment_form,
+            paper_form=paper_form,
+            upload_form=upload_form,
+            failed_form=failed,
+            ItemKind=ItemKind,
+        ),
+        status,
+    )
+
+
+def render_attendance(meeting_id: int, status: int = 200, guest_form=None):
+    """Invitees, their answers and attendance; the secretary records attendance here."""
+    meeting = _meeting(meeting_id)
+    user = current_user._get_current_object()
+    require(can(user, "meeting.read_internal", meeting))
+    editor = can(user, "meeting.edit", meeting)
+    participants = services.meeting_participants(meeting.id)
+    recording = editor and not meeting.minutes_locked and not meeting.is_cancelled
+    if recording and guest_form is None:
+        guest_form = GuestForm(formdata=None)
+    if recording:
+        guest_form.agenda_item_id.choices = [
+            NONE_CHOICE,
+            *[
+                (r.id, f"TOP {r.number} {r.title}")
+                for r in services.agenda_outline(meeting.id, True)
+            ],
+        ]
+    return (
+        render_template(
+            "bodies/attendance.html",
+            meeting=meeting,
+            body=meeting.body,
+            participants=participants,
+            editor=editor,
+            recording=recording,
+            quorum=minutes.quorum_of(meeting.body, participants) if participants else None,
+            guest_form=guest_form,
+            presence_choices=list(Presence),
+        ),
+        status,
+    )
+
+
+def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
+    """The whole minutes to read in one page: each item's notes, result, decisions, action items
+    and comments, and the amendments after approval (recorded here)."""
+    meeting = _meeting(meeting_id)
+    user = current_user._get_current_object()
+    require(can(user, "meeting.read_internal", meeting))
+    editor = can(user, "meeting.edit", meeting)
+    items = services.minutes_items(meeting.id)
+    own_actions, carried_over = minutes.meeting_action_lists(meeting)
+    if editor and meeting.minutes_locked and amendment_form is None:
+        amendment_form = AmendmentForm(formdata=None)
+    if amendment_form is not None:
+        amendment_form.agenda_item_id.choices = [
+            NONE_CHOICE,
+            *[(i.id, f"{i.label} {i.title}") for i in items],
+        ]
+    decisions: dict[int, list] = {}
+    for decision in minutes.meeting_decisions(meeting):
+        decisions.setdefault(decision.agenda_item_id, []).append(decision)
+    actions: dict[int, list] = {}
+    for action in own_actions:
+        actions.setdefault(action.agenda_item_id, []).append(action)
+    return (
+        render_template(
+            "bodies/minutes.html",
+            meeting=meeting,
+            body=meeting.body,
+            items=items,
+            editor=editor,
+            show_minutes=_show_minutes(meeting, True, editor),
+            can_comment=can(user, "meeting.comment", meeting),
+            decisions=decisions,
+            action_items=actions,
+            carried_over=carried_over,
+            comments=minutes.minutes_comments(meeting),
+            amendments=minutes.minutes_amendments(meeting),
+            amendment_form=amendment_form,
+            ItemKind=ItemKind,
+        ),
+        status,
+    )
+
+
+def _done(meeting_id: int, message: str, anchor: str = "", endpoint: str = ".detail", **values):
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(".detail", meeting_id=meeting_id) + (f"#{anchor}" if anchor else ""))
+    return redirect(
+        url_for(endpoint, meeting_id=meeting_id, **values) + (f"#{anchor}" if anchor else "")
+    )
 
 
-def _failed(meeting_id: int, error: DomainError):
+def _item_done(meeting_id: int, item_id: int, message: str, anchor: str = ""):
+    return _done(meeting_id, message, anchor, ".item_detail", item_id=item_id)
+
+
+def _failed(meeting_id: int, error: DomainError, render=None):
     db.session.rollback()
     if error.status_code == 403:
         abort(403)
     flash(error.message, "danger")
+    if render is not None:
+        return render(error.status_code)
     return render_detail(meeting_id, error.status_code)
 
 
@@ -174,6 +397,21 @@ def _form_failed(meeting_id: int, form):
             f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(errors), "danger"
         )
     return render_detail(meeting_id, 422)
+
+
+def _item_error(meeting_id: int, item_id: int, name: str, form, error: DomainError):
+    """A service refused the form: its message goes to the field it names (else flashed)."""
+    db.session.rollback()
+    if error.status_code == 403:
+        abort(403)
+    show_domain_error(error, form)
+    return render_item(meeting_id, item_id, error.status_code, **{name: form})
+
+
+def _item_form_failed(meeting_id: int, item_id: int, name: str, form):
+    """Show the item page again with the form's errors at its fields (and in the summary)."""
+    db.session.rollback()
+    return render_item(meeting_id, item_id, 422, **{name: form})
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -199,8 +437,6 @@ def edit(meeting_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            from ..core.forms import show_domain_error
-
             show_domain_error(error, form)
         else:
             flash(gettext("Changes saved."), "success")
@@ -211,7 +447,35 @@ def edit(meeting_id: int):
     ), status
 
 
-def _post(meeting_id: int, action: str, form_cls, run, message: str, anchor="", prepare=None):
+@bp.get("/meetings/<int:meeting_id>/items/<int:item_id>")
+@login_required
+def item_detail(meeting_id: int, item_id: int):
+    return render_item(meeting_id, item_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance")
+@login_required
+def attendance_page(meeting_id: int):
+    return render_attendance(meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes")
+@login_required
+def minutes_page(meeting_id: int):
+    return render_minutes(meeting_id)
+
+
+def _post(
+    meeting_id: int,
+    action: str,
+    form_cls,
+    run,
+    message: str,
+    anchor="",
+    prepare=None,
+    endpoint=".detail",
+    on_form_error=None,
+):
     """The shape of every meeting action: load, check, validate, call one service, commit."""
     meeting = _load(meeting_id)
     require(can(current_user, action, meeting))
@@ -219,12 +483,15 @@ def _post(meeting_id: int, action: str, form_cls, run, message: str, anchor="", 
     if prepare is not None:
         prepare(form, meeting)
     if not form.validate_on_submit():
+        if on_form_error is not None:
+            db.session.rollback()
+            return on_form_error(form)
         return _form_failed(meeting_id, form)
     try:
         run(meeting, form)
     except DomainError as error:
         return _failed(meeting_id, error)
-    return _done(meeting_id, message, anchor)
+    return _done(meeting_id, message, anchor, endpoint)
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
@@ -267,6 +534,10 @@ def held(meeting_id: int):
     )
 
 
+def _attendance_failed(meeting_id: int):
+    return lambda status: render_attendance(meeting_id, status)
+
+
 @bp.post("/meetings/<int:meeting_id>/attendance")
 @login_required
 def attendance(meeting_id: int):
@@ -285,8 +556,8 @@ def attendance(meeting_id: int):
         minutes.ensure_participants(meeting)
         minutes.record_attendance(current_user, meeting, entries)
     except DomainError as error:
-        return _failed(meeting_id, error)
-    return _done(meeting_id, gettext("Attendance saved."), "attendance")
+        return _failed(meeting_id, error, _attendance_failed(meeting_id))
+    return _done(meeting_id, gettext("Attendance saved."), endpoint=".attendance_page")
 
 
 @bp.post("/meetings/<int:meeting_id>/participants")
@@ -298,7 +569,7 @@ def participants_refresh(meeting_id: int):
         EmptyForm,
         lambda m, f: minutes.ensure_participants(m),
         gettext("Invitee list updated from the current members."),
-        "attendance",
+        endpoint=".attendance_page",
     )
 
 
@@ -314,7 +585,8 @@ def respond(meeting_id: int):
         abort(403)
     form = ResponseForm()
     if not form.validate_on_submit():
-        return _form_failed(meeting_id, form)
+        db.session.rollback()
+        return render_detail(meeting_id, 422, response_form=form)
     try:
         minutes.respond(current_user, participant, form.response.data, form.deputy_name.data)
     except DomainError as error:
@@ -367,8 +639,9 @@ def guest_add(meeting_id: int):
         GuestForm,
         lambda m, f: minutes.add_guest(current_user, m, f.data),
         gettext("Guest added."),
-        "attendance",
-        prepare,
+        prepare=prepare,
+        endpoint=".attendance_page",
+        on_form_error=lambda form: render_attendance(meeting_id, 422, guest_form=form),
     )
 
 
@@ -390,6 +663,7 @@ def item_add(meeting_id: int):
         gettext("Agenda item added."),
         "agenda",
         _prepare_item_form,
+        on_form_error=lambda form: render_detail(meeting_id, 422, item_form=form),
     )
 
 
@@ -408,12 +682,16 @@ def item_edit(meeting_id: int, item_id: int):
             db.session.rollback()
             flash(error.message, "danger")
         else:
-            return _done(meeting_id, gettext("Agenda item saved."), f"item-{item.id}")
+            return _item_done(meeting_id, item.id, gettext("Agenda item saved."))
     status = 422 if form.errors or request.method == "POST" else 200
     return render_template("bodies/item_form.html", form=form, meeting=meeting, item=item), status
 
 
-def _item_action(meeting_id: int, item_id: int, action: str, run, message: str):
+def _item_failed(meeting_id: int, item_id: int):
+    return lambda status: render_item(meeting_id, item_id, status)
+
+
+def _item_action(meeting_id: int, item_id: int, action: str, run, message: str, to_item=False):
     meeting = _load(meeting_id)
     require(can(current_user, action, meeting))
     item = _item(meeting, item_id)
@@ -422,7 +700,9 @@ def _item_action(meeting_id: int, item_id: int, action: str, run, message: str):
     try:
         run(item)
     except DomainError as error:
-        return _failed(meeting_id, error)
+        return _failed(meeting_id, error, _item_failed(meeting_id, item_id))
+    if to_item:
+        return _item_done(meeting_id, item_id, message)
     return _done(meeting_id, message, "agenda")
 
 
@@ -436,6 +716,7 @@ def item_move(meeting_id: int, item_id: int):
         "meeting.edit",
         lambda item: agenda.move_item(current_user, item, direction),
         gettext("Agenda item moved."),
+        to_item=True,
     )
 
 
@@ -497,16 +778,16 @@ def file_upload(meeting_id: int, item_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.edit", meeting))
     item = _item(meeting, item_id)
-    form = UploadForm(prefix=f"i{item_id}", meta=NO_FORM_CSRF)
+    form = UploadForm(prefix="upload", meta=NO_FORM_CSRF)
     if not form.validate_on_submit():
-        return _form_failed(meeting_id, form)
+        return _item_form_failed(meeting_id, item_id, "upload_form", form)
     name, data = _uploaded(form)
     try:
         stored = agenda.attach_file(current_user, item, name, data or b"")
     except DomainError as error:
-        return _failed(meeting_id, error)
-    return _done(
-        meeting_id, gettext("%(name)s uploaded.", name=stored.original_name), f"item-{item.id}"
+        return _item_error(meeting_id, item_id, "upload_form", form, error)
+    return _item_done(
+        meeting_id, item.id, gettext("%(name)s uploaded.", name=stored.original_name), "files"
     )
 
 
@@ -516,17 +797,17 @@ def paper_submit(meeting_id: int, item_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "paper.submit", meeting))
     item = _item(meeting, item_id)
-    form = PaperForm(prefix=f"i{item_id}", meta=NO_FORM_CSRF)
+    form = PaperForm(prefix="paper", meta=NO_FORM_CSRF)
     form.organisation_id.choices = _organisation_choices(meeting)
     if not form.validate_on_submit():
-        return _form_failed(meeting_id, form)
+        return _item_form_failed(meeting_id, item_id, "paper_form", form)
     name, data = _uploaded(form)
     try:
         paper = agenda.submit_paper(current_user, item, form.data, name, data)
     except DomainError as error:
-        return _failed(meeting_id, error)
-    return _done(
-        meeting_id, gettext("Paper %(ref)s submitted.", ref=paper.reference), f"item-{item.id}"
+        return _item_error(meeting_id, item_id, "paper_form", form, error)
+    return _item_done(
+        meeting_id, item.id, gettext("Paper %(ref)s submitted.", ref=paper.reference), "papers"
     )
 
 
@@ -565,9 +846,9 @@ def item_minutes(meeting_id: int, item_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.edit", meeting))
     item = _item(meeting, item_id)
-    form = ItemMinutesForm(prefix=f"i{item_id}", meta=NO_FORM_CSRF)
+    form = ItemMinutesForm(prefix="minutes", meta=NO_FORM_CSRF)
     if not form.validate_on_submit():
-        return _form_failed(meeting_id, form)
+        return _item_form_failed(meeting_id, item_id, "minutes_form", form)
     try:
         version = int(form.version.data or 0)
     except ValueError:
@@ -579,9 +860,9 @@ def item_minutes(meeting_id: int, item_id: int):
         db.session.rollback()
         return _conflict(meeting_id, item_id, notes, result, error)
     except DomainError as error:
-        return _failed(meeting_id, error)
-    return _done(
-        meeting_id, gettext("Minutes of %(label)s saved.", label=item.label), f"item-{item.id}"
+        return _item_error(meeting_id, item_id, "minutes_form", form, error)
+    return _item_done(
+        meeting_id, item.id, gettext("Minutes of %(label)s saved.", label=item.label), "minutes"
     )
 
 
@@ -589,7 +870,7 @@ def _conflict(meeting_id: int, item_id: int, notes: str, result: str, error: Con
     """Show the saved text beside the one just sent; the form keeps the sender's text."""
     meeting = _load(meeting_id)
     item = _item(meeting, item_id)
-    form = ItemMinutesForm(formdata=None, prefix=f"i{item_id}", meta=NO_FORM_CSRF)
+    form = ItemMinutesForm(formdata=None, prefix="minutes", meta=NO_FORM_CSRF)
     form.notes.data, form.result.data = notes, result
     form.version.data = str(item.minutes_version)
     return render_template(
@@ -609,15 +890,18 @@ def decision_add(meeting_id: int, item_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.edit", meeting))
     item = _item(meeting, item_id)
-    form = DecisionForm(prefix=f"i{item_id}", meta=NO_FORM_CSRF)
+    form = DecisionForm(prefix="decision", meta=NO_FORM_CSRF)
     if not form.validate_on_submit():
-        return _form_failed(meeting_id, form)
+        return _item_form_failed(meeting_id, item_id, "decision_form", form)
     try:
         decision = minutes.add_decision(current_user, item, form.data)
     except DomainError as error:
-        return _failed(meeting_id, error)
-    return _done(
-        meeting_id, gettext("Decision %(ref)s recorded.", ref=decision.reference), f"item-{item.id}"
+        return _item_error(meeting_id, item_id, "decision_form", form, error)
+    return _item_done(
+        meeting_id,
+        item.id,
+        gettext("Decision %(ref)s recorded.", ref=decision.reference),
+        "decisions",
     )
 
 
@@ -627,16 +911,16 @@ def action_add(meeting_id: int, item_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.edit", meeting))
     item = _item(meeting, item_id)
-    form = ActionItemForm(prefix=f"i{item_id}", meta=NO_FORM_CSRF)
+    form = ActionItemForm(prefix="action", meta=NO_FORM_CSRF)
     form.responsible_person_id.choices = _people_choices(meeting)
     form.responsible_organisation_id.choices = _organisation_choices(meeting)
     if not form.validate_on_submit():
-        return _form_failed(meeting_id, form)
+        return _item_form_failed(meeting_id, item_id, "action_form", form)
     try:
         minutes.add_action_item(current_user, item, form.data)
     except DomainError as error:
-        return _failed(meeting_id, error)
-    return _done(meeting_id, gettext("Action item recorded."), f"item-{item.id}")
+        return _item_error(meeting_id, item_id, "action_form", form, error)
+    return _item_done(meeting_id, item.id, gettext("Action item recorded."), "action-items")
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/comments")
@@ -645,14 +929,14 @@ def comment_add(meeting_id: int, item_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.comment", meeting))
     item = _item(meeting, item_id)
-    form = CommentForm(prefix=f"c{item_id}", meta=NO_FORM_CSRF)
+    form = CommentForm(prefix="comment", meta=NO_FORM_CSRF)
     if not form.validate_on_submit():
-        return _form_failed(meeting_id, form)
+        return _item_form_failed(meeting_id, item_id, "comment_form", form)
     try:
         minutes.add_comment(current_user, item, form.text.data)
     except DomainError as error:
-        return _failed(meeting_id, error)
-    return _done(meeting_id, gettext("Comment saved."), f"item-{item.id}")
+        return _item_error(meeting_id, item_id, "comment_form", form, error)
+    return _item_done(meeting_id, item.id, gettext("Comment saved."), "comments")
 
 
 @bp.post("/meetings/<int:meeting_id>/circulate")
@@ -700,6 +984,8 @@ def amendment_add(meeting_id: int):
         gettext("Amendment recorded."),
         "amendments",
         prepare,
+        endpoint=".minutes_page",
+        on_form_error=lambda form: render_minutes(meeting_id, 422, amendment_form=form),
     )
 
 

@@ -169,10 +169,22 @@ class Quorum:
 
 def quorum(meeting: Meeting) -> Quorum:
     """Voting members present (or represented by a deputy) against the body's quorum rule."""
-    voters = [p for p in meeting.participants if p.has_voting_right and not p.is_guest]
-    present = sum(1 for p in voters if p.counts_for_quorum)
-    body = meeting.body
+    return quorum_of(meeting.body, meeting.participants)
+
+
+def quorum_of(body: Body, participants) -> Quorum:
+    """The quorum from participants, or from participant rows whose presence is the stored
+    value (has_voting_right, is_guest, presence)."""
+    voters = [p for p in participants if p.has_voting_right and not p.is_guest]
+    present = sum(1 for p in voters if p.presence in _COUNTS_FOR_QUORUM)
     return Quorum(len(voters), present, body.quorum_met(present, len(voters)), body.quorum_label)
+
+
+# Presence members and their stored values (a str enum member would compare equal to its value,
+# Presence does not): rows from a text query carry the value.
+_COUNTS_FOR_QUORUM = frozenset(
+    (Presence.PRESENT, Presence.REPRESENTED, Presence.PRESENT.value, Presence.REPRESENTED.value)
+)
 
 
 # ---------------------------------------------------------------- minutes text
@@ -597,6 +609,46 @@ def minutes_amendments(meeting: Meeting) -> list[MinutesAmendment]:
             .order_by(MinutesAmendment.created_at)
         )
     )
+
+
+def item_minutes_records(item: AgendaItem, with_comments: bool = True):
+    """An item's decisions, action items and comments (the agenda item page), three queries."""
+    decisions = list(
+        db.session.scalars(
+            sa.select(Decision)
+            .where(Decision.agenda_item_id == item.id)
+            .order_by(Decision.sequence)
+        )
+    )
+    actions = list(
+        db.session.scalars(
+            sa.select(ActionItem)
+            .where(ActionItem.agenda_item_id == item.id)
+            .options(
+                joinedload(ActionItem.responsible_person),
+                joinedload(ActionItem.responsible_organisation),
+            )
+            .order_by(ActionItem.id)
+        )
+    )
+    if not with_comments:
+        return decisions, actions, []
+    comments = list(
+        db.session.scalars(
+            sa.select(MinutesComment)
+            .where(MinutesComment.agenda_item_id == item.id)
+            .options(joinedload(MinutesComment.author).joinedload(User.person))
+            .order_by(MinutesComment.created_at)
+        )
+    )
+    return decisions, actions, comments
+
+
+AMENDMENT_COUNT = sa.text("SELECT count(*) FROM minutes_amendments WHERE meeting_id = :meeting_id")
+
+
+def amendment_count(meeting: Meeting) -> int:
+    return db.session.scalar(AMENDMENT_COUNT, {"meeting_id": meeting.id})
 
 
 def has_minutes(meeting: Meeting) -> bool:

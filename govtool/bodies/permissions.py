@@ -9,6 +9,7 @@ minutes; a member's organisation submits papers until the papers deadline.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 
@@ -32,6 +33,15 @@ def _body_of(obj) -> Body | None:
     return meeting.body if meeting is not None else None
 
 
+@functools.cache
+def _memberships_statement():
+    # Built once: asked on every bodies page, only the two ids change.
+    return sa.select(Membership).where(
+        Membership.body_id == sa.bindparam("body_id"),
+        Membership.person_id == sa.bindparam("person_id"),
+    )
+
+
 def user_memberships(user, body_id: int) -> list[Membership]:
     """The user's memberships in a body (via the person linked to the login), cached per request."""
     person_id = getattr(user, "person_id", None)
@@ -49,11 +59,7 @@ def user_memberships(user, body_id: int) -> list[Membership]:
     if cache is not None and key in cache:
         return cache[key]
     rows = list(
-        db.session.scalars(
-            sa.select(Membership).where(
-                Membership.body_id == body_id, Membership.person_id == person_id
-            )
-        )
+        db.session.scalars(_memberships_statement(), {"body_id": body_id, "person_id": person_id})
     )
     if cache is not None:
         cache[key] = rows

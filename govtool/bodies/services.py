@@ -15,6 +15,7 @@ from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
 from ..core.models import utcnow
 from ..core.permissions import ensure
+from ..directory.models import list_label
 from ..extensions import db
 from .models import (
     Body,
@@ -491,6 +492,114 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
     ).first()
 
 
+@functools.cache
+def _meeting_with_body():
+    # Built once: the statement is the same on every request, only the id is bound.
+    return (
+        sa.select(Meeting)
+        .where(Meeting.id == sa.bindparam("meeting_id"))
+        .options(joinedload(Meeting.body))
+    )
+
+
+def meeting_overview(meeting_id: int) -> Meeting | None:
+    """The meeting with its body only: the meeting pages read their rows with the queries below
+    instead of loading every item's files, papers and every participant as objects."""
+    return db.session.scalars(_meeting_with_body(), {"meeting_id": meeting_id}).first()
+
+
+# The overview's two row queries, written out: they run on every view of a meeting, and a text
+# statement skips building and cache-keying a select with five correlated subqueries each time.
+_AGENDA_ROWS_SQL = """
+    SELECT a.id, a.parent_id, a.number, a.title, a.presenter, a.planned_minutes, a.is_public,
+        (SELECT count(*) FROM papers p WHERE p.agenda_item_id = a.id) AS papers,
+        (SELECT count(*) FROM stored_files f
+            WHERE f.agenda_item_id = a.id AND f.paper_id IS NULL) AS attachments,
+        (SELECT count(*) FROM decisions d WHERE d.agenda_item_id = a.id) AS decisions,
+        (SELECT count(*) FROM action_items t WHERE t.agenda_item_id = a.id) AS actions,
+        (SELECT count(*) FROM minutes_comments c WHERE c.agenda_item_id = a.id) AS comments
+    FROM agenda_items a
+    WHERE a.meeting_id = :meeting_id {public_only}
+    ORDER BY a.position"""
+AGENDA_ROWS = sa.text(_AGENDA_ROWS_SQL.format(public_only=""))
+PUBLIC_AGENDA_ROWS = sa.text(_AGENDA_ROWS_SQL.format(public_only="AND a.is_public = :public"))
+PARTICIPANT_ROWS = sa.text(
+    """SELECT id, person_id, is_guest, has_voting_right, response, deputy_name, presence
+    FROM meeting_participants WHERE meeting_id = :meeting_id ORDER BY id"""
+)
+
+
+def agenda_rows(meeting_id: int, internal: bool) -> list[sa.Row]:
+    """One row per agenda item the user may see, with the counts the overview shows (papers,
+    attachments, decisions, action items, comments), in one query."""
+    if internal:
+        return list(db.session.execute(AGENDA_ROWS, {"meeting_id": meeting_id}))
+    return list(db.session.execute(PUBLIC_AGENDA_ROWS, {"meeting_id": meeting_id, "public": True}))
+
+
+def participant_rows(meeting_id: int) -> list[sa.Row]:
+    """The invitees' answers and attendance as plain rows (values, not enums), for the
+    overview's summary."""
+    return list(db.session.execute(PARTICIPANT_ROWS, {"meeting_id": meeting_id}))
+
+
+def agenda_item_detail(meeting_id: int, item_id: int):
+    """One agenda item of the meeting with its files and papers (the item page)."""
+    from .agenda_models import AgendaItem, Paper
+
+    return db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting_id)
+        .options(
+            selectinload(AgendaItem.files),
+            selectinload(AgendaItem.papers).options(
+                joinedload(Paper.organisation), selectinload(Paper.files)
+            ),
+        )
+    ).first()
+
+
+def agenda_outline(meeting_id: int, internal: bool) -> list[sa.Row]:
+    """Id, number and title of the items the user may see, in order (previous/next links)."""
+    from .agenda_models import AgendaItem
+
+    query = (
+        sa.select(AgendaItem.id, AgendaItem.number, AgendaItem.title)
+        .where(AgendaItem.meeting_id == meeting_id)
+        .order_by(AgendaItem.position)
+    )
+    if not internal:
+        query = query.where(AgendaItem.is_public.is_(True))
+    return list(db.session.execute(query))
+
+
+def meeting_participants(meeting_id: int) -> list:
+    """The invitees with their organisation and the item a guest was invited for."""
+    from .minutes_models import Participant
+
+    return list(
+        db.session.scalars(
+            sa.select(Participant)
+            .where(Participant.meeting_id == meeting_id)
+            .options(joinedload(Participant.organisation), joinedload(Participant.agenda_item))
+            .order_by(Participant.id)
+        )
+    )
+
+
+def minutes_items(meeting_id: int) -> list:
+    """The agenda items in order, for the minutes page (notes and results, no files)."""
+    from .agenda_models import AgendaItem
+
+    return list(
+        db.session.scalars(
+            sa.select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(AgendaItem.position)
+        )
+    )
+
+
 def meeting_choices(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """People and organisations a meeting's forms offer (responsible for an action item,
     submitting a paper): the body's members (current and former), their organisations and the
@@ -511,7 +620,7 @@ def meeting_choices(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple
         .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
         .where(Membership.body_id == meeting.body_id)
     ).all()
-    people = {row.id: f"{row.last_name}, {row.first_name}" for row in rows}
+    people = {row.id: list_label(row.last_name, row.first_name) for row in rows}
     organisations = {row.organisation_id: row.organisation_name for row in rows}
     for participant in meeting.participants:
         if participant.person_id and participant.person_id not in people:

@@ -7,7 +7,8 @@ exchange.py; the DCAT-AP.de export in dcat.py; the data-flow map in flowmap.py.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +32,7 @@ from .models import (
     PersonalDataLevel,
     SpatialLevel,
     VersionStatus,
+    version_recipients,
 )
 from .permissions import is_reviewer
 
@@ -118,15 +120,27 @@ def user_organisation_ids(user) -> list[int]:
     return ids
 
 
+def _shown_versions(user) -> tuple[int, ...] | None:
+    """Which version of an entry this user sees in lists: None for the latest of every entry
+    (reviewers), else the organisations whose entries show their latest version (the user's own,
+    for proposers; empty: the approved version everywhere)."""
+    if is_reviewer(user):
+        return None
+    return tuple(user_organisation_ids(user)) if user.has_role(*_proposer_roles()) else ()
+
+
 def _shown_number(user):
     """SQL: which version of an entry this user sees in lists (latest, or the approved one)."""
-    if is_reviewer(user):
+    return _shown_number_for(_shown_versions(user))
+
+
+def _shown_number_for(shown: tuple[int, ...] | None):
+    if shown is None:
         return CatalogueEntry.latest_number
-    own = user_organisation_ids(user) if user.has_role(*_proposer_roles()) else []
-    if not own:
+    if not shown:
         return CatalogueEntry.approved_number
     return sa.case(
-        (CatalogueEntry.provider_id.in_(own), CatalogueEntry.latest_number),
+        (CatalogueEntry.provider_id.in_(shown), CatalogueEntry.latest_number),
         else_=CatalogueEntry.approved_number,
     )
 
@@ -187,7 +201,6 @@ def _enum_or_none(enum_cls, value: str):
 
 def version_query(user, filters: ListFilters | None = None) -> sa.Select:
     """The versions the user sees in the list (one per entry), filtered, eagerly loaded."""
-    filters = filters or ListFilters()
     query = (
         sa.select(CatalogueVersion)
         .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
@@ -198,6 +211,108 @@ def version_query(user, filters: ListFilters | None = None) -> sa.Select:
             selectinload(CatalogueVersion.recipients),
         )
     )
+    return _filtered(query, filters or ListFilters())
+
+
+# the entry's latest version, beside the version a list row shows (aliased once, not per request)
+# (a Core alias: columns of an ORM aliased() were adapted again on every use)
+_LATEST = CatalogueVersion.__table__.alias("latest_version")
+
+
+# Separators of the recipients' aggregate (name, short name; pairs): control characters that
+# organisation names do not contain
+UNIT, RECORD = "\x1f", "\x1e"
+
+
+def list_page_query(user, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
+    """One page of the list as version_query filters it, as plain rows of the columns the page
+    shows, in one query: provider and latest version's status joined, the recipients aggregated
+    as "name UNIT short name" pairs separated by RECORD (unordered: recipient_short_names sorts
+    them), and the total counted up to :cap rows as a column. Parameters: limit, offset, cap.
+    Statuses, level and frequency come as stored strings, not enum members.
+
+    Also returns the select of the filtered ids, for a count when the page has no rows."""
+    return _list_page_query(_shown_versions(user), astuple(filters))
+
+
+def recipient_short_names(aggregate: str | None) -> list[str]:
+    """The short names from a row of list_page_query, in the order of the organisations' names."""
+    if not aggregate:
+        return []
+    pairs = sorted(pair.split(UNIT, 1) for pair in aggregate.split(RECORD))
+    return [short for _, short in pairs]
+
+
+@functools.lru_cache(maxsize=256)
+def _list_page_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tuple:
+    # Built once per (visibility, filters): selects are immutable, and building this one took as
+    # long as running it. The key holds everything the statement depends on.
+    filters = ListFilters(*filter_values)
+    latest = _LATEST
+    organisations = Organisation.__table__
+    shown_number = CatalogueVersion.number == _shown_number_for(shown)
+
+    def stored(column):
+        return sa.type_coerce(column, sa.String)
+
+    counted = _filtered(
+        sa.select(CatalogueVersion.id)
+        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
+        .where(shown_number),
+        filters,
+    ).order_by(None)
+    total = (
+        sa.select(sa.func.count())
+        .select_from(counted.limit(sa.bindparam("cap")).subquery())
+        .scalar_subquery()
+    )
+    recipients = (
+        sa.select(
+            sa.func.aggregate_strings(
+                organisations.c.name + UNIT + organisations.c.short_name, RECORD
+            )
+        )
+        .select_from(
+            version_recipients.join(
+                organisations, organisations.c.id == version_recipients.c.organisation_id
+            )
+        )
+        .where(version_recipients.c.version_id == CatalogueVersion.id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            CatalogueEntry.id,
+            CatalogueEntry.identifier,
+            stored(CatalogueEntry.status).label("status"),
+            CatalogueEntry.latest_number,
+            CatalogueEntry.approved_number,
+            CatalogueVersion.title,
+            stored(CatalogueVersion.personal_data_level).label("personal_data_level"),
+            stored(CatalogueVersion.frequency).label("frequency"),
+            Organisation.short_name.label("provider"),
+            stored(latest.c.status).label("latest_status"),
+            recipients.label("recipients"),
+            total.label("total"),
+        )
+        .select_from(CatalogueVersion)
+        .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
+        .join(Organisation, Organisation.id == CatalogueEntry.provider_id)
+        .join(
+            latest,
+            sa.and_(
+                latest.c.entry_id == CatalogueEntry.id,
+                latest.c.number == CatalogueEntry.latest_number,
+            ),
+        )
+        .where(shown_number)
+    )
+    query = _filtered(query, filters).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    return query, counted
+
+
+def _filtered(query: sa.Select, filters: ListFilters) -> sa.Select:
+    """The list's filters and order on a select that joins versions and their entries."""
     if filters.search:
         pattern = like_pattern(filters.search)
         query = query.where(

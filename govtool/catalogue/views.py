@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     Response,
@@ -12,13 +14,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
-from ..core.views import paginate
+from ..core.views import RowsWithTotalPagination, page_args
 from ..directory.services import organisation_choices, person_choices
 from ..extensions import db
 from ..links import services as links
@@ -53,23 +55,100 @@ def _fail(error: DomainError, form=None):
 # ---------------------------------------------------------------- list
 
 
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """One line of the list, with its labels already translated (no macros or gettext per row
+    in the template)."""
+
+    id: int
+    identifier: str
+    title: str
+    provider: str
+    recipients: str
+    level: str
+    level_label: str
+    frequency_label: str
+    status: str
+    status_label: str
+    pending: str  # "version 3: In review" while a change waits for review, else ""
+
+
+_TRANSLATED_CHOICES: dict[tuple[str, type], list[tuple[str, str]]] = {}
+
+
+def _translated_choices(enum_cls) -> list[tuple[str, str]]:
+    """The filter's options as plain strings, translated once per language and process (the
+    catalogues are compiled files that do not change while the process runs)."""
+    key = (str(get_locale()), enum_cls)
+    options = _TRANSLATED_CHOICES.get(key)
+    if options is None:
+        options = _TRANSLATED_CHOICES[key] = [(v, str(label)) for v, label in choices(enum_cls)]
+    return options
+
+
+def _list_rows(rows: list) -> list[ListRow]:
+    labels: dict[tuple[type, str], str] = {}
+
+    def label(enum_cls, value: str) -> str:
+        text = labels.get((enum_cls, value))
+        if text is None:
+            text = labels[enum_cls, value] = enum_cls(value).label
+        return text
+
+    return [
+        ListRow(
+            id=row.id,
+            identifier=row.identifier,
+            title=row.title,
+            provider=row.provider,
+            recipients=", ".join(services.recipient_short_names(row.recipients)) or "–",
+            level=row.personal_data_level,
+            level_label=label(PersonalDataLevel, row.personal_data_level),
+            frequency_label=label(Frequency, row.frequency),
+            status=row.status,
+            status_label=label(EntryStatus, row.status),
+            pending=gettext(
+                "version %(n)d: %(status)s",
+                n=row.latest_number,
+                status=label(VersionStatus, row.latest_status),
+            )
+            if row.approved_number is not None and row.latest_number != row.approved_number
+            else "",
+        )
+        for row in rows
+    ]
+
+
 @bp.get("/")
 @login_required
 def entry_list():
-    require(can(current_user, "catalogue.view"))
+    user = current_user._get_current_object()
+    require(can(user, "catalogue.view"))
     filters = services.ListFilters.from_args(request.args)
-    page = paginate(services.version_query(current_user, filters))
+    number, per_page = page_args()
+    rows, counted = services.list_page_query(user, filters)
+    page = RowsWithTotalPagination(
+        select=rows,
+        count_select=counted,
+        session=db.session,
+        page=number,
+        per_page=per_page,
+        error_out=False,
+    )
     return render_template(
         "catalogue/list.html",
         page=page,
+        rows=_list_rows(page.items),
+        # "/catalogue/" + id, built once instead of one url_for per row
+        detail_prefix=url_for(".entry_detail", entry_id=0)[:-1],
         filters=filters,
         export_args=filters.as_args(),
-        statuses=choices(EntryStatus),
-        levels=choices(PersonalDataLevel),
-        legal_bases=choices(LegalBasis),
-        frequencies=choices(Frequency),
-        can_create=can(current_user, "catalogue.create"),
-        can_import=can(current_user, "catalogue.import"),
+        statuses=_translated_choices(EntryStatus),
+        levels=_translated_choices(PersonalDataLevel),
+        legal_bases=_translated_choices(LegalBasis),
+        frequencies=_translated_choices(Frequency),
+        can_create=can(user, "catalogue.create"),
+        can_import=can(user, "catalogue.import"),
     )
 
 

@@ -32,15 +32,28 @@ def add_nav_item(
     NAV_ITEMS.sort(key=lambda item: item.order)
 
 
+# url_for of an argument-free endpoint only depends on where the app is mounted: built once.
+_URLS: dict[tuple[str, str], str] = {}
+
+
+def _url(endpoint: str) -> str:
+    key = (request.script_root, endpoint)
+    url = _URLS.get(key)
+    if url is None:
+        url = _URLS[key] = url_for(endpoint)
+    return url
+
+
 def visible_nav_items() -> list[dict]:
     """The entries the current user may see; the one with the longest matching prefix is current."""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return []
     items = []
     for item in NAV_ITEMS:
-        if item.action and not can(current_user, item.action):
+        if item.action and not can(user, item.action):
             continue
-        url = url_for(item.endpoint)
+        url = _url(item.endpoint)
         prefix = item.prefix or url
         matches = request.path == url if prefix == "/" else request.path.startswith(prefix)
         items.append({"label": item.label, "url": url, "match": len(prefix) if matches else 0})

@@ -40,6 +40,37 @@ class CappedPagination(SelectPagination):
         return min(counted, cap)
 
 
+class RowsWithTotalPagination(CappedPagination):
+    """A capped page of a prebuilt row select that carries the capped total in a `total` column
+    and takes :limit, :offset and :cap as parameters: rows and total come from one query; a
+    separate count (of `count_select`) runs only for a page past the end, which has no row to
+    carry the total."""
+
+    def _query_items(self) -> list:
+        self._cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
+        return (
+            self._query_args["session"]
+            .execute(
+                self._query_args["select"],
+                {"limit": self.per_page, "offset": self._query_offset, "cap": self._cap + 1},
+            )
+            .all()
+        )
+
+    def _query_count(self) -> int:
+        if self.items:
+            counted = self.items[0].total
+        else:
+            sub = self._query_args["count_select"].limit(self._cap + 1).subquery()
+            counted = (
+                self._query_args["session"]
+                .execute(sa.select(sa.func.count()).select_from(sub))
+                .scalar()
+            )
+        self.total_is_capped = counted > self._cap
+        return min(counted, self._cap)
+
+
 def paginate(query) -> CappedPagination:
     """One page of `query` from the request's page arguments, with a capped total."""
     page, per_page = page_args()

@@ -108,6 +108,9 @@ def _referencing_tables(targets: set[str]) -> list[tuple[sa.Table, list[tuple[sa
     return found
 
 
+AUDIT_ACTIVITY_FIELDS = ("id", "created_at", "action", "object_type", "object_id")
+
+
 def _audit_row(table: sa.Table, row: sa.Row) -> dict[str, Any]:
     """An audit entry without the changes the log masked (a password hash changed: no data)."""
     entry = _row(table, row, set())
@@ -144,7 +147,11 @@ def export_person_data(user, person: Person) -> dict[str, Any]:
         order = list(table.primary_key.columns) or list(table.columns)[:1]
         rows = db.session.execute(_select(table).where(sa.or_(*conditions)).order_by(*order))
         if table is audit:
-            found = [_audit_row(table, row) for row in rows]
+            # Changes the user made: when and to what, not the content, which is mostly other
+            # people's data (Art. 15(4) GDPR). Entries about the person follow in full below.
+            found = [
+                {key: _row(table, row, set())[key] for key in AUDIT_ACTIVITY_FIELDS} for row in rows
+            ]
         else:
             found = [_row(table, row, secrets.get(table.name, set())) for row in rows]
         if found:
@@ -183,7 +190,8 @@ def _default_locale() -> str:
 def erase_person(user, person: Person, reason: str) -> Person:
     """Erase the personal data of `person` (Art. 17 GDPR) and of the user accounts linked to it.
 
-    Cleared: name, title, function, email and phone (the person then reads "Erased person 123");
+    Cleared: name, title, function, email and phone (the person then reads "Erased person 123";
+    the last name holds that placeholder in the default language for pages that read columns);
     linked users are deactivated, get an undeliverable address and an unusable password and lose
     their roles; the person stops being an organisation's designated contact; meeting invitee
     rows lose name and email; the audit log's entries about them and every former name or email in
@@ -216,6 +224,11 @@ def erase_person(user, person: Person, reason: str) -> Person:
         setattr(person, field, "")
     person.erased_at = utcnow()
     person.is_active = False
+    # Stored text, in the default language: pages that list people from plain rows (names as
+    # columns, no Person object) then show the placeholder as well, not an empty name.
+    with force_locale(_default_locale()):
+        placeholder = person.full_name
+    person.last_name = placeholder
     for account in linked:
         account.email = f"geloescht-{account.id}@invalid"
         account.password_hash = ""  # check_password() refuses an empty hash
@@ -226,9 +239,7 @@ def erase_person(user, person: Person, reason: str) -> Person:
         sa.select(Organisation).where(Organisation.contact_person_id == person.id)
     ):
         organisation.contact_person_id = None
-    # Invitee rows copy name and email from the person; stored text, so in the default language.
-    with force_locale(_default_locale()):
-        placeholder = person.full_name
+    # Invitee rows copy name and email from the person.
     for participant in db.session.scalars(
         sa.select(Participant).where(Participant.person_id == person.id)
     ):

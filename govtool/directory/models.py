@@ -107,6 +107,12 @@ class Organisation(Audited, TimestampMixin, db.Model):
         return self.name
 
 
+def list_label(last_name: str, first_name: str) -> str:
+    """ "Last, First" for choice lists read as rows; an erased person has only a last name (the
+    placeholder), so no dangling comma."""
+    return ", ".join(part for part in (last_name, first_name) if part)
+
+
 class Person(Audited, TimestampMixin, db.Model):
     """A person who works with govtool's bodies and agreements; not necessarily a user."""
 

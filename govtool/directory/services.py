@@ -16,7 +16,7 @@ from ..extensions import db
 from .gdpr import erase_person as erase_person
 from .gdpr import export_person_data as export_person_data
 from .gdpr import linked_users as linked_users
-from .models import Organisation, OrganisationKind, Person, Region
+from .models import Organisation, OrganisationKind, Person, Region, list_label
 
 ORGANISATION_FIELDS = (
     "name",
@@ -108,7 +108,7 @@ def person_choices(organisation_id: int | None = None) -> list[tuple[int, str]]:
         if organisation_id:
             query = query.where(Person.organisation_id == organisation_id)
         rows = db.session.execute(query.order_by(Person.last_name, Person.first_name)).all()
-        return [(row.id, f"{row.last_name}, {row.first_name}") for row in rows]
+        return [(row.id, list_label(row.last_name, row.first_name)) for row in rows]
 
     return _request_cached(("people", organisation_id), load)
 
@@ -162,7 +162,7 @@ def person_choices_for(ids) -> list[tuple[int, str]]:
 
 
 def _person_label(row) -> tuple[int, str]:
-    label = f"{row.last_name}, {row.first_name}"
+    label = list_label(row.last_name, row.first_name)
     return (row.id, f"{label} ({row.short_name})" if row.short_name else label)
 
 

@@ -129,13 +129,17 @@ def test_members_comment_on_circulated_minutes(world, client, login, db):
     meeting_id, public_id, _ = _ids(world)
     login(world["outsider"].email)
     url = f"/meetings/{meeting_id}/items/{public_id}/comments"
-    assert client.post(url, data={f"c{public_id}-text": "Hallo"}).status_code == 403
+    assert client.post(url, data={"comment-text": "Hallo"}).status_code == 403
     client.post("/logout")
     login(world["member"].email)
-    assert client.post(url, data={f"c{public_id}-text": "Bitte ergänzen"}).status_code == 302
-    assert "Bitte ergänzen" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    overview = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "um eine Anmerkung zu seiner Niederschrift zu schreiben" in overview
+    assert client.post(url, data={"comment-text": "Bitte ergänzen"}).status_code == 302
+    item_page = client.get(f"/meetings/{meeting_id}/items/{public_id}").get_data(as_text=True)
+    assert "Bitte ergänzen" in item_page
+    assert "Bitte ergänzen" in client.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
     minutes_url = f"/meetings/{meeting_id}/items/{public_id}/minutes"
-    post = {f"i{public_id}-notes": "x", f"i{public_id}-version": "0"}
+    post = {"minutes-notes": "x", "minutes-version": "0"}
     assert client.post(minutes_url, data=post).status_code == 403
 
 
@@ -149,14 +153,14 @@ def test_concurrent_edit_shows_conflict_page_with_both_texts(world, client, logi
     url = f"/meetings/{meeting_id}/items/{item_id}/minutes"
     login(world["secretary"].email)
     first = client.post(
-        url, data={f"i{item_id}-notes": "Text der Schriftführung", f"i{item_id}-version": "0"}
+        url, data={"minutes-notes": "Text der Schriftführung", "minutes-version": "0"}
     )
     assert first.status_code == 302
     # The chair opened the page at version 0 too and saves later.
     client.post("/logout")
     login(world["chair"].email)
     second = client.post(
-        url, data={f"i{item_id}-notes": "Text der Vorsitzenden", f"i{item_id}-version": "0"}
+        url, data={"minutes-notes": "Text der Vorsitzenden", "minutes-version": "0"}
     )
     html = second.get_data(as_text=True)
     assert second.status_code == 409
@@ -164,7 +168,7 @@ def test_concurrent_edit_shows_conflict_page_with_both_texts(world, client, logi
     db.session.expire_all()
     assert db.session.get(AgendaItem, item_id).notes == "Text der Schriftführung"
     # Merging from the conflict page (now at version 1) saves.
-    merged = client.post(url, data={f"i{item_id}-notes": "Beides", f"i{item_id}-version": "1"})
+    merged = client.post(url, data={"minutes-notes": "Beides", "minutes-version": "1"})
     assert merged.status_code == 302
     db.session.expire_all()
     assert db.session.get(AgendaItem, item_id).notes == "Beides"
@@ -347,7 +351,7 @@ def test_upload_is_stored_by_sha256_and_downloads_with_its_name(world, client, l
     login(world["secretary"].email)
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/files",
-        data={f"i{item_id}-file": (io.BytesIO(PDF), "Bericht 2026.pdf")},
+        data={"upload-file": (io.BytesIO(PDF), "Bericht 2026.pdf")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -380,7 +384,7 @@ def test_bad_uploads_are_refused_and_nothing_is_written(
     before = _files_on_disk(app)
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/files",
-        data={f"i{item_id}-file": (io.BytesIO(content), name)},
+        data={"upload-file": (io.BytesIO(content), name)},
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
@@ -396,7 +400,7 @@ def test_a_30_mb_upload_is_refused_and_nothing_is_written(world, client, login, 
     big = PDF + b"0" * (30 * 1024 * 1024)
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/files",
-        data={f"i{item_id}-file": (io.BytesIO(big), "gross.pdf")},
+        data={"upload-file": (io.BytesIO(big), "gross.pdf")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 413
@@ -439,9 +443,9 @@ def test_member_organisation_submits_paper_until_deadline(world, client, login, 
     response = client.post(
         f"/meetings/{meeting_id}/items/{item_id}/papers",
         data={
-            f"i{item_id}-title": "Bericht Halle",
-            f"i{item_id}-paper_type": "report",
-            f"i{item_id}-file": (io.BytesIO(PDF), "bericht.pdf"),
+            "paper-title": "Bericht Halle",
+            "paper-paper_type": "report",
+            "paper-file": (io.BytesIO(PDF), "bericht.pdf"),
         },
         content_type="multipart/form-data",
     )
@@ -456,14 +460,14 @@ def test_member_organisation_submits_paper_until_deadline(world, client, login, 
     meeting.end_at = meeting.start_at + dt.timedelta(hours=1)
     db.session.commit()
     late = client.post(
-        f"/meetings/{meeting_id}/items/{item_id}/papers", data={f"i{item_id}-title": "Zu spät"}
+        f"/meetings/{meeting_id}/items/{item_id}/papers", data={"paper-title": "Zu spät"}
     )
     assert late.status_code == 403
     client.post("/logout")
     login(world["outsider"].email)
     assert (
         client.post(
-            f"/meetings/{meeting_id}/items/{item_id}/papers", data={f"i{item_id}-title": "Fremd"}
+            f"/meetings/{meeting_id}/items/{item_id}/papers", data={"paper-title": "Fremd"}
         ).status_code
         == 403
     )
@@ -652,3 +656,203 @@ def test_members_are_added_with_history_and_bad_input_is_a_4xx(world, client, lo
     client.post("/logout")
     login(world["member"].email)
     assert client.post(f"/bodies/{body_id}/members", data={}).status_code == 403
+
+
+# ---------------------------------------------------------------- item, attendance, minutes pages
+
+
+def _held(db, world, status=MeetingStatus.HELD):
+    meeting = db.session.get(Meeting, world["meeting"].id)
+    meeting.start_at -= dt.timedelta(days=60)
+    meeting.end_at -= dt.timedelta(days=60)
+    meeting.status = status
+    db.session.commit()
+    return meeting
+
+
+def test_overview_links_each_item_page_and_has_no_per_item_forms(world, client, login, db):
+    _held(db, world)
+    meeting_id, public_id, secret_id = _ids(world)
+    login(world["secretary"].email)
+    html = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert f'href="/meetings/{meeting_id}/items/{public_id}"' in html
+    assert f'href="/meetings/{meeting_id}/items/{secret_id}"' in html
+    assert f'href="/meetings/{meeting_id}/attendance"' in html
+    assert f'href="/meetings/{meeting_id}/minutes"' in html
+    assert '/decisions"' not in html and '/actions"' not in html and "-notes" not in html
+    page = client.get(f"/meetings/{meeting_id}/items/{public_id}")
+    item_html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'action="/meetings/{meeting_id}/items/{public_id}/decisions"' in item_html
+    assert f'action="/meetings/{meeting_id}/items/{public_id}/actions"' in item_html
+    assert f'action="/meetings/{meeting_id}/items/{public_id}/minutes"' in item_html
+    assert f'href="/meetings/{meeting_id}#agenda"' in item_html  # back to the overview
+    assert f'href="/meetings/{meeting_id}/items/{secret_id}"' in item_html  # next item
+
+
+def test_item_page_permissions(world, client, login, db):
+    _held(db, world)
+    meeting_id, public_id, secret_id = _ids(world)
+    login(world["outsider"].email)
+    public = client.get(f"/meetings/{meeting_id}/items/{public_id}")
+    assert public.status_code == 200
+    assert '/decisions"' not in public.get_data(as_text=True)  # no minutes, no forms
+    assert client.get(f"/meetings/{meeting_id}/items/{secret_id}").status_code == 403
+    assert client.get(f"/meetings/{meeting_id}/attendance").status_code == 403
+    assert client.get(f"/meetings/{meeting_id}/minutes").status_code == 403
+    client.post("/logout")
+    login(world["other_secretary"].email)
+    assert client.get(f"/meetings/{meeting_id}/items/{secret_id}").status_code == 403
+    assert client.get(f"/meetings/{meeting_id}/attendance").status_code == 403
+    assert (
+        client.post(
+            f"/meetings/{meeting_id}/items/{public_id}/decisions", data={"decision-text": "X"}
+        ).status_code
+        == 403
+    )
+    client.post("/logout")
+    login(world["member"].email)
+    html = client.get(f"/meetings/{meeting_id}/items/{secret_id}").get_data(as_text=True)
+    assert "Vertrauliche Personalsache" in html and '/decisions"' not in html
+    assert client.get(f"/meetings/{meeting_id}/attendance").status_code == 200
+    assert client.get(f"/meetings/{meeting_id}/minutes").status_code == 200
+    # An item of another meeting, or none, is not found under this meeting.
+    other = make_meeting(world["body"], dt.date.today() + dt.timedelta(days=90))
+    db.session.commit()
+    assert client.get(f"/meetings/{other.id}/items/{public_id}").status_code == 404
+    assert client.get(f"/meetings/{meeting_id}/items/999999").status_code == 404
+    assert client.get("/meetings/999999/items/1").status_code == 404
+
+
+def test_item_forms_show_errors_on_the_item_page_and_redirect_back(world, client, login, db):
+    _held(db, world)
+    meeting_id, item_id, _ = _ids(world)
+    login(world["secretary"].email)
+    item_url = f"/meetings/{meeting_id}/items/{item_id}"
+    bad = client.post(f"{item_url}/decisions", data={"decision-votes_yes": "-3"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert 'id="error-summary"' in html and 'aria-invalid="true"' in html
+    assert 'id="decision-text-error"' in html and 'value="-3"' in html  # input kept
+    bad_action = client.post(
+        f"{item_url}/actions", data={"action-task": "x", "action-responsible_person_id": "999999"}
+    )
+    assert bad_action.status_code == 422
+    assert 'id="action-responsible_person_id-error"' in bad_action.get_data(as_text=True)
+    too_many = client.post(
+        f"{item_url}/decisions",
+        data={
+            "decision-text": "Zu viele.",
+            "decision-votes_yes": "3",
+            "decision-result": "adopted",
+        },
+    )  # nobody is recorded present: the service's error is shown at the votes field
+    assert too_many.status_code == 422
+    assert 'id="decision-votes_yes-error"' in too_many.get_data(as_text=True)
+    good = client.post(
+        f"{item_url}/decisions",
+        data={"decision-text": "Angenommen.", "decision-result": "adopted"},
+    )
+    assert good.status_code == 302 and good.headers["Location"].endswith(f"{item_url}#decisions")
+    done = client.post(
+        f"{item_url}/actions",
+        data={
+            "action-task": "Bericht schreiben",
+            "action-responsible_person_id": str(world["member"].person_id),
+        },
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"{item_url}#action-items")
+    page = client.get(item_url).get_data(as_text=True)
+    assert "Angenommen." in page and "Bericht schreiben" in page
+    saved = client.post(
+        f"{item_url}/minutes", data={"minutes-notes": "Erörtert.", "minutes-version": "0"}
+    )
+    assert saved.headers["Location"].endswith(f"{item_url}#minutes")
+    overview = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Angenommen." not in overview  # the overview counts, the item page shows
+    minutes_page = client.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
+    assert "Angenommen." in minutes_page and "Erörtert." in minutes_page
+    assert "Bericht schreiben" in minutes_page
+
+
+def test_item_moves_on_its_page_and_edit_returns_there(world, client, login, db):
+    meeting_id, public_id, secret_id = _ids(world)
+    login(world["secretary"].email)
+    item_url = f"/meetings/{meeting_id}/items/{secret_id}"
+    moved = client.post(f"{item_url}/move", data={"direction": "up"})
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(item_url)
+    db.session.expire_all()
+    assert (
+        db.session.get(AgendaItem, secret_id).position
+        < db.session.get(AgendaItem, public_id).position
+    )
+    edited = client.post(f"{item_url}/edit", data={"title": "Personalsache (neu)"})
+    assert edited.status_code == 302 and edited.headers["Location"].endswith(item_url)
+    assert client.post(f"{item_url}/edit", data={"title": ""}).status_code == 422
+    removed = client.post(f"{item_url}/delete")
+    assert removed.status_code == 302 and removed.headers["Location"].endswith("#agenda")
+    assert client.get(item_url).status_code == 404
+
+
+def test_attendance_page_records_attendance_and_guests(world, client, login, db):
+    meeting = _held(db, world)
+    minutes.ensure_participants(meeting)
+    db.session.commit()
+    participants = list(meeting.participants)
+    meeting_id = meeting.id
+    login(world["secretary"].email)
+    page = client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
+    assert f'name="presence-{participants[0].id}"' in page
+    saved = client.post(
+        f"/meetings/{meeting_id}/attendance",
+        data={f"presence-{p.id}": "present" for p in participants},
+    )
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"/meetings/{meeting_id}/attendance")
+    overview = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert f"anwesend {len(participants)}" in overview and 'class="quorum"' in overview
+    bad_guest = client.post(f"/meetings/{meeting_id}/guests", data={"name": ""})
+    assert bad_guest.status_code == 422 and 'id="error-summary"' in bad_guest.get_data(as_text=True)
+    guest = client.post(f"/meetings/{meeting_id}/guests", data={"name": "Gerda Gast"})
+    assert guest.headers["Location"].endswith(f"/meetings/{meeting_id}/attendance")
+    assert "Gerda Gast" in client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
+    client.post("/logout")
+    login(world["member"].email)
+    page = client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
+    assert "Gerda Gast" in page and 'name="presence-' not in page  # members read only
+    assert client.post(f"/meetings/{meeting_id}/attendance", data={}).status_code == 403
+
+
+def test_amendments_are_recorded_on_the_minutes_page(world, client, login, db):
+    meeting = _held(db, world, MeetingStatus.MINUTES_APPROVED)
+    meeting_id = meeting.id
+    login(world["secretary"].email)
+    page = client.get(f"/meetings/{meeting_id}/minutes").get_data(as_text=True)
+    assert f'action="/meetings/{meeting_id}/amendments"' in page
+    bad = client.post(f"/meetings/{meeting_id}/amendments", data={"text": ""})
+    assert bad.status_code == 422 and 'id="error-summary"' in bad.get_data(as_text=True)
+    good = client.post(f"/meetings/{meeting_id}/amendments", data={"text": "Tippfehler in TOP 1"})
+    assert good.headers["Location"].endswith(f"/meetings/{meeting_id}/minutes#amendments")
+    assert "Tippfehler in TOP 1" in client.get(f"/meetings/{meeting_id}/minutes").get_data(
+        as_text=True
+    )
+    assert "1 Berichtigungen" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+
+
+def test_invitee_answers_on_the_overview(world, client, login, db):
+    meeting = db.session.get(Meeting, world["meeting"].id)
+    minutes.ensure_participants(meeting)
+    meeting.status = MeetingStatus.INVITED
+    db.session.commit()
+    login(world["member"].email)
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'action="/meetings/{meeting.id}/respond"' in html
+    bad = client.post(f"/meetings/{meeting.id}/respond", data={"response": "maybe"})
+    assert bad.status_code == 422 and 'id="error-summary"' in bad.get_data(as_text=True)
+    sent = client.post(
+        f"/meetings/{meeting.id}/respond", data={"response": "declined", "deputy_name": "Vera V."}
+    )
+    assert sent.status_code == 302
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert 'value="Vera V."' in html and '<option selected value="declined">' in html
+    assert "Rückmeldungen:" in html and "abgesagt 1" in html

@@ -45,15 +45,19 @@ def _grow(body, meeting, secretary, n: int) -> None:
     minutes.ensure_participants(meeting)
 
 
-@pytest.mark.parametrize("path", ["meeting", "body", "actions"])
+@pytest.mark.parametrize("path", ["meeting", "item", "attendance", "minutes", "body", "actions"])
 def test_query_count_does_not_grow_with_rows(db, client, login, path):
     body = make_body()
     secretary, _ = make_member_user(body, MembershipRole.SECRETARY, roles=(Role.SECRETARY,))
     meeting = make_meeting(body, dt.date.today() - dt.timedelta(days=1))
     _grow(body, meeting, secretary, 3)
     db.session.commit()
+    first_topic = next(i for i in meeting.agenda_items if i.title == "Punkt 0")
     url = {
         "meeting": f"/meetings/{meeting.id}",
+        "item": f"/meetings/{meeting.id}/items/{first_topic.id}",
+        "attendance": f"/meetings/{meeting.id}/attendance",
+        "minutes": f"/meetings/{meeting.id}/minutes",
         "body": f"/bodies/{body.id}",
         "actions": "/actions/",
     }[path]
@@ -63,4 +67,5 @@ def test_query_count_does_not_grow_with_rows(db, client, login, path):
     db.session.commit()
     large = _count(client, url)
     assert large == small, f"{path}: {small} queries with 3 rows, {large} with 15"
+    assert large <= 15, f"{path}: {large} queries"
     print(f"{path}: {large} queries")  # noqa: T201 - figure for the report

@@ -1,6 +1,6 @@
 """Bodies (issue 3) in a real browser: the secretary plans a year, builds an agenda, invites,
 records attendance, a decision and an action item, approves, downloads the DOCX; axe-core checks
-the body and meeting pages."""
+the body page, the meeting overview, the attendance page, an agenda item's page and the minutes."""
 
 from __future__ import annotations
 
@@ -51,13 +51,11 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
         form.get_by_label("Berichterstattung", exact=True).fill("Dr. Katrin Wagner")
         form.get_by_role("button", name="Punkt hinzufügen").click()
         page.get_by_text("Tagesordnungspunkt hinzugefügt.").wait_for()
-    headings = page.locator("section.agenda-item h3").all_inner_texts()
-    assert [h.split(" ", 2)[2] for h in headings[4:7]] == [
-        "Bildungsbericht 2026",
-        "Datenaustauschkatalog",
-        "Arbeitsprogramm",
-    ]
-    assert headings[-1].startswith("TOP 8 Verschiedenes")
+    # The overview lists the agenda as a table, one row per item with a link to its page.
+    numbers = page.locator("table.agenda-table tbody tr td:first-child").all_inner_texts()
+    titles = page.locator("table.agenda-table tbody tr td:nth-child(2) a").all_inner_texts()
+    assert titles[4:7] == ["Bildungsbericht 2026", "Datenaustauschkatalog", "Arbeitsprogramm"]
+    assert numbers[4] == "TOP 5" and numbers[-1] == "TOP 8" and titles[-1] == "Verschiedenes"
 
     # Invitations to all current members.
     page.get_by_role("button", name="Einladungen versenden").click()
@@ -72,41 +70,57 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
     page.get_by_role("button", name="Speichern").click()
     page.get_by_text(re.compile("nderungen (wurden )?gespeichert")).wait_for()
 
+    # Attendance on its own page, one click from the overview.
+    page.get_by_role("link", name="Anwesenheit erfassen").click()
+    page.get_by_role("heading", name="Eingeladene und Anwesenheit", level=1).wait_for()
     selects = page.locator("select[name^='presence-']")
     for index in range(selects.count()):
         selects.nth(index).select_option("present")
     page.get_by_role("button", name="Anwesenheit speichern").click()
     page.get_by_text("Anwesenheit gespeichert.").wait_for()
     assert "Beschlussfähig." in page.locator("p.quorum").inner_text()
+    axe_check("attendance page")
+    page.get_by_role("link", name="Zurück zur Sitzung").click()
+    assert "Beschlussfähig." in page.locator("p.quorum").inner_text()
 
-    # A decision with votes and an action item on TOP 5.
-    item = page.locator("section.agenda-item").filter(
-        has=page.get_by_role("heading", name="TOP 5 Bildungsbericht 2026")
-    )
-    item.get_by_text("Beschluss zu TOP 5 erfassen").click()
-    item.get_by_label("Beschlusstext").fill("Der Bildungsbericht wird zustimmend beraten.")
-    item.get_by_label("Ja", exact=True).fill("5")
-    item.get_by_label("Nein", exact=True).fill("0")
-    item.get_by_label("Enthaltung", exact=True).fill("1")
-    item.get_by_role("button", name="Beschluss erfassen").click()
+    # A decision with votes and an action item on TOP 5, on the item's own page.
+    page.get_by_role("link", name="Bildungsbericht 2026", exact=True).click()
+    page.get_by_role("heading", name="TOP 5 Bildungsbericht 2026", level=1).wait_for()
+    page.get_by_text("Beschluss zu TOP 5 erfassen").click()
+    page.get_by_role("button", name="Beschluss erfassen").click()  # empty: an error, no decision
+    page.locator("#error-summary").get_by_text("Beschlusstext").wait_for()
+    page.get_by_label("Beschlusstext").fill("Der Bildungsbericht wird zustimmend beraten.")
+    page.get_by_label("Ja", exact=True).fill("5")
+    page.get_by_label("Nein", exact=True).fill("0")
+    page.get_by_label("Enthaltung", exact=True).fill("1")
+    page.get_by_role("button", name="Beschluss erfassen").click()
     page.get_by_text(re.compile(r"Beschluss BG-\d{4}/\d\d erfasst\.")).wait_for()
+    page.get_by_role("heading", name="TOP 5 Bildungsbericht 2026", level=1).wait_for()
 
-    item = page.locator("section.agenda-item").filter(
-        has=page.get_by_role("heading", name="TOP 5 Bildungsbericht 2026")
-    )
-    item.get_by_text("Aufgabe zu TOP 5 erfassen").click()
-    item.get_by_label("Aufgabe", exact=True).fill("Kennzahlen an die Kommunen senden")
-    item.get_by_label("Verantwortliche Person").select_option(label="Schulz, Thomas")
-    item.get_by_label("Fällig").fill("2030-01-31")
-    item.get_by_role("button", name="Aufgabe erfassen").click()
+    page.get_by_text("Aufgabe zu TOP 5 erfassen").click()
+    page.get_by_label("Aufgabe", exact=True).fill("Kennzahlen an die Kommunen senden")
+    page.get_by_label("Verantwortliche Person").select_option(label="Schulz, Thomas")
+    page.get_by_label("Fällig").fill("2030-01-31")
+    page.get_by_role("button", name="Aufgabe erfassen").click()
     page.get_by_text("Aufgabe erfasst.").wait_for()
+    assert page.get_by_text("Kennzahlen an die Kommunen senden").is_visible()
+    axe_check("agenda item page with minutes")
+    page.get_by_role("link", name="Zurück zur Tagesordnung").click()
+    page.get_by_role("heading", name="Tagesordnung", level=2, exact=True).wait_for()
     axe_check("meeting page with minutes")
 
     # Approve (the chair's decision, recorded by the secretary) and download the DOCX.
     page.get_by_role("button", name="Niederschrift genehmigen (Vorsitz)").click()
     page.get_by_text("Niederschrift genehmigt und gesperrt.").wait_for()
-    assert page.get_by_role("button", name="Beschluss erfassen").count() == 0
     axe_check("meeting page, approved")
+    page.get_by_role("link", name="Ganze Niederschrift lesen").click()
+    assert page.get_by_text("Der Bildungsbericht wird zustimmend beraten.").is_visible()
+    axe_check("whole minutes, approved")
+    page.get_by_role("link", name="TOP 5 Bildungsbericht 2026").click()
+    page.get_by_role("heading", name="TOP 5 Bildungsbericht 2026", level=1).wait_for()
+    assert page.get_by_role("button", name="Beschluss erfassen").count() == 0
+    axe_check("agenda item page, approved")
+    page.get_by_role("link", name="Zurück zur Tagesordnung").click()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Niederschrift (DOCX)").click()
     text = _docx_text(open(download_info.value.path(), "rb").read())

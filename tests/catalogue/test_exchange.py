@@ -246,3 +246,24 @@ def test_list_filters_organisations_by_name_instead_of_selecting_from_all(client
     assert "export.csv?recipient_name=blk" in by_recipient
     data = json.loads(client.get("/catalogue/export.json?recipient_name=Burgenland").data)
     assert [e["title"] for e in data["entries"]] == ["Schulstatistik nach Gemeinden"]
+
+
+def test_list_shows_recipients_in_name_order_and_a_capped_total(client, login, world):
+    """Recipients come aggregated with the row (ordered by organisation name, not short name);
+    the total comes with the rows, and a page past the end still counts."""
+    login("ministerium@example.org")
+    page = client.get("/catalogue/").get_data(as_text=True)
+    assert "<td>BLK, MB-REF34</td>" in page
+    assert "<td>MB-REF34</td>" in page  # the draft has one recipient
+    assert "2 Einträge" in page
+    past_the_end = client.get("/catalogue/?page=7").get_data(as_text=True)
+    assert "Keine Einträge gefunden." in past_the_end and "2 Einträge" in past_the_end
+
+
+def test_recipient_short_names_sorts_pairs_by_name():
+    from govtool.catalogue.services import RECORD, UNIT, recipient_short_names
+
+    pairs = [("Zeitz", "A"), ("Aue", "Z")]
+    aggregate = RECORD.join(f"{name}{UNIT}{short}" for name, short in pairs)
+    assert recipient_short_names(aggregate) == ["Z", "A"]
+    assert recipient_short_names(None) == [] and recipient_short_names("") == []

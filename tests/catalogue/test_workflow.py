@@ -215,6 +215,13 @@ def test_approved_entry_is_readable_by_all_but_its_pending_change_is_not(world, 
     assert "Neuer Titel im Entwurf" not in page
     assert client.get(f"/catalogue/{entry.id}?version=2").status_code == 404
     assert "Neuer Titel im Entwurf" not in client.get("/catalogue/").get_data(as_text=True)
+    list_page = client.get("/catalogue/").get_data(as_text=True)
+    # the approved version is listed, with a note on the pending change and its status
+    assert "Schulstatistik nach Gemeinden" in list_page and "(Fassung 2: Entwurf)" in list_page
+    assert f'<a href="/catalogue/{entry.id}">{entry.identifier}</a>' in list_page
+    _switch(client, login, "ministerium@example.org")  # a reviewer sees the latest version
+    list_page = client.get("/catalogue/").get_data(as_text=True)
+    assert "Neuer Titel im Entwurf" in list_page and "(Fassung 2: Entwurf)" in list_page
 
 
 def test_reviewer_cannot_decide_on_own_submission(world, db):

@@ -113,6 +113,8 @@ def test_audit_page_lists_and_filters(client, db, login):
     login("admin@example.org")
     html = client.get("/audit/?type=Organisation").get_data(as_text=True)
     assert "Gefilterte Stadt" in html
+    assert "<td>Angelegt</td>" in html  # the action in words, in German
+    assert "Gefilterte Stadt" not in client.get("/audit/?action=update").get_data(as_text=True)
     html = client.get("/audit/?type=Person").get_data(as_text=True)
     assert "Gefilterte Stadt" not in html
     assert client.get("/audit/?from=kaputt&user=x").status_code == 200
@@ -138,3 +140,35 @@ def test_type_filter_offers_exactly_the_logged_object_types(client, db, login):
     html = client.get("/audit/").get_data(as_text=True)
     select = re.search(r'<select[^>]*name="type"[^>]*>(.*?)</select>', html, re.S).group(1)
     assert re.findall(r'<option value="([^"]+)"', select) == expected
+
+
+def test_audit_page_shows_changes_escaped_with_author_and_system(client, db, login):
+    """Changes are formatted in the view (one string per row): old → new for updates and
+    deletes, the new value only for inserts, "–" for a missing value, HTML escaped."""
+    admin = make_user("admin@example.org", (Role.ADMIN,))
+    db.session.commit()
+    with acting_as(admin):
+        organisation = make_organisation(name="Stadt <A>", short_name="SA")
+        db.session.commit()
+        organisation.name = "Stadt B & C"
+        db.session.commit()
+    login("admin@example.org")
+    html = client.get("/audit/?type=Organisation").get_data(as_text=True)
+    assert "<strong>name</strong>: <span>Stadt &lt;A&gt;</span>" in html
+    updated = "<del>Stadt &lt;A&gt;</del> → <span>Stadt B &amp; C</span>"
+    assert f"<strong>name</strong>: {updated}" in html
+    assert "admin@example.org" in html
+    html = client.get("/audit/?type=User").get_data(as_text=True)
+    assert "System" in html or "system" in html  # the admin was created outside any request
+
+
+def test_changes_html_reads_both_change_formats():
+    from govtool.core.audit_views import changes_html
+
+    assert str(changes_html("update", {"status": ["draft", "approved"]})) == (
+        "<div><strong>status</strong>: <del>draft</del> → <span>approved</span></div>"
+    )
+    assert str(changes_html("delete", {"city": {"old": "X", "new": None}})) == (
+        "<div><strong>city</strong>: <del>X</del> → <span>–</span></div>"
+    )
+    assert str(changes_html("insert", {})) == ""

@@ -72,6 +72,24 @@ def test_export_as_admin_contains_person_memberships_and_users(client, admin, db
     assert "password_hash" not in response.get_data(as_text=True)
 
 
+def test_export_lists_the_users_own_changes_without_their_content(client, admin, db, login):
+    """What the user changed may be other people's data (Art. 15(4) GDPR): when and what only."""
+    client.post("/logout")  # the fixture signed in the admin
+    login("sekretariat@example.org", DEMO_PASSWORD)
+    created = client.post(
+        "/people/new",
+        data={"first_name": "Dritte", "last_name": "Person", "email": "dritte@example.org"},
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)[-3000:]
+    client.post("/logout")
+    login("admin@example.org", DEMO_PASSWORD)
+    response = client.get(f"/people/{_secretary_person_id(db)}/data.json")
+    made = json.loads(response.get_data(as_text=True))["tables"]["audit_entries"]
+    assert any(e["object_type"] == "Person" and e["action"] == "insert" for e in made)
+    assert all(set(e) == {"id", "created_at", "action", "object_type", "object_id"} for e in made)
+    assert "dritte@example.org" not in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("who", ["halle@example.org", "sekretariat@example.org"])
 def test_export_is_refused_to_non_admins(client, demo, login, db, who):
     login(who, DEMO_PASSWORD)
@@ -137,6 +155,10 @@ def test_erasure_removes_name_and_email_everywhere(client, admin, db):
     assert erasure.object_type == "Person" and erasure.object_id == str(person_id)
     assert erasure.changes["reason"]["new"] == REASON
     assert erasure.user.email == "admin@example.org"
+    # the log page offers the erasure as an action of its own and shows it in words
+    log = client.get("/audit/?action=erase").get_data(as_text=True)
+    assert '<option value="erase" selected>Gelöscht nach Art. 17 DSGVO</option>' in log
+    assert f"Person #{person_id}" in log
 
 
 def test_erased_user_can_neither_sign_in_nor_reset(client, admin, db):
@@ -232,8 +254,14 @@ def test_memberships_stay_and_show_the_placeholder_in_english(client, admin, db)
         )
         == memberships
     )
+    # Pages that read names as columns show the stored placeholder (default language) ...
+    assert f"Gelöschte Person {person_id}" in client.get(f"/bodies/{body_id}").get_data(
+        as_text=True
+    )
+    # ... pages with the Person object translate it.
     client.post("/language", data={"locale": "en"})
-    assert f"Erased person {person_id}" in client.get(f"/bodies/{body_id}").get_data(as_text=True)
+    page = client.get(f"/people/{person_id}").get_data(as_text=True)
+    assert f"Erased person {person_id}" in page
 
 
 # --- the services directly ---------------------------------------------------------------------
