@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from sqlalchemy.orm import Bundle, joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import Role, User
@@ -62,60 +62,99 @@ def _today() -> dt.date:
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def visible_filter(user) -> sa.ColumnElement[bool]:
-    """SQL condition for the agreements `user` may see (mirrors the agreement.view rule)."""
+def _seen_by(user) -> int | str:
+    """What the agreements a user may see depend on: "all" (overseers), "none" (no
+    organisation), else the organisation's id. (Strings, not True/False: as a cache key True
+    would equal the organisation id 1.)"""
     if user.has_role(*OVERSEERS):
-        return sa.true()
+        return "all"
     if user.organisation_id is None:
+        return "none"
+    return user.organisation_id
+
+
+def _visible(seen: int | str) -> sa.ColumnElement[bool]:
+    if seen == "all":
+        return sa.true()
+    if seen == "none":
         return sa.false()
     party_of = (
         sa.select(AgreementVersion.agreement_id)
         .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
-        .where(AgreementParty.organisation_id == user.organisation_id)
+        .where(AgreementParty.organisation_id == seen)
     )
-    return sa.or_(
-        Agreement.owner_organisation_id == user.organisation_id, Agreement.id.in_(party_of)
+    return sa.or_(Agreement.owner_organisation_id == seen, Agreement.id.in_(party_of))
+
+
+def visible_filter(user) -> sa.ColumnElement[bool]:
+    """SQL condition for the agreements `user` may see (mirrors the agreement.view rule)."""
+    return _visible(_seen_by(user))
+
+
+def _member_or_empty(enum_cls, value: str) -> str:
+    """The value if it names a member of `enum_cls` (a filter), else "" (the filter is ignored)."""
+    try:
+        return enum_cls(value).value if value else ""
+    except ValueError:
+        return ""
+
+
+def agreement_query(
+    user, status: str = "", search: str = "", kind: str = ""
+) -> tuple[sa.Select, sa.Select]:
+    """One page of the agreement list for `user`, filtered, as plain rows of the columns the
+    list shows (id, number, title, kind, status, owner organisation's name) and the total
+    counted up to :cap rows as a column (core.views.RowsWithTotalPagination; parameters limit,
+    offset, cap). Also returns the select of the filtered ids, for a count when the page has
+    no rows. An unknown status or kind is ignored."""
+    return _agreement_list_query(
+        _seen_by(user),
+        _member_or_empty(AgreementStatus, status),
+        _member_or_empty(AgreementKind, kind),
+        search.strip(),
     )
 
 
-def agreement_query(user, status: str = "", search: str = "", kind: str = "") -> sa.Select:
-    """The agreement list for `user`, filtered: one row per agreement with the columns the list
-    shows (id, number, title, kind, status, owner organisation's name), no ORM objects."""
-    query = (
-        sa.select(
-            Bundle(
-                "agreement",
-                Agreement.id,
-                Agreement.number,
-                Agreement.title,
-                Agreement.kind,
-                Agreement.status,
-                Organisation.name.label("owner_name"),
-            )
-        )
-        .outerjoin(Organisation, Organisation.id == Agreement.owner_organisation_id)
-        .where(visible_filter(user))
-        .order_by(Agreement.number.desc())
-    )
+@functools.lru_cache(maxsize=256)
+def _agreement_list_query(seen: int | str, status: str, kind: str, search: str) -> tuple:
+    # Built once per (visibility, filters): selects are immutable, and building one costs about
+    # as much as running it. The key holds everything the statement depends on.
+    conditions = [_visible(seen)]
     if status:
-        try:
-            query = query.where(Agreement.status == AgreementStatus(status))
-        except ValueError:
-            pass
+        conditions.append(Agreement.status == AgreementStatus(status))
     if kind:
-        try:
-            query = query.where(Agreement.kind == AgreementKind(kind))
-        except ValueError:
-            pass
+        conditions.append(Agreement.kind == AgreementKind(kind))
     if search:
-        pattern = like_pattern(search.strip())
-        query = query.where(
+        pattern = like_pattern(search)
+        conditions.append(
             sa.or_(
                 Agreement.title.ilike(pattern, escape="\\"),
                 Agreement.number.ilike(pattern, escape="\\"),
             )
         )
-    return query
+    counted = sa.select(Agreement.id).where(*conditions)
+    total = (
+        sa.select(sa.func.count())
+        .select_from(counted.limit(sa.bindparam("cap")).subquery())
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            Agreement.id,
+            Agreement.number,
+            Agreement.title,
+            Agreement.kind,
+            Agreement.status,
+            Organisation.name.label("owner_name"),
+            total.label("total"),
+        )
+        .outerjoin(Organisation, Organisation.id == Agreement.owner_organisation_id)
+        .where(*conditions)
+        .order_by(Agreement.number.desc())
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
+    return query, counted
 
 
 def get_agreement(agreement_id: int) -> Agreement | None:

@@ -23,7 +23,7 @@ from ..core.docx import TemplateRenderError
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
-from ..core.views import paginate
+from ..core.views import RowsWithTotalPagination, page_args
 from ..extensions import db
 from ..links import services as links
 from . import services
@@ -96,7 +96,16 @@ def index():
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
     search = request.args.get("q", "")
-    page = paginate(services.agreement_query(user, status, search, kind))
+    rows, counted = services.agreement_query(user, status, search, kind)
+    number, per_page = page_args()
+    page = RowsWithTotalPagination(
+        select=rows,
+        count_select=counted,
+        session=db.session,
+        page=number,
+        per_page=per_page,
+        error_out=False,
+    )
     return render_template(
         "agreements/list.html",
         page=page,
