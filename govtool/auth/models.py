@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -141,27 +142,22 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
         return self.display_name
 
 
-_USER_WITH_CONTEXT = None
-
-
-def _user_with_context_statement():
+@functools.cache
+def _user_with_context_statement() -> sa.Select:
     """One query per request for the user, their roles, person (shown in the header) and
     organisation (read by permission rules), instead of three lazy loads; built once, since
     building it costs more than running it."""
-    global _USER_WITH_CONTEXT
-    if _USER_WITH_CONTEXT is None:
-        from sqlalchemy.orm import joinedload
+    from sqlalchemy.orm import joinedload
 
-        _USER_WITH_CONTEXT = (
-            sa.select(User)
-            .options(
-                joinedload(User.role_rows),
-                joinedload(User.person),
-                joinedload(User.organisation),
-            )
-            .where(User.id == sa.bindparam("user_id"))
+    return (
+        sa.select(User)
+        .options(
+            joinedload(User.role_rows),
+            joinedload(User.person),
+            joinedload(User.organisation),
         )
-    return _USER_WITH_CONTEXT
+        .where(User.id == sa.bindparam("user_id"))
+    )
 
 
 @login_manager.user_loader
