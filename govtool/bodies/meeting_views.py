@@ -627,19 +627,13 @@ def respond_token(token: str):
 @bp.post("/meetings/<int:meeting_id>/guests")
 @login_required
 def guest_add(meeting_id: int):
-    def prepare(form, meeting):
-        form.agenda_item_id.choices = [
-            NONE_CHOICE,
-            *[(i.id, i.title) for i in meeting.agenda_items],
-        ]
-
     return _post(
         meeting_id,
         "meeting.edit",
         GuestForm,
         lambda m, f: minutes.add_guest(current_user, m, f.data),
         gettext("Guest added."),
-        prepare=prepare,
+        prepare=_item_choices_for("agenda_item_id"),
         endpoint=".attendance_page",
         on_form_error=lambda form: render_attendance(meeting_id, 422, guest_form=form),
     )
@@ -648,8 +642,16 @@ def guest_add(meeting_id: int):
 # ---------------------------------------------------------------- agenda
 
 
-def _prepare_item_form(form, meeting):
-    form.parent_id.choices = [NONE_CHOICE, *[(i.id, i.title) for i in meeting.agenda_items]]
+def _item_choices_for(field: str):
+    """A `prepare` for _post: the form's `field` offers the meeting's agenda items (or none)."""
+
+    def prepare(form, meeting):
+        form[field].choices = [NONE_CHOICE, *[(i.id, i.title) for i in meeting.agenda_items]]
+
+    return prepare
+
+
+_prepare_item_form = _item_choices_for("parent_id")
 
 
 @bp.post("/meetings/<int:meeting_id>/items")
@@ -968,12 +970,6 @@ def approve(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/amendments")
 @login_required
 def amendment_add(meeting_id: int):
-    def prepare(form, meeting):
-        form.agenda_item_id.choices = [
-            NONE_CHOICE,
-            *[(i.id, i.title) for i in meeting.agenda_items],
-        ]
-
     return _post(
         meeting_id,
         "meeting.edit",
@@ -983,7 +979,7 @@ def amendment_add(meeting_id: int):
         ),
         gettext("Amendment recorded."),
         "amendments",
-        prepare,
+        _item_choices_for("agenda_item_id"),
         endpoint=".minutes_page",
         on_form_error=lambda form: render_minutes(meeting_id, 422, amendment_form=form),
     )
