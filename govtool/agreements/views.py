@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -21,7 +20,7 @@ from flask_login import current_user, login_required
 
 from ..core.docx import TemplateRenderError
 from ..core.errors import DomainError
-from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.forms import NONE_CHOICE, commit_or_show_status, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..extensions import db
@@ -366,17 +365,6 @@ def document_pdf(agreement_id: int, number: int):
     )
 
 
-def _submit(form, call) -> tuple[bool, Any, int]:
-    """Run a form's service call as the request's transaction: (done, result, status)."""
-    try:
-        result = call()
-        db.session.commit()
-    except DomainError as error:
-        _fail(error, form)
-        return False, None, error.status_code
-    return True, result, 200
-
-
 def _action_page(agreement, version, form, status: int, **page):
     """The page of one rarely used form (comment, withdraw, amend, terminate, attach): reached
     by a button on the detail page, posting to itself, showing errors at the fields."""
@@ -410,7 +398,7 @@ def comment(agreement_id: int, number: int):
     form = CommentForm()
     status = 200
     if form.validate_on_submit():
-        done, _, status = _submit(
+        done, _, status = commit_or_show_status(
             form, lambda: services.add_comment(current_user, version, form.text.data)
         )
         if done:
@@ -436,7 +424,7 @@ def withdraw(agreement_id: int, number: int):
     form = WithdrawForm()
     status = 200
     if form.validate_on_submit():
-        done, count, status = _submit(
+        done, count, status = commit_or_show_status(
             form,
             lambda: services.withdraw_signatures(
                 current_user, version, form.reason.data or "", bool(form.confirm.data)
@@ -464,7 +452,7 @@ def amend(agreement_id: int):
     form = AmendForm()
     status = 200
     if form.validate_on_submit():
-        done, version, status = _submit(
+        done, version, status = commit_or_show_status(
             form, lambda: services.amend(current_user, agreement, form.change_note.data or "")
         )
         if done:
@@ -492,7 +480,7 @@ def terminate(agreement_id: int):
     form = TerminateForm()
     status = 200
     if form.validate_on_submit():
-        done, _, status = _submit(
+        done, _, status = commit_or_show_status(
             form,
             lambda: services.terminate(
                 current_user, agreement, form.on.data, form.reason.data or ""
@@ -521,7 +509,7 @@ def attach(agreement_id: int):
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
-        done, _, status = _submit(
+        done, _, status = commit_or_show_status(
             form,
             lambda: services.add_attachment(
                 current_user,

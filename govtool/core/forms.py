@@ -51,11 +51,12 @@ def show_domain_error(error: DomainError, form=None) -> None:
         flash(error.message, "danger")
 
 
-def commit_or_show(form, call: Callable[[], Any]) -> tuple[bool, Any]:
+def commit_or_show_status(form, call: Callable[[], Any]) -> tuple[bool, Any, int]:
     """Run a form's service call as the request's one transaction.
 
-    Commits and returns (True, result); on a domain error rolls back, shows the message on the
-    form (or answers 403 for a permission error) and returns (False, None).
+    Commits and returns (True, result, 200); on a domain error rolls back, shows the message on
+    the form (or answers 403 for a permission error) and returns (False, None, the error's status:
+    422 for invalid input, 409 for a conflict).
     """
     from ..extensions import db
 
@@ -67,5 +68,11 @@ def commit_or_show(form, call: Callable[[], Any]) -> tuple[bool, Any]:
         if error.status_code == 403:
             abort(403)
         show_domain_error(error, form)
-        return False, None
-    return True, result
+        return False, None, error.status_code
+    return True, result, 200
+
+
+def commit_or_show(form, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """commit_or_show_status without the status: (True, result) or (False, None)."""
+    done, result, _ = commit_or_show_status(form, call)
+    return done, result
