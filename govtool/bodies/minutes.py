@@ -315,6 +315,7 @@ def add_amendment(user, meeting: Meeting, text: str, reason: str, item_id: int |
     text = (text or "").strip()
     if not text:
         raise ValidationError(gettext("Please describe the correction."), field="text")
+    item_id = item_id or None  # the form's "none" choice is 0
     if item_id and not any(i.id == item_id for i in meeting.agenda_items):
         item_id = None
     amendment = MinutesAmendment(
