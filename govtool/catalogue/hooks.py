@@ -10,6 +10,7 @@ from flask_babel import gettext
 from ..core.cli_hooks import REMINDER_SOURCES
 from ..core.main_views import dashboard_panel
 from ..core.permissions import can
+from ..core.views import capped_count
 from ..demo import DEMO_LOADERS
 from .demo import load_catalogue_demo
 from .models import CatalogueEntry, CatalogueVersion, EntryStatus, VersionStatus
@@ -22,10 +23,10 @@ DEMO_LOADERS.append(load_catalogue_demo)
 @functools.cache
 def _counts_statement(reviewer: bool) -> sa.Select:
     columns = [
-        sa.select(sa.func.count(CatalogueEntry.id))
-        .where(CatalogueEntry.status == EntryStatus.APPROVED)
-        .scalar_subquery()
-        .label("approved")
+        capped_count(
+            sa.select(CatalogueEntry.id).where(CatalogueEntry.status == EntryStatus.APPROVED),
+            "approved",
+        )
     ]
     if reviewer:
         columns.append(

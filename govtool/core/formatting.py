@@ -74,6 +74,20 @@ def format_number(value: Decimal | float | int | None, locale: str | None = None
     return format_decimal(value, locale=locale or _locale())
 
 
+def format_count(value: int | None, cap: int | None = None, locale: str | None = None) -> str:
+    """A counted total: "1.234", or "mehr als 1.000" when a capped count reached its cap + 1."""
+    from flask_babel import gettext
+
+    from .views import TOTAL_CAP
+
+    cap = TOTAL_CAP if cap is None else cap
+    if value is None:
+        return ""
+    if value > cap:
+        return gettext("more than %(n)s", n=format_number(cap, locale))
+    return format_number(value, locale)
+
+
 def register_filters(app) -> None:
     """Make the formatters available in Jinja as filters."""
     app.jinja_env.filters.update(
@@ -82,4 +96,5 @@ def register_filters(app) -> None:
         datetime_de=format_datetime,
         money=format_money,
         number=format_number,
+        count_label=format_count,
     )

@@ -71,6 +71,17 @@ class RowsWithTotalPagination(CappedPagination):
         return min(counted, self._cap)
 
 
+# Dashboard totals are counted up to this many rows and shown as "more than" beyond: the count
+# then costs the same whatever the size of the register.
+TOTAL_CAP = 1000
+
+
+def capped_count(rows: sa.Select, label: str, cap: int = TOTAL_CAP):
+    """A scalar column counting the rows of `rows` up to cap + 1 (show it with |count_label)."""
+    limited = rows.limit(cap + 1).subquery()
+    return sa.select(sa.func.count()).select_from(limited).scalar_subquery().label(label)
+
+
 def paginate(query) -> CappedPagination:
     """One page of `query` from the request's page arguments, with a capped total."""
     page, per_page = page_args()

@@ -8,20 +8,17 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from ..core.main_views import dashboard_panel
+from ..core.views import capped_count
 from .models import Organisation, Person
 
 
 @functools.cache
 def _counts_statement() -> sa.Select:
     return sa.select(
-        sa.select(sa.func.count(Organisation.id))
-        .where(Organisation.is_active.is_(True))
-        .scalar_subquery()
-        .label("organisations"),
-        sa.select(sa.func.count(Person.id))
-        .where(Person.is_active.is_(True))
-        .scalar_subquery()
-        .label("people"),
+        capped_count(
+            sa.select(Organisation.id).where(Organisation.is_active.is_(True)), "organisations"
+        ),
+        capped_count(sa.select(Person.id).where(Person.is_active.is_(True)), "people"),
     )
 
 
