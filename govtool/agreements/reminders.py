@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import User
-from ..core.mail import send_mail
+from ..core.mail import remind
 from ..extensions import db
 from .models import Agreement, AgreementParty, AgreementStatus, AgreementVersion, VersionStatus
 from .services import refresh_all_statuses
@@ -57,15 +57,18 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
         recipients = _recipients(agreement, version, only_unsigned=False)
         days = (version.end_date - today).days
         line = f"agreements: {agreement.number} term ends {version.end_date:%d.%m.%Y} ({days} days)"
-        lines.append(f"{line} -> {', '.join(recipients) or 'nobody'}")
-        if not dry_run and recipients:
-            send_mail(
-                recipients,
-                f"Laufzeit endet: {agreement.number} {agreement.title}",
-                f"Die Vereinbarung {agreement.number} „{agreement.title}“ endet am "
-                f"{version.end_date:%d.%m.%Y}. Bitte entscheiden Sie über eine Fortschreibung "
-                "oder das Auslaufen.",
-            )
+        sent_to = remind(
+            f"agreement:{agreement.id}:term-ends:{version.end_date}",
+            recipients,
+            f"Laufzeit endet: {agreement.number} {agreement.title}",
+            f"Die Vereinbarung {agreement.number} „{agreement.title}“ endet am "
+            f"{version.end_date:%d.%m.%Y}. Bitte entscheiden Sie über eine Fortschreibung "
+            "oder das Auslaufen.",
+            today,
+            dry_run,
+        )
+        if sent_to or not recipients:
+            lines.append(f"{line} -> {', '.join(sent_to) or 'nobody'}")
     waiting = db.session.scalars(
         sa.select(AgreementVersion)
         .where(
@@ -84,16 +87,20 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
             p.organisation.short_name for p in version.parties if version.signature_for(p) is None
         ]
         recipients = _recipients(agreement, version, only_unsigned=True)
-        lines.append(
+        line = (
             f"agreements: {agreement.number} v{version.number} waiting for signatures of "
-            f"{', '.join(open_parties)} -> {', '.join(recipients) or 'nobody'}"
+            f"{', '.join(open_parties)}"
         )
-        if not dry_run and recipients:
-            send_mail(
-                recipients,
-                f"Unterzeichnung ausstehend: {agreement.number}",
-                f"Die Fassung {version.number} der Vereinbarung {agreement.number} "
-                f"„{agreement.title}“ wartet seit mehr als {SIGNATURE_WAIT_DAYS} Tagen auf die "
-                f"Unterzeichnung durch: {', '.join(open_parties)}.",
-            )
+        sent_to = remind(
+            f"agreement-version:{version.id}:signatures",
+            recipients,
+            f"Unterzeichnung ausstehend: {agreement.number}",
+            f"Die Fassung {version.number} der Vereinbarung {agreement.number} "
+            f"„{agreement.title}“ wartet seit mehr als {SIGNATURE_WAIT_DAYS} Tagen auf die "
+            f"Unterzeichnung durch: {', '.join(open_parties)}.",
+            today,
+            dry_run,
+        )
+        if sent_to or not recipients:
+            lines.append(f"{line} -> {', '.join(sent_to) or 'nobody'}")
     return lines

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.cli_hooks import REMINDER_SOURCES
 from ..core.formatting import format_date, to_berlin
-from ..core.mail import send_mail
+from ..core.mail import remind
 from ..extensions import db
 from .invitations import meeting_url
 from .minutes_models import ActionItem, ActionStatus
@@ -32,7 +32,7 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
     """Collect (and unless dry_run, mail) the reminders due on `now`'s date in Berlin."""
     today = to_berlin(now).date()
     lines: list[str] = []
-    outgoing: list[tuple[list[str], str, str]] = []
+    outgoing: list[tuple[str, list[str], str, str]] = []  # key, recipients, subject, text
     with force_locale("de"):
         meetings = (
             db.session.scalars(
@@ -63,7 +63,7 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
                     due=format_date(meeting.invitation_due, "de"),
                     url=url,
                 )
-                outgoing.append((office, subject, text))
+                outgoing.append((f"meeting:{meeting.id}:invitations", office, subject, text))
             elif (
                 meeting.status in (MeetingStatus.INVITED, MeetingStatus.HELD)
                 and today > meeting.minutes_draft_due
@@ -75,7 +75,7 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
                     due=format_date(meeting.minutes_draft_due, "de"),
                     url=url,
                 )
-                outgoing.append((office, subject, text))
+                outgoing.append((f"meeting:{meeting.id}:minutes-draft", office, subject, text))
             elif meeting.status in (
                 MeetingStatus.MINUTES_DRAFT,
                 MeetingStatus.MINUTES_CIRCULATED,
@@ -92,7 +92,7 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
                     title=meeting.display_title,
                     url=url,
                 )
-                outgoing.append((chairs, subject, text))
+                outgoing.append((f"meeting:{meeting.id}:approval", chairs, subject, text))
         actions = db.session.scalars(
             sa.select(ActionItem)
             .where(
@@ -123,13 +123,13 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
                 meeting=action.meeting.display_title,
                 url=meeting_url(action.meeting),
             )
-            outgoing.append(([person.email], subject, text))
-        for recipients, subject, text in outgoing:
-            if not recipients:
-                continue
-            lines.append(f"{subject} -> {', '.join(recipients)}")
-            if not dry_run:
-                send_mail(recipients, subject, text)
+            # Due soon and overdue are two reminders; a new due date starts afresh.
+            key = f"action:{action.id}:{'overdue' if overdue else 'due'}:{action.due_date}"
+            outgoing.append((key, [person.email], subject, text))
+        for key, recipients, subject, text in outgoing:
+            sent_to = remind(key, recipients, subject, text, today, dry_run)
+            if sent_to:
+                lines.append(f"{subject} -> {', '.join(sent_to)}")
     return lines
 
 

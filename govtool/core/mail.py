@@ -44,6 +44,50 @@ class OutboxMessage(db.Model):
     error: Mapped[str] = mapped_column(sa.String(500), default="")
 
 
+class ReminderLog(db.Model):
+    """When a reminder (one `key`, e.g. "action:12:overdue") last went to one recipient, so the
+    daily `govtool reminders send` repeats it only after REMINDER_REPEAT_DAYS, not every day."""
+
+    __tablename__ = "reminder_log"
+
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
+    sent_on: Mapped[dt.date] = mapped_column(sa.Date)
+
+
+REMINDER_REPEAT_DAYS = 7
+
+
+def remind(
+    key: str,
+    recipients: list[str],
+    subject: str,
+    body: str,
+    today: dt.date,
+    dry_run: bool = False,
+    repeat_days: int = REMINDER_REPEAT_DAYS,
+) -> list[str]:
+    """Send reminder `key` to those recipients not reminded of it in the last `repeat_days`;
+    returns who gets it now (also on a dry run, which sends and records nothing)."""
+    recipients = sorted({r for r in recipients if r})
+    if not recipients:
+        return []
+    last = dict(
+        db.session.execute(
+            sa.select(ReminderLog.recipient, ReminderLog.sent_on).where(
+                ReminderLog.key == key, ReminderLog.recipient.in_(recipients)
+            )
+        ).all()
+    )
+    due = [r for r in recipients if r not in last or (today - last[r]).days >= repeat_days]
+    if due and not dry_run:
+        send_mail(due, subject, body)
+        for recipient in due:
+            db.session.merge(ReminderLog(key=key, recipient=recipient, sent_on=today))
+        db.session.flush()
+    return due
+
+
 def send_mail(
     recipients: str | list[str],
     subject: str,

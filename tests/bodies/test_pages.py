@@ -597,7 +597,29 @@ def test_reminders(world, db):
     assert any(meeting.display_title in line for line in lines)
     assert db.session.query(OutboxMessage).count() == 0
     bodies_reminders(now)
-    assert db.session.query(OutboxMessage).count() >= 1
+    sent = db.session.query(OutboxMessage).count()
+    assert sent >= 1
+
+
+def test_a_reminder_repeats_weekly_not_daily(world, db):
+    """`govtool reminders send` runs daily: the same reminder to the same person goes out again
+    only after seven days (the reminder log), a dry run records nothing."""
+    from govtool.bodies.reminders import bodies_reminders
+
+    meeting = db.session.get(Meeting, world["meeting"].id)
+    first_day = dt.datetime.combine(meeting.invitation_due, dt.time(8), dt.UTC)
+    title_lines = lambda lines: [line for line in lines if meeting.display_title in line]  # noqa: E731
+
+    assert title_lines(bodies_reminders(first_day, dry_run=True))
+    assert title_lines(bodies_reminders(first_day))
+    sent = db.session.query(OutboxMessage).count()
+    for days in range(1, 7):
+        assert title_lines(bodies_reminders(first_day + dt.timedelta(days=days))) == []
+    assert db.session.query(OutboxMessage).count() == sent
+    week_later = first_day + dt.timedelta(days=7)
+    assert week_later.date() <= meeting.date  # the invitation period is two weeks
+    assert title_lines(bodies_reminders(week_later))
+    assert db.session.query(OutboxMessage).count() > sent
 
 
 @pytest.mark.parametrize(
