@@ -57,6 +57,9 @@ class Config:
     GOVTOOL_SMTP_STARTTLS = _bool("GOVTOOL_SMTP_STARTTLS", False)
     GOVTOOL_MAIL_FROM = os.environ.get("GOVTOOL_MAIL_FROM", "govtool@example.org")
     GOVTOOL_BASE_URL = os.environ.get("GOVTOOL_BASE_URL", "http://127.0.0.1:5000")
+    # The DCAT-AP.de export (approved entries in force only) without sign-in, for harvesters
+    # such as GovData; off by default, since a data-sharing register may be internal.
+    GOVTOOL_DCAT_PUBLIC = _bool("GOVTOOL_DCAT_PUBLIC", False)
 
     # Locale: German first, English second.
     BABEL_DEFAULT_LOCALE = os.environ.get("GOVTOOL_LOCALE", "de")

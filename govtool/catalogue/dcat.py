@@ -39,6 +39,8 @@ CONTEXT = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "hydra": "http://www.w3.org/ns/hydra/core#",
+    # The paging links are links (IRIs), not text.
+    **{f"hydra:{link}": {"@type": "@id"} for link in ("first", "previous", "next")},
 }
 PAGE_SIZE = 100  # datasets per page of the export (hydra:PartialCollectionView, as harvesters page)
 FREQUENCIES = {

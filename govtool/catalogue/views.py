@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +23,7 @@ from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..directory.services import organisation_choices, person_choices
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..links import services as links
 from . import dcat, exchange, flowmap, services, workflow
 from .forms import CommentForm, DecisionForm, EntryForm, ImportForm, ReasonForm, choices
@@ -460,9 +461,11 @@ def flow_map_svg():
 
 
 @bp.get("/dcat.jsonld")
-@login_required
 def dcat_export():
-    require(can(current_user, "catalogue.export"))
+    if not current_app.config.get("GOVTOOL_DCAT_PUBLIC"):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        require(can(current_user, "catalogue.export"))
     page = request.args.get("page", 1, type=int) or 1
     return Response(dcat.catalogue_jsonld_text(page), mimetype="application/ld+json")
 

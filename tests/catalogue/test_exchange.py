@@ -10,7 +10,7 @@ import docx
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from govtool.catalogue import exchange, workflow
 from govtool.catalogue.models import CatalogueEntry
@@ -163,6 +163,7 @@ def test_json_and_docx_exports_follow_the_filter(client, login, world, db):
     assert tables and "Schülerzahl" in [c.text for row in tables[0].rows for c in row.cells]
 
 
+DCAT = "http://www.w3.org/ns/dcat#"
 MANDATORY = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -267,3 +268,15 @@ def test_recipient_short_names_sorts_pairs_by_name():
     aggregate = RECORD.join(f"{name}{UNIT}{short}" for name, short in pairs)
     assert recipient_short_names(aggregate) == ["Z", "A"]
     assert recipient_short_names(None) == [] and recipient_short_names("") == []
+
+
+def test_dcat_needs_sign_in_unless_configured_public(client, world, app, monkeypatch):
+    assert client.get("/catalogue/dcat.jsonld").status_code in (302, 401)
+    monkeypatch.setitem(app.config, "GOVTOOL_DCAT_PUBLIC", True)
+    response = client.get("/catalogue/dcat.jsonld")
+    assert response.status_code == 200  # a harvester needs no account
+    graph = Graph().parse(data=response.get_data(as_text=True), format="json-ld")
+    datasets = set(graph.subjects(predicate=None, object=URIRef(DCAT + "Dataset")))
+    assert datasets == {URIRef(f"http://127.0.0.1:5000/catalogue/{world['approved'].id}#dataset")}
+    # only the export opens up: the register itself still needs sign-in
+    assert client.get("/catalogue/").status_code in (302, 401)

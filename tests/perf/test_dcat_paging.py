@@ -30,3 +30,17 @@ def test_dcat_export_pages_cover_the_catalogue(app, db):
         url = f"{following.path}?{following.query}" if following.path else ""
         page += 1
     assert len(seen) == len(set(seen)) == total
+
+
+def test_paging_links_are_iris_in_the_graph(app, db):
+    from rdflib import Graph, URIRef
+
+    seed(networks=2)
+    client = app.test_client()
+    client.post("/login", data={"email": "member@bench.example.org", "password": BENCH_PASSWORD})
+    text = client.get("/catalogue/dcat.jsonld?page=2").get_data(as_text=True)
+    graph = Graph().parse(data=text, format="json-ld")
+    hydra = "http://www.w3.org/ns/hydra/core#"
+    for link in ("first", "previous"):
+        targets = list(graph.objects(None, URIRef(hydra + link)))
+        assert targets and all(isinstance(t, URIRef) for t in targets), link
