@@ -411,19 +411,6 @@ def organisation_choices() -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in rows]
 
 
-def person_choices() -> list[tuple[int, str]]:
-    people = db.session.scalars(
-        sa.select(Person)
-        .options(joinedload(Person.organisation))
-        .where(Person.is_active.is_(True))
-        .order_by(Person.last_name, Person.first_name)
-    )
-    return [
-        (p.id, f"{p.full_name} ({p.organisation.short_name})" if p.organisation else p.full_name)
-        for p in people
-    ]
-
-
 def attachments_of(agreement: Agreement) -> list[AgreementAttachment]:
     return list(
         db.session.scalars(

@@ -23,6 +23,7 @@ from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, commit_or_show_status, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
+from ..directory import services as directory_services
 from ..extensions import db
 from ..links import services as links
 from . import services
@@ -122,6 +123,9 @@ def index():
 def _agreement_form(version=None) -> AgreementForm:
     slots = min(max(request.args.get("parties", PARTY_SLOTS, type=int) or 0, 1), MAX_PARTY_SLOTS)
     form = AgreementForm(obj=version) if version is not None else AgreementForm()
+    if _refreshing() == "parties":  # "more parties": the posted entries and two empty slots
+        for _ in range(min(2, MAX_PARTY_SLOTS - len(form.parties))):
+            form.parties.append_entry()
     if request.method == "GET":
         if version is not None:
             form.renewal.data = version.renewal.value
@@ -143,7 +147,15 @@ def _agreement_form(version=None) -> AgreementForm:
         while len(form.parties) < max(slots, len(form.parties)):
             form.parties.append_entry()
     organisations = [NONE_CHOICE, *services.organisation_choices()]
-    people = [NONE_CHOICE, *services.person_choices()]
+    # Contact persons: the people of the organisations chosen in the form (and the user's own),
+    # not the whole directory, which runs to thousands in a state.
+    people = [
+        NONE_CHOICE,
+        *directory_services.people_of_organisations(
+            [entry.organisation_id.data for entry in form.parties] + [current_user.organisation_id],
+            [entry.contact_person_id.data for entry in form.parties],
+        ),
+    ]
     for entry in form.parties:
         entry.organisation_id.choices = organisations
         entry.contact_person_id.choices = people
@@ -156,11 +168,21 @@ def _agreement_form(version=None) -> AgreementForm:
     return form
 
 
+def _refreshing() -> str:
+    """A post of the form's "more parties" or "update contact choices" button: shown again with
+    what was entered, nothing saved (no input is lost to a reload)."""
+    if request.method != "POST":
+        return ""
+    return request.form.get("refresh", "")[:20]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
     require(can(current_user, "agreement.create"))
     form = _agreement_form()
+    if _refreshing():
+        return render_template("agreements/form.html", form=form, agreement=None, version=None)
     if form.validate_on_submit():
         try:
             agreement = services.create_agreement(current_user, form.service_data())
@@ -240,6 +262,10 @@ def edit(agreement_id: int, number: int):
         return redirect(url_for(".detail", agreement_id=agreement.id, version=number)), 409
     require(can(current_user, "agreement.edit", version))
     form = _agreement_form(version)
+    if _refreshing():
+        return render_template(
+            "agreements/form.html", form=form, agreement=agreement, version=version
+        )
     if form.validate_on_submit():
         try:
             services.update_version(current_user, version, form.service_data())

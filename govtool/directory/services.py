@@ -161,6 +161,25 @@ def person_choices_for(ids) -> list[tuple[int, str]]:
     return [_person_label(row) for row in db.session.execute(query)]
 
 
+def people_of_organisations(organisation_ids, also_ids=()) -> list[tuple[int, str]]:
+    """Choices: the active people of the given organisations, plus the given people (already
+    chosen ones), labelled "Last, First (SHORT)": a form offers these, not the whole directory."""
+    organisations = {i for i in organisation_ids if i and i > 0}
+    people = {i for i in also_ids if i and i > 0}
+    if not organisations and not people:
+        return []
+    query = (
+        sa.select(Person.id, Person.last_name, Person.first_name, Organisation.short_name)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(
+            Person.is_active.is_(True),
+            sa.or_(Person.organisation_id.in_(organisations), Person.id.in_(people)),
+        )
+        .order_by(Organisation.short_name, Person.last_name, Person.first_name, Person.id)
+    )
+    return [_person_label(row) for row in db.session.execute(query)]
+
+
 def _person_label(row) -> tuple[int, str]:
     label = list_label(row.last_name, row.first_name)
     return (row.id, f"{label} ({row.short_name})" if row.short_name else label)
