@@ -20,7 +20,12 @@ from flask_login import current_user, login_required
 
 from ..core.docx import TemplateRenderError
 from ..core.errors import DomainError
-from ..core.forms import NONE_CHOICE, commit_or_show_status, show_domain_error
+from ..core.forms import (
+    NONE_CHOICE,
+    commit_or_show_status,
+    refresh_requested,
+    show_domain_error,
+)
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..directory import services as directory_services
@@ -123,7 +128,7 @@ def index():
 def _agreement_form(version=None) -> AgreementForm:
     slots = min(max(request.args.get("parties", PARTY_SLOTS, type=int) or 0, 1), MAX_PARTY_SLOTS)
     form = AgreementForm(obj=version) if version is not None else AgreementForm()
-    if _refreshing() == "parties":  # "more parties": the posted entries and two empty slots
+    if refresh_requested() == "parties":  # "more parties": the posted entries and two empty slots
         for _ in range(min(2, MAX_PARTY_SLOTS - len(form.parties))):
             form.parties.append_entry()
     if request.method == "GET":
@@ -147,13 +152,13 @@ def _agreement_form(version=None) -> AgreementForm:
         while len(form.parties) < max(slots, len(form.parties)):
             form.parties.append_entry()
     organisations = [NONE_CHOICE, *services.organisation_choices()]
-    # Contact persons: the people of the organisations chosen in the form (and the user's own),
-    # not the whole directory, which runs to thousands in a state.
+    # Contact persons: the people of the organisations chosen in the form, of the user's own and
+    # the contacts already stored; not the whole directory, which runs to thousands in a state.
     people = [
         NONE_CHOICE,
         *directory_services.people_of_organisations(
             [entry.organisation_id.data for entry in form.parties] + [current_user.organisation_id],
-            [entry.contact_person_id.data for entry in form.parties],
+            [party.contact_person_id for party in version.parties] if version else [],
         ),
     ]
     for entry in form.parties:
@@ -168,20 +173,12 @@ def _agreement_form(version=None) -> AgreementForm:
     return form
 
 
-def _refreshing() -> str:
-    """A post of the form's "more parties" or "update contact choices" button: shown again with
-    what was entered, nothing saved (no input is lost to a reload)."""
-    if request.method != "POST":
-        return ""
-    return request.form.get("refresh", "")[:20]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
     require(can(current_user, "agreement.create"))
     form = _agreement_form()
-    if _refreshing():
+    if refresh_requested():
         return render_template("agreements/form.html", form=form, agreement=None, version=None)
     if form.validate_on_submit():
         try:
@@ -262,7 +259,7 @@ def edit(agreement_id: int, number: int):
         return redirect(url_for(".detail", agreement_id=agreement.id, version=number)), 409
     require(can(current_user, "agreement.edit", version))
     form = _agreement_form(version)
-    if _refreshing():
+    if refresh_requested():
         return render_template(
             "agreements/form.html", form=form, agreement=agreement, version=version
         )

@@ -16,7 +16,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import DomainError
-from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
+from ..core.forms import NONE_CHOICE, commit_or_show, refresh_requested, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
 from ..directory import services as directory_services
@@ -159,10 +159,17 @@ def set_language():
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
     form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
-    form.person_id.choices = [NONE_CHOICE, *directory_services.person_choices()]
     if user is not None and request.method == "GET":
         form.roles.data = [role.value for role in user.roles]
         form.is_active.data = user.is_active
+    # The person: one of the chosen organisation's people (or the one already linked), not a
+    # list of the whole directory.
+    form.person_id.choices = [
+        NONE_CHOICE,
+        *directory_services.people_of_organisations(
+            [form.organisation_id.data], [user.person_id] if user is not None else []
+        ),
+    ]
     return form
 
 
@@ -183,12 +190,15 @@ def users():
 def user_create():
     require(can(current_user, "user.manage"))
     form = _user_form()
+    if refresh_requested():
+        return render_template("auth/user_form.html", form=form, user=None)
     if form.validate_on_submit():
         saved, user = commit_or_show(form, lambda: services.create_user(current_user, form.data))
         if saved:
             flash(gettext("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=None)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/user_form.html", form=form, user=None), status
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -197,9 +207,12 @@ def user_edit(user_id: int):
     require(can(current_user, "user.manage"))
     user = get_or_404(User, user_id)
     form = _user_form(user)
+    if refresh_requested():
+        return render_template("auth/user_form.html", form=form, user=user)
     if form.validate_on_submit():
         saved, _ = commit_or_show(form, lambda: services.update_user(current_user, user, form.data))
         if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/user_form.html", form=form, user=user), status

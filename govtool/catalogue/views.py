@@ -19,10 +19,10 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
-from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.forms import NONE_CHOICE, refresh_requested, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
-from ..directory.services import organisation_choices, person_choices
+from ..directory.services import organisation_choices, people_of_organisations
 from ..extensions import db, login_manager
 from ..links import services as links
 from . import dcat, exchange, flowmap, services, workflow
@@ -161,9 +161,6 @@ def _entry_form(entry: CatalogueEntry | None, version=None) -> EntryForm:
     organisations = organisation_choices()
     form.provider_id.choices = [NONE_CHOICE, *organisations]
     form.recipient_ids.choices = organisations
-    people = [NONE_CHOICE, *person_choices()]
-    form.provider_contact_id.choices = people
-    form.recipient_contact_id.choices = people
     current = version.agreement if version is not None else None
     form.agreement_id.choices = [
         NONE_CHOICE,
@@ -184,6 +181,21 @@ def _entry_form(entry: CatalogueEntry | None, version=None) -> EntryForm:
                 form.items.append_entry()
         elif entry is None:
             form.provider_id.data = current_user.organisation_id or 0
+    if refresh_requested() == "items":
+        form.items.append_entry()
+        form.items.append_entry()
+    # Contacts: the people of the provider, the recipients and the user's own organisation (the
+    # whole directory runs to thousands in a state), plus the contacts already stored.
+    provider = form.provider_id.data if entry is None else entry.provider_id
+    people = [
+        NONE_CHOICE,
+        *people_of_organisations(
+            [provider, current_user.organisation_id, *(form.recipient_ids.data or [])],
+            [version.provider_contact_id, version.recipient_contact_id] if version else [],
+        ),
+    ]
+    form.provider_contact_id.choices = people
+    form.recipient_contact_id.choices = people
     return form
 
 
@@ -199,6 +211,8 @@ def _form_data(form: EntryForm) -> dict:
 def entry_create():
     require(can(current_user, "catalogue.create"))
     form = _entry_form(None)
+    if refresh_requested():
+        return render_template("catalogue/form.html", form=form, entry=None)
     if form.validate_on_submit():
         data = _form_data(form)
         data["identifier"] = form.identifier.data or ""
@@ -223,6 +237,8 @@ def entry_edit(entry_id: int):
     version = entry.latest_version
     form = _entry_form(entry, version)
     del form.identifier, form.provider_id
+    if refresh_requested():
+        return render_template("catalogue/form.html", form=form, entry=entry, version=version)
     if form.validate_on_submit():
         try:
             saved = services.update_entry(current_user, entry, _form_data(form))

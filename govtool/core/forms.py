@@ -76,3 +76,13 @@ def commit_or_show(form, call: Callable[[], Any]) -> tuple[bool, Any]:
     """commit_or_show_status without the status: (True, result) or (False, None)."""
     done, result, _ = commit_or_show_status(form, call)
     return done, result
+
+
+def refresh_requested() -> str:
+    """The value of a form's "refresh" button ("more rows", "update the choices"): such a post
+    shows the form again with what was typed and saves nothing, so no input is lost to a reload."""
+    from flask import request
+
+    if request.method != "POST":
+        return ""
+    return request.form.get("refresh", "")[:20]

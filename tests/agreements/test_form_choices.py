@@ -10,13 +10,9 @@ import sqlalchemy as sa
 from govtool.agreements.models import Agreement
 from govtool.directory.models import Person
 from govtool.extensions import db
+from tests.html_helpers import option_values
 
 from .factories import DEMO_PASSWORD, org
-
-
-def _options(html: str, select_id: str) -> list[str]:
-    select = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', html, re.S).group(1)
-    return re.findall(r'<option value="(\d+)"', select)
 
 
 def _people_of(short: str) -> set[str]:
@@ -33,7 +29,7 @@ def _people_of(short: str) -> set[str]:
 def test_new_form_offers_the_own_organisations_people_only(demo, client, login):
     login("halle@example.org", DEMO_PASSWORD)
     html = client.get("/agreements/new").get_data(as_text=True)
-    offered = set(_options(html, "parties-0-contact_person_id")) - {"0"}
+    offered = set(option_values(html, "parties-0-contact_person_id")) - {"0"}
     assert offered == _people_of("HAL")
     assert not offered & _people_of("BLK")
 
@@ -57,7 +53,7 @@ def test_update_contact_choices_keeps_the_input_and_offers_the_chosen_organisati
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'value="Noch nicht gespeichert"' in html
-    offered = set(_options(html, "parties-1-contact_person_id"))
+    offered = set(option_values(html, "parties-1-contact_person_id"))
     assert _people_of("BLK") <= offered and _people_of("HAL") <= offered
     assert db.session.scalar(sa.select(sa.func.count(Agreement.id))) == agreements_before
 

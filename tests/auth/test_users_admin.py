@@ -50,7 +50,7 @@ def test_duplicate_login_email_is_a_field_error(client, admin, db):
         },
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422  # invalid input is a 4xx
     assert 'id="email-error"' in html
     assert 'value="VORHANDEN@example.org"' in html
     assert db.session.query(User).count() == 2
@@ -67,7 +67,7 @@ def test_municipality_user_needs_an_organisation(client, admin, db):
             "password": "ein-sicheres-passwort",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'id="organisation_id-error"' in response.get_data(as_text=True)
 
 
@@ -82,7 +82,7 @@ def test_short_password_is_refused(client, admin, db):
             "password": "kurz",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'id="password-error"' in response.get_data(as_text=True)
 
 
@@ -97,7 +97,7 @@ def test_admin_cannot_lock_themselves_out(client, admin, db):
             "is_active": "y",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(User, admin.id).roles == {Role.ADMIN}
 
@@ -139,3 +139,36 @@ def test_profile_language_is_kept_for_the_next_sign_in(client, db, login):
     )  # not a choice: a field error, nothing saved
     db.session.expire_all()
     assert db.session.get(User, user.id).locale == "en"
+
+
+def test_person_choice_follows_the_organisation_and_refresh_saves_nothing(client, admin, db):
+    from tests.factories import make_person
+    from tests.html_helpers import option_values
+
+    halle = make_organisation(short_name="HAL")
+    other = make_organisation(name="Andere Stadt", short_name="AND")
+    richter = make_person(first_name="Anja", last_name="Richter", organisation=halle)
+    fremd = make_person(first_name="Otto", last_name="Fremd", organisation=other)
+    db.session.commit()
+    response = client.post(
+        "/users/new",
+        data={"email": "neu@example.org", "organisation_id": halle.id, "refresh": "people"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'value="neu@example.org"' in html
+    offered = option_values(html, "person_id")
+    assert str(richter.id) in offered and str(fremd.id) not in offered
+    assert db.session.query(User).filter_by(email="neu@example.org").count() == 0
+    # a person of another organisation is not a valid choice for this one
+    response = client.post(
+        "/users/new",
+        data={
+            "email": "neu@example.org",
+            "roles": ["municipality"],
+            "organisation_id": halle.id,
+            "person_id": fremd.id,
+            "is_active": "y",
+            "password": "ein-sicheres-passwort",
+        },
+    )
+    assert response.status_code == 422
