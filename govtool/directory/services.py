@@ -100,13 +100,13 @@ def region_choices() -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in rows]
 
 
-def person_choices(organisation_id: int | None = None) -> list[tuple[int, str]]:
+def person_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """The active people of one organisation, as choices."""
+
     def load() -> list[tuple[int, str]]:
         query = sa.select(Person.id, Person.last_name, Person.first_name).where(
-            Person.is_active.is_(True)
+            Person.is_active.is_(True), Person.organisation_id == organisation_id
         )
-        if organisation_id:
-            query = query.where(Person.organisation_id == organisation_id)
         rows = db.session.execute(query.order_by(Person.last_name, Person.first_name)).all()
         return [(row.id, list_label(row.last_name, row.first_name)) for row in rows]
 

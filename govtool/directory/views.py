@@ -33,9 +33,10 @@ def _organisation_form(organisation: Organisation | None = None) -> Organisation
     exclude = organisation.id if organisation else None
     form.parent_id.choices = [NONE_CHOICE, *services.organisation_choices(exclude)]
     form.region_id.choices = [NONE_CHOICE, *services.region_choices()]
+    # The contact person works there: a new organisation has nobody yet.
     form.contact_person_id.choices = [
         NONE_CHOICE,
-        *services.person_choices(organisation.id if organisation else None),
+        *(services.person_choices(organisation.id) if organisation else []),
     ]
     if organisation is not None and request.method == "GET":
         form.kind.data = organisation.kind.value
