@@ -309,7 +309,7 @@ def _membership_form(body: Body, search: str = "") -> tuple[MembershipForm, int]
     people = [(pid, label) for pid, label, _ in found]
     chosen = form.person_id.data if request.method == "POST" else 0
     if chosen and chosen not in {pid for pid, _ in people}:
-        people += directory_services.person_choices_for([chosen])
+        people += directory_services.people_of_organisations([], [chosen])
     current = [m for m in body.memberships if m.is_current()]
     organisation_ids = {org for _, _, org in found}
     organisation_ids |= {m.organisation_id for m in current}

@@ -147,20 +147,6 @@ def person_search(search: str, limit: int = SEARCH_LIMIT) -> list[tuple[int, str
     return [(*_person_label(row), row.organisation_id) for row in db.session.execute(query)]
 
 
-def person_choices_for(ids) -> list[tuple[int, str]]:
-    """Choices for the given active people only (a posted or already chosen value)."""
-    wanted = {i for i in ids if i and i > 0}
-    if not wanted:
-        return []
-    query = (
-        sa.select(Person.id, Person.last_name, Person.first_name, Organisation.short_name)
-        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-        .where(Person.id.in_(wanted), Person.is_active.is_(True))
-        .order_by(Person.last_name, Person.first_name, Person.id)
-    )
-    return [_person_label(row) for row in db.session.execute(query)]
-
-
 def people_of_organisations(organisation_ids, also_ids=()) -> list[tuple[int, str]]:
     """Choices: the active people of the given organisations, plus the given people (already
     chosen ones), labelled "Last, First (SHORT)": a form offers these, not the whole directory."""
