@@ -115,7 +115,7 @@ def _load_bodies_demo() -> dict[str, int]:
             organisation=orgs["MB-REF34"],
             purpose=(
                 "Begleitet das Modellvorhaben des Landes Sachsen-Anhalt mit den Modellkommunen "
-                "Halle (Saale), Burgenlandkreis und Landkreis Börde; führt das Abschlussbericht."
+                "Halle (Saale), Burgenlandkreis und Landkreis Börde; erstellt den Abschlussbericht."
             ),
             rules_of_procedure="Geschäftsordnung des Begleitgremiums, beschlossen in der "
             "konstituierenden Sitzung.",
