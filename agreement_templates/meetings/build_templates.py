@@ -273,7 +273,13 @@ def build_report() -> None:
         document,
         ["Aufgabe", "Verantwortlich", "Organisation", "Fällig", "aus"],
         "for a in open_actions",
-        ["{{ a.task }}", "{{ a.person }}", "{{ a.organisation }}", "{{ a.due }}", "{{ a.meeting }}"],
+        [
+            "{{ a.task }}",
+            "{{ a.person }}",
+            "{{ a.organisation }}",
+            "{{ a.due }}",
+            "{{ a.meeting }}",
+        ],
     )
     document.add_heading("Kennzahlen", level=1)
     _facts(
@@ -284,7 +290,10 @@ def build_report() -> None:
             ("Beschlüsse", "{{ figures.decisions }}"),
             ("Aufgaben erledigt", "{{ figures.actions_done }}"),
             ("Aufgaben offen", "{{ figures.actions_open }}"),
-            ("Durchschnittliche Anwesenheit", "{{ figures.average_attendance }} Personen je Sitzung"),
+            (
+                "Durchschnittliche Anwesenheit",
+                "{{ figures.average_attendance }} Personen je Sitzung",
+            ),
         ],
     )
     document.save(HERE / "report.docx")
