@@ -219,7 +219,7 @@ ROLE_HEADINGS = {
     MembershipRole.CHAIR: "Vorsitz",
     MembershipRole.DEPUTY_CHAIR: "Stellvertretender Vorsitz",
     MembershipRole.SECRETARY: "Geschäftsstelle",
-    MembershipRole.MEMBER: "Mitglieder",
+    MembershipRole.MEMBER: "Ordentliche Mitglieder",
     MembershipRole.DEPUTY_MEMBER: "Stellvertretende Mitglieder",
     MembershipRole.PERMANENT_GUEST: "Ständige Gäste",
 }
