@@ -1,7 +1,7 @@
 """Build the meeting DOCX templates (docxtpl) with python-docx.
 
 Run `python agreement_templates/meetings/build_templates.py` after changing the layout; the
-generated invitation.docx and minutes.docx are committed beside this script.
+generated invitation.docx, minutes.docx and report.docx are committed beside this script.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from docx.shared import Cm, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 
 
-def _base() -> Document:
+def _base(footer_text: str = "{{ body.name }} · {{ meeting.title }}") -> Document:
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
@@ -31,7 +31,7 @@ def _base() -> Document:
         style.font.size = Pt(size)
         style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
     footer = section.footer.paragraphs[0]
-    footer.text = "{{ body.name }} · {{ meeting.title }}"
+    footer.text = footer_text
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.runs[0].font.size = Pt(8)
     return document
@@ -195,7 +195,112 @@ def build_minutes() -> None:
     document.save(HERE / "minutes.docx")
 
 
+def build_report() -> None:
+    """The body's activity report (Tätigkeitsbericht) for a period: a draft to edit in Word."""
+    document = _base("{{ body.name }} · Tätigkeitsbericht {{ period.start }} bis {{ period.end }}")
+    document.add_paragraph("{{ body.name }}", style="Subtitle")
+    document.add_paragraph("Tätigkeitsbericht", style="Title")
+    document.add_heading("Zeitraum", level=1)
+    document.add_paragraph("{{ period.start }} bis {{ period.end }}")
+    _facts(
+        document,
+        [
+            ("Gremium", "{{ body.name }} ({{ body.short_name }})"),
+            ("Art", "{{ body.kind }}"),
+            ("Zweck", "{{ body.purpose }}"),
+            ("Geschäftsstelle", "{{ body.office }}"),
+        ],
+    )
+    document.add_heading("Mitglieder", level=1)
+    _tag(document, "{%p for g in member_groups %}")
+    document.add_heading("{{ g.role }}", level=2)
+    _loop_table(
+        document,
+        ["Name", "Organisation", "Funktion", "Stimmrecht", "von", "bis"],
+        "for m in g.members",
+        [
+            "{{ m.name }}",
+            "{{ m.organisation }}",
+            "{{ m.role }}",
+            "{{ m.voting }}",
+            "{{ m.start }}",
+            "{{ m.end }}",
+        ],
+    )
+    _tag(document, "{%p endfor %}")
+    _tag(document, "{%p if not member_groups %}")
+    document.add_paragraph("Im Zeitraum keine Mitglieder.")
+    _tag(document, "{%p endif %}")
+    document.add_heading("Arbeitsgruppen", level=1)
+    _tag(document, "{%p for g in groups %}")
+    paragraph = document.add_paragraph(style="List Bullet")
+    paragraph.add_run("{{ g.name }}: ").bold = True
+    paragraph.add_run("{{ g.purpose }}")
+    _tag(document, "{%p endfor %}")
+    _tag(document, "{%p if not groups %}")
+    document.add_paragraph("Keine Arbeitsgruppen.")
+    _tag(document, "{%p endif %}")
+    document.add_heading("Sitzungen", level=1)
+    _loop_table(
+        document,
+        ["Nr.", "Datum", "Sitzung", "Ort", "Anwesende"],
+        "for m in meetings",
+        ["{{ m.number }}", "{{ m.date }}", "{{ m.title }}", "{{ m.location }}", "{{ m.present }}"],
+    )
+    _tag(document, "{%p if cancelled %}")
+    document.add_heading("Abgesagte Sitzungen", level=2)
+    _loop_table(
+        document,
+        ["Nr.", "Datum", "Sitzung", "Grund der Absage"],
+        "for m in cancelled",
+        ["{{ m.number }}", "{{ m.date }}", "{{ m.title }}", "{{ m.reason }}"],
+    )
+    _tag(document, "{%p endif %}")
+    document.add_heading("Beschlüsse", level=1)
+    _loop_table(
+        document,
+        ["Nummer", "Datum", "Beschluss", "Abstimmung", "Ergebnis"],
+        "for d in decisions",
+        ["{{ d.reference }}", "{{ d.date }}", "{{ d.text }}", "{{ d.votes }}", "{{ d.result }}"],
+    )
+    document.add_heading("Aufgaben", level=1)
+    document.add_paragraph("Aufgaben aus den Sitzungen im Zeitraum nach Stand:")
+    _tag(document, "{%p for c in action_counts %}")
+    document.add_paragraph("{{ c.status }}: {{ c.count }}", style="List Bullet")
+    _tag(document, "{%p endfor %}")
+    document.add_heading("Offene Aufgaben", level=2)
+    _loop_table(
+        document,
+        ["Aufgabe", "Verantwortlich", "Organisation", "Fällig", "aus"],
+        "for a in open_actions",
+        [
+            "{{ a.task }}",
+            "{{ a.person }}",
+            "{{ a.organisation }}",
+            "{{ a.due }}",
+            "{{ a.meeting }}",
+        ],
+    )
+    document.add_heading("Kennzahlen", level=1)
+    _facts(
+        document,
+        [
+            ("Sitzungen durchgeführt", "{{ figures.meetings_held }}"),
+            ("Sitzungen abgesagt", "{{ figures.meetings_cancelled }}"),
+            ("Beschlüsse", "{{ figures.decisions }}"),
+            ("Aufgaben erledigt", "{{ figures.actions_done }}"),
+            ("Aufgaben offen", "{{ figures.actions_open }}"),
+            (
+                "Durchschnittliche Anwesenheit",
+                "{{ figures.average_attendance }} Personen je Sitzung",
+            ),
+        ],
+    )
+    document.save(HERE / "report.docx")
+
+
 if __name__ == "__main__":
     build_invitation()
     build_minutes()
-    print("written:", HERE / "invitation.docx", HERE / "minutes.docx")
+    build_report()
+    print("written:", *(HERE / n for n in ("invitation.docx", "minutes.docx", "report.docx")))

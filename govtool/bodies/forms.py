@@ -17,7 +17,15 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..core.forms import IdSelectField
 from .agenda_models import PaperType
@@ -249,3 +257,17 @@ class ActionStatusForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A button that posts with a CSRF token."""
+
+
+class ReportPeriodForm(FlaskForm):
+    """The period of the activity report, read from the query string (?from=…&until=…)."""
+
+    class Meta:
+        csrf = False  # a GET form that only reads
+
+    start = DateField(_l("From"), name="from", validators=[Optional()])
+    end = DateField(_l("Until"), name="until", validators=[Optional()])
+
+    def validate_end(self, field) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("The end of the period must not be before its start."))

@@ -19,9 +19,11 @@ from ..core.views import get_or_404, paginate
 from ..directory import services as directory_services
 from ..extensions import db
 from ..links import services as links
+from . import report as activity_report
 from . import services
 from .agenda import render_markdown
-from .forms import BodyForm, MeetingForm, MembershipForm, PlanYearForm
+from .documents import DOCX_MIME
+from .forms import BodyForm, MeetingForm, MembershipForm, PlanYearForm, ReportPeriodForm
 from .invitations import body_feed
 from .models import Body, MeetingKind, MeetingStatus, Membership, MembershipRole
 
@@ -131,6 +133,7 @@ def _render_body(body_id: int):
         more_decisions=len(decisions) > services.BODY_PAGE_DECISIONS,
         can_edit=can_edit,
         can_calendar=can(user, "body.calendar", body),
+        can_report=can(user, "meeting.read_internal", body),
         rules_agreement=links.visible_agreement(user, body.rules_agreement),
         founding_agreements=links.agreements_setting_up(user, body),
     )
@@ -298,6 +301,54 @@ def body_decisions(body_id: int):
             for d in page.items
         ],
     )
+
+
+def _report_period(body: Body) -> tuple[ReportPeriodForm, tuple[dt.date, dt.date] | None]:
+    """The report form filled from the query string, and the period (None while it has errors);
+    a missing date falls back to the body's term or the last 12 months."""
+    form = ReportPeriodForm(formdata=request.args)
+    if not form.validate():
+        return form, None
+    default_start, default_end = activity_report.default_period(body)
+    start, end = form.start.data or default_start, form.end.data or default_end
+    if end < start:  # one date given, the other from the default
+        form.end.errors.append(gettext("The end of the period must not be before its start."))
+        return form, None
+    return form, (start, end)
+
+
+def _render_report_form(body: Body, form: ReportPeriodForm, status: int = 200):
+    if not form.errors:
+        start, end = activity_report.default_period(body)
+        form.start.data = form.start.data or start
+        form.end.data = form.end.data or end
+    return render_template("bodies/report.html", body=body, form=form), status
+
+
+@bp.get("/bodies/<int:body_id>/report")
+@login_required
+def body_report(body_id: int):
+    """The form for the activity report: the period, then the DOCX download."""
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "meeting.read_internal", body))
+    form, period = _report_period(body)
+    return _render_report_form(body, form, 200 if period else 422)
+
+
+@bp.get("/bodies/<int:body_id>/report.docx")
+@login_required
+def body_report_docx(body_id: int):
+    """The activity report (Tätigkeitsbericht) of the period as DOCX, to edit further in Word."""
+    body = get_or_404(Body, body_id)
+    require(can(current_user, "meeting.read_internal", body))
+    form, period = _report_period(body)
+    if period is None:
+        return _render_report_form(body, form, 422)
+    data = activity_report.report_docx(body, *period)
+    filename = activity_report.report_filename(body, *period)
+    response = Response(data, mimetype=DOCX_MIME)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _membership_form(body: Body, search: str = "") -> tuple[MembershipForm, int]:
