@@ -20,14 +20,6 @@ from govtool.core.formatting import format_date
 from govtool.demo import DEMO_PASSWORD
 from govtool.extensions import db as _db
 
-from ..browser.conftest import (  # noqa: F401 - fixtures for the browser check of the form
-    CHROMIUM_ARGS,
-    _chromium_path,
-    axe_check,
-    browser_login,
-    live_server,
-    page,
-)
 from ..factories import make_user
 from .factories import make_body, make_meeting, make_member_user
 
@@ -253,38 +245,6 @@ def test_report_query_count_is_small_and_does_not_grow_with_meetings(db, client,
     large = _count(client, url)
     assert large == small, f"report: {small} queries with 2 meetings, {large} with 12"
     assert large <= 15, f"report: {large} queries"
-    print(f"report.docx: {large} queries")  # noqa: T201 - figure for the report
     text = _text(client.get(url).data)
     assert _figure(text, "Sitzungen durchgeführt") == "12"
     assert _figure(text, "Sitzungen abgesagt") == "12"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for this module only: closed before tests/browser starts its own (one
-    Playwright at a time)."""
-    executable = _chromium_path()
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def test_report_page_has_no_serious_violations(page, demo, browser_login, axe_check):  # noqa: F811
-    body = _bg(demo)
-    browser_login(SECRETARY, DEMO_PASSWORD)
-    page.goto(f"/bodies/{body.id}")
-    page.get_by_role("link", name="Zeitraum des Berichts wählen").click()
-    page.get_by_role("heading", level=1).wait_for()
-    axe_check("report form")
-    page.goto(f"/bodies/{body.id}/report?from=2026-05-01&until=2026-04-01")
-    axe_check("report form with errors")
-    assert page.get_by_label("Bis").get_attribute("aria-invalid") == "true"
-    page.get_by_label("Bis").fill("2026-06-30")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Bericht herunterladen (DOCX)").click()
-    assert download.value.suggested_filename.startswith("Bericht_BG_")
