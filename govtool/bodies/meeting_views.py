@@ -14,7 +14,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import Conflict, DomainError
-from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404
 from ..extensions import db
@@ -432,13 +432,10 @@ def edit(meeting_id: int):
         form.start_time.data = meeting.start_local.time()
         form.end_time.data = meeting.end_local.time()
     if form.validate_on_submit():
-        try:
-            services.update_meeting(current_user, meeting, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, _ = commit_or_show(
+            form, lambda: services.update_meeting(current_user, meeting, form.data)
+        )
+        if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
     status = 422 if form.errors else 200

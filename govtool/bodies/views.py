@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from ..agreements.models import AgreementKind
 from ..core.errors import DomainError
 from ..core.formatting import format_date, format_datetime
-from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
 from ..directory import services as directory_services
@@ -81,13 +81,8 @@ def body_create():
     require(can(current_user, "body.create"))
     form = _body_form()
     if form.validate_on_submit():
-        try:
-            body = services.create_body(current_user, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, body = commit_or_show(form, lambda: services.create_body(current_user, form.data))
+        if saved:
             flash(gettext("Body %(name)s created.", name=body.name), "success")
             return redirect(url_for(".body_detail", body_id=body.id))
     status = 422 if form.errors else 200
@@ -395,13 +390,8 @@ def body_edit(body_id: int):
     require(can(current_user, "body.edit", body))
     form = _body_form(body)
     if form.validate_on_submit():
-        try:
-            services.update_body(current_user, body, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, _ = commit_or_show(form, lambda: services.update_body(current_user, body, form.data))
+        if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".body_detail", body_id=body.id))
     status = 422 if form.errors else 200
@@ -430,13 +420,10 @@ def membership_add(body_id: int):
     search = request.form.get("q", "").strip()[:100]
     form, found = _membership_form(body, search)
     if form.validate_on_submit():
-        try:
-            services.add_membership(current_user, body, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, _ = commit_or_show(
+            form, lambda: services.add_membership(current_user, body, form.data)
+        )
+        if saved:
             flash(gettext("Member added."), "success")
             return redirect(url_for(".body_detail", body_id=body.id))
     flash(gettext("The member could not be added; please check the form."), "danger")
@@ -501,13 +488,10 @@ def meeting_create(body_id: int):
     if request.method == "GET":
         form.start_time.data, form.end_time.data = dt.time(10, 0), dt.time(13, 0)
     if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(current_user, body, form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
+        saved, meeting = commit_or_show(
+            form, lambda: services.create_meeting(current_user, body, form.data)
+        )
+        if saved:
             flash(gettext("Meeting created."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     status = 422 if form.errors else 200
