@@ -247,6 +247,13 @@ def meeting_years(body_id: int) -> list[int]:
     return list(range(to_berlin(last).year, to_berlin(first).year - 1, -1))
 
 
+def default_meeting_year(years: list[int], today: dt.date | None = None) -> int:
+    """The year a body's meeting list opens on: this year while it lies within the body's
+    meeting years (or there are none), else the latest year with meetings."""
+    this_year = (today or dt.date.today()).year
+    return this_year if not years or years[-1] <= this_year <= years[0] else years[0]
+
+
 def meetings_of_year(body_id: int, year: int) -> list[sa.Row]:
     """The body's meetings in a (Berlin) calendar year, by date, as rows."""
     start = local_datetime(dt.date(year, 1, 1), dt.time(0))

@@ -260,8 +260,7 @@ def body_meetings(body_id: int):
     if "year" in request.args and (year is None or not 1900 <= year <= 2200):
         abort(404)
     if year is None:
-        this_year = dt.date.today().year
-        year = this_year if not years or years[-1] <= this_year <= years[0] else years[0]
+        year = services.default_meeting_year(years)
     meeting_row = _meeting_row_maker()
     return render_template(
         "bodies/body_meetings.html",
