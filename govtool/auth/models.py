@@ -72,7 +72,13 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
 
     __tablename__ = "users"
     __audit_mask__ = ("password_hash",)
-    __audit_exclude__ = ("created_at", "updated_at", "last_login_at", "failed_logins")
+    __audit_exclude__ = (
+        "created_at",
+        "updated_at",
+        "last_login_at",
+        "failed_logins",
+        "session_generation",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -86,6 +92,8 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str] = mapped_column(sa.String(5), default="")
+    # Part of every session and remember cookie; bumping it revokes all of them (see auth.sessions).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     person: Mapped[Person | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
