@@ -7,10 +7,11 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, Response, has_request_context, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import SecurityError
 
 from .config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config, TestConfig, config_from_environment
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -229,6 +230,16 @@ def _register_error_pages(app: Flask) -> None:
             return render_error(error, 503)
         app.logger.exception("database error")
         return render_error(error, 500)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for this request, so no page
+        # with links either; a short text in both languages.
+        return Response(
+            "400 – Unbekannter Hostname. / Unknown host name.\n",
+            status=400,
+            mimetype="text/plain",
+        )
 
     @app.errorhandler(NulCharacterInInput)
     def nul_character(error):
