@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, Response, has_request_context, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import SecurityError
 
 from .config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config, TestConfig, config_from_environment
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -39,8 +43,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     else:
         app.config.from_object(config or config_from_environment())
-    _refuse_insecure_production(app)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    _ensure_secret_key(app)
+    _apply_proxy_fix(app)
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)
@@ -72,14 +77,54 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     return app
 
 
-def _refuse_insecure_production(app: Flask) -> None:
+def _ensure_secret_key(app: Flask) -> None:
+    """Never run with a known key: production needs a long SECRET_KEY; development without one
+    uses a random key kept in the instance directory, so sessions survive a restart."""
+    key = app.config.get("SECRET_KEY")
+    if (
+        key
+        and key != DEFAULT_SECRET_KEY
+        and (len(key) >= 16 or app.config.get("ENV_NAME") != "production")
+    ):
+        return
     if app.config.get("ENV_NAME") == "production":
-        key = app.config.get("SECRET_KEY")
-        if not key or key == DEFAULT_SECRET_KEY or len(key) < 16:
-            raise RuntimeError(
-                "SECRET_KEY is missing or the development default; set a long random SECRET_KEY "
-                "before running govtool in production (GOVTOOL_ENV=production)."
-            )
+        raise RuntimeError(
+            "SECRET_KEY is missing or the development default; set a long random SECRET_KEY "
+            "before running govtool in production (GOVTOOL_ENV=production)."
+        )
+    app.config["SECRET_KEY"] = _instance_secret_key(Path(app.config["INSTANCE_DIR"]) / "secret_key")
+
+
+def _instance_secret_key(path: Path) -> str:
+    """The key stored at `path`, created once (random, readable by the owner only)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+        path.unlink()  # empty or cut short (e.g. a crash while writing): start again
+        return _instance_secret_key(path)
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _apply_proxy_fix(app: Flask) -> None:
+    """Behind a reverse proxy, take client address (and scheme, host) from its X-Forwarded-*
+    headers, so the rate limits key on the real client; only as many hops as configured, since
+    a client can send these headers itself."""
+    hops = {
+        name: int(app.config.get(f"GOVTOOL_PROXY_FIX_{name.upper()}") or 0)
+        for name in ("for", "proto", "host")
+    }
+    if any(hops.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"]
+        )
 
 
 def _register_models_and_rules() -> None:
@@ -137,21 +182,64 @@ def _register_error_pages(app: Flask) -> None:
         413: _l("The upload is too large."),
         429: _l("Too many attempts. Please wait a minute and try again."),
         500: _l(
-            "Something went wrong on our side. Nothing you entered was lost; please try again."
+            "Something went wrong on our side; the error has been logged. If you were saving "
+            "something, please check whether it was saved before you try again."
+        ),
+        503: _l(
+            "govtool is unavailable for a moment: its database cannot be reached. What you sent "
+            "just now may not have been saved. Please try again in a few minutes."
         ),
     }
 
     def render_error(error, code: int, message=None):
-        if code == 500:
-            db.session.rollback()
+        if code >= 500:
+            _rollback_quietly()
         if request.path.startswith("/api/"):
             return {"error": str(code), "message": str(message or messages[code])}, code
-        return render_template(
-            "errors/error.html", code=code, message=message or messages[code]
-        ), code
+        if code == 503:
+            _forget_user()  # the header would ask the database for the user again
+        try:
+            page = render_template(
+                "errors/error.html", code=code, message=message or messages[code]
+            )
+        except Exception:
+            # Rendering needs the signed-in user; when that fails too, show the page as to a
+            # visitor rather than Werkzeug's bare English one.
+            app.logger.exception("error page %s could not be rendered for the user", code)
+            _rollback_quietly()
+            _forget_user()
+            page = render_template(
+                "errors/error.html", code=code, message=message or messages[code]
+            )
+        return page, code
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(e, code))
+
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_unavailable(error):
+        app.logger.error("database unavailable: %s", error)
+        return render_error(error, 503)
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    def database_error(error):
+        if error.connection_invalidated:
+            app.logger.error("database connection lost: %s", error)
+            return render_error(error, 503)
+        app.logger.exception("database error")
+        return render_error(error, 500)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for this request, so no page
+        # with links either; a short text in both languages.
+        return Response(
+            "400 – Unbekannter Hostname. / Unknown host name.\n",
+            status=400,
+            mimetype="text/plain",
+        )
 
     @app.errorhandler(NulCharacterInInput)
     def nul_character(error):
@@ -171,14 +259,31 @@ def _register_error_pages(app: Flask) -> None:
         )
 
 
+def _rollback_quietly() -> None:
+    """Roll back after an error; when the database is gone, rolling back may fail as well."""
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        logging.getLogger(__name__).warning("rollback failed", exc_info=True)
+
+
+def _forget_user() -> None:
+    """Let the rest of this request see a visitor, without asking the database."""
+    from flask import g
+
+    g._login_user = login_manager.anonymous_user()
+
+
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from .core.formatting import register_filters
     from .core.navigation import visible_nav_items
     from .core.permissions import can
+    from .core.urls import external_url
 
     register_filters(app)
+    app.jinja_env.globals["external_url"] = external_url
 
     @app.context_processor
     def inject_helpers():

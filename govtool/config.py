@@ -7,7 +7,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("GOVTOOL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+# The key older versions shipped for development; public, so never accepted (see create_app).
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+ENVIRONMENTS = ("development", "production")
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -20,6 +22,12 @@ def _bool(name: str, default: bool = False) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def _list(name: str) -> list[str] | None:
+    """A comma-separated list ("a.example,b.example"), or None when unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
 
 
 def _database_url() -> str:
@@ -38,7 +46,8 @@ class Config:
     """Development defaults; every value can be overridden from the environment."""
 
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Unset in development: create_app keeps a random key in the instance directory.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     INSTANCE_DIR = INSTANCE_DIR
@@ -56,7 +65,14 @@ class Config:
     GOVTOOL_SMTP_PASSWORD = os.environ.get("GOVTOOL_SMTP_PASSWORD", "")
     GOVTOOL_SMTP_STARTTLS = _bool("GOVTOOL_SMTP_STARTTLS", False)
     GOVTOOL_MAIL_FROM = os.environ.get("GOVTOOL_MAIL_FROM", "govtool@example.org")
+    # Every absolute link (mails, feeds, DCAT) is built on this address, never on the Host header.
     GOVTOOL_BASE_URL = os.environ.get("GOVTOOL_BASE_URL", "http://127.0.0.1:5000")
+    # Host names the app answers to; any other Host header gets 400 (None: every host).
+    TRUSTED_HOSTS = _list("GOVTOOL_TRUSTED_HOSTS")
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0: none).
+    GOVTOOL_PROXY_FIX_FOR = _int("GOVTOOL_PROXY_FIX_FOR", 0)
+    GOVTOOL_PROXY_FIX_PROTO = _int("GOVTOOL_PROXY_FIX_PROTO", 0)
+    GOVTOOL_PROXY_FIX_HOST = _int("GOVTOOL_PROXY_FIX_HOST", 0)
     # The DCAT-AP.de export (approved entries in force only) without sign-in, for harvesters
     # such as GovData; off by default, since a data-sharing register may be internal.
     GOVTOOL_DCAT_PUBLIC = _bool("GOVTOOL_DCAT_PUBLIC", False)
@@ -77,9 +93,12 @@ class Config:
     GOVTOOL_REDIS_URL = os.environ.get("GOVTOOL_REDIS_URL", "")
     RATELIMIT_STORAGE_URI = GOVTOOL_REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins per client address, and per (email, client address): a throttle, no
+    # lock-out, so nobody elsewhere can keep an account's owner out.
     GOVTOOL_LOGIN_LIMIT = os.environ.get("GOVTOOL_LOGIN_LIMIT", "5 per minute")
-    GOVTOOL_LOCKOUT_THRESHOLD = _int("GOVTOOL_LOCKOUT_THRESHOLD", 10)
-    GOVTOOL_LOCKOUT_MINUTES = _int("GOVTOOL_LOCKOUT_MINUTES", 15)
+    GOVTOOL_LOGIN_ACCOUNT_LIMIT = os.environ.get("GOVTOOL_LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes")
+    # Wrong passwords re-entered by a signed-in user (password change, signing), per user.
+    GOVTOOL_PASSWORD_CHECK_LIMIT = os.environ.get("GOVTOOL_PASSWORD_CHECK_LIMIT", "5 per minute")
     GOVTOOL_RESET_TOKEN_HOURS = _int("GOVTOOL_RESET_TOKEN_HOURS", 2)
     GOVTOOL_PASSWORD_HASH_METHOD = "scrypt"
 
@@ -117,6 +136,11 @@ class ProductionConfig(Config):
 
 
 def config_from_environment() -> type[Config]:
-    """Pick the config class named by GOVTOOL_ENV (development, production)."""
-    name = os.environ.get("GOVTOOL_ENV", "development").lower()
+    """Pick the config class named by GOVTOOL_ENV (development when unset); a misspelt name
+    stops the start instead of quietly running a production server with development settings."""
+    name = os.environ.get("GOVTOOL_ENV", "development").strip().lower() or "development"
+    if name not in ENVIRONMENTS:
+        raise RuntimeError(
+            f"GOVTOOL_ENV={name!r} is not known; set it to one of: {', '.join(ENVIRONMENTS)}."
+        )
     return ProductionConfig if name == "production" else Config

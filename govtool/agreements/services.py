@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import Role, User
+from ..auth.services import verify_password
 from ..bodies.models import Body
 from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion
@@ -652,7 +653,7 @@ def download_document(version: AgreementVersion) -> tuple[bytes, bool]:
 def sign(user, party: AgreementParty, password: str, now: dt.datetime | None = None):
     """Sign for `party` after re-entering the password; freezes the version on first signature."""
     ensure(user, "agreement.sign", party)
-    if not password or not user.check_password(password):
+    if not verify_password(user, password):
         raise ValidationError(gettext("The password is not correct."), field="password")
     version = party.version
     if version.signature_for(party) is not None:

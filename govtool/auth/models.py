@@ -12,7 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type, utcnow
+from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..directory.models import Organisation, Person
 from ..extensions import db, login_manager
 
@@ -89,6 +89,8 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
     )
     is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Unused since sign-in is throttled per address instead (auth.services.authenticate); kept so
+    # older databases need no migration.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str] = mapped_column(sa.String(5), default="")
@@ -133,10 +135,17 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
         self.password_hash = generate_password_hash(password, method=_hash_method())
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        """True for the right password. An account without a password (erased) still costs one
+        hash check, so the answer takes as long as for any other account."""
+        if not self.password_hash:
+            check_against_dummy(password)
+            return False
+        return check_password_hash(self.password_hash, password)
 
-    def is_locked(self, now: dt.datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
+    def get_id(self) -> str:
+        """Flask-Login's token in the session and remember cookie: id and session generation,
+        so bumping the generation revokes every copy (see auth.sessions)."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def display_name(self) -> str:
@@ -148,6 +157,18 @@ class User(Audited, UserMixin, TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("no account has this password", method=method)
+
+
+def check_against_dummy(password: str) -> bool:
+    """A hash check of the same cost as a real one, for unknown accounts: the time a failed
+    sign-in takes must not tell whether the address has an account."""
+    check_password_hash(_dummy_hash(_hash_method()), password or "")
+    return False
 
 
 @functools.cache
@@ -170,9 +191,10 @@ def _user_with_context_statement() -> sa.Select:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Flask-Login: the signed-in user, or None when the account was deleted or deactivated."""
+    """Flask-Login: the signed-in user, or None when the account was deleted or deactivated or
+    the cookie's session generation was revoked (User.get_id)."""
     try:
-        key = int(user_id)
+        key, generation = (int(part) for part in str(user_id).split(":"))
     except (TypeError, ValueError):
         return None
     user = (
@@ -180,4 +202,6 @@ def load_user(user_id: str) -> User | None:
         .unique()
         .scalar_one_or_none()
     )
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or user.session_generation != generation:
+        return None
+    return user

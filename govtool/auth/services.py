@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -15,10 +14,13 @@ from ..core.errors import DomainError, ValidationError
 from ..core.mail import send_mail
 from ..core.models import utcnow
 from ..core.permissions import ensure
+from ..core.throttle import ensure_not_throttled, record_failure
+from ..core.urls import external_url
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .forms import MIN_PASSWORD
-from .models import Role, User, normalise_email
+from .models import Role, User, check_against_dummy, normalise_email
+from .sessions import revoke_sessions
 
 
 class LoginRefused(DomainError):
@@ -28,54 +30,61 @@ class LoginRefused(DomainError):
     code = "login_refused"
 
 
-class AccountLocked(DomainError):
-    status_code = 429
-    code = "locked"
+LOGIN_SCOPE = "login"
+PASSWORD_CHECK_SCOPE = "password-check"
 
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def authenticate(email: str, password: str) -> User:
-    """Check a login; counts failures and locks the account after too many in a row."""
-    config = current_app.config
+def _too_many_sign_ins() -> str:
+    return gettext("Too many failed sign-ins. Please wait a few minutes and try again.")
+
+
+def authenticate(email: str, password: str, client: str = "") -> User:
+    """Check a login. Every failure costs one hash check and gets one message, whether or not
+    the account exists; failures are throttled per (email, client address), so an attacker
+    elsewhere slows down only themselves and never locks the account's owner out."""
+    limit = current_app.config["GOVTOOL_LOGIN_ACCOUNT_LIMIT"]
+    key = f"{normalise_email(email)}|{client}"
+    ensure_not_throttled(LOGIN_SCOPE, key, limit, _too_many_sign_ins())
     user = find_user_by_email(email)
-    now = utcnow()
-    if user is not None and user.is_locked(now):
-        raise AccountLocked(
-            gettext(
-                "Too many failed sign-ins. This account is locked until %(time)s.",
-                time=_berlin_time(user.locked_until),
-            )
-        )
-    if user is None or not user.check_password(password) or not user.is_active:
-        if user is not None:
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= config["GOVTOOL_LOCKOUT_THRESHOLD"]:
-                user.locked_until = now + dt.timedelta(minutes=config["GOVTOOL_LOCKOUT_MINUTES"])
-                user.failed_logins = 0
-            db.session.flush()
+    password_ok = (
+        user.check_password(password) if user is not None else check_against_dummy(password)
+    )
+    if user is None or not password_ok or not user.is_active:
+        record_failure(LOGIN_SCOPE, key, limit)
         raise LoginRefused(gettext("Email or password is wrong."))
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     db.session.flush()
     return user
 
 
-def _berlin_time(value: dt.datetime | None) -> str:
-    from ..core.formatting import format_time
-
-    return format_time(value) if value else ""
+def verify_password(user: User, password: str) -> bool:
+    """Re-check the signed-in user's password (password change, signing); wrong answers are
+    throttled per user, so a left-open session cannot be used to guess the password."""
+    limit = current_app.config["GOVTOOL_PASSWORD_CHECK_LIMIT"]
+    key = str(user.id)
+    ensure_not_throttled(
+        PASSWORD_CHECK_SCOPE,
+        key,
+        limit,
+        gettext("Too many wrong passwords. Please wait a minute and try again."),
+    )
+    if password and user.check_password(password):
+        return True
+    record_failure(PASSWORD_CHECK_SCOPE, key, limit)
+    return False
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    if not user.check_password(current):
+    """The user's own change: ends their other sessions (the view renews the current one)."""
+    if not verify_password(user, current):
         raise ValidationError(gettext("The current password is wrong."), field="current_password")
     _check_password_strength(new, user)
     user.set_password(new)
-    db.session.flush()
+    revoke_sessions(user)
 
 
 def set_preferred_locale(user: User, locale: str) -> None:
@@ -115,7 +124,7 @@ def send_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     hours = current_app.config["GOVTOOL_RESET_TOKEN_HOURS"]
     send_mail(
         user.email,
@@ -145,9 +154,7 @@ def user_for_reset_token(token: str) -> User | None:
 def reset_password(user: User, new: str) -> None:
     _check_password_strength(new, user)
     user.set_password(new)
-    user.failed_logins = 0
-    user.locked_until = None
-    db.session.flush()
+    revoke_sessions(user)
 
 
 def user_query(search: str = "", role: str = "") -> sa.Select:
@@ -200,6 +207,8 @@ def _apply_user_fields(user: User, data: dict[str, Any]) -> None:
     user.person_id = person_id
     user.set_roles(roles)
     if "is_active" in data:
+        if user.is_active_flag and not data["is_active"]:
+            revoke_sessions(user)  # a deactivated user is out at once, not at the next sign-in
         user.is_active_flag = bool(data["is_active"])
 
 
@@ -229,5 +238,6 @@ def update_user(actor, user: User, data: dict[str, Any]) -> User:
     if data.get("password"):
         _check_password_strength(data["password"], user, field="password")
         user.set_password(data["password"])
+        revoke_sessions(user)
     db.session.flush()
     return user

@@ -13,11 +13,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, commit_or_show, refresh_requested, show_domain_error
 from ..core.permissions import can, require
+from ..core.urls import safe_redirect_target
 from ..core.views import get_or_404, paginate
 from ..directory import services as directory_services
 from ..extensions import db, limiter
@@ -31,6 +33,7 @@ from .forms import (
     UserForm,
 )
 from .models import Role, User
+from .sessions import end_session, renew_session, revoke_sessions, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -44,13 +47,6 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would help phishing.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.dashboard")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 def login():
@@ -60,18 +56,17 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(
+                form.email.data, form.password.data, client=get_remote_address()
+            )
         except DomainError as error:
-            db.session.commit()  # keep the failure count
+            db.session.rollback()
             flash(error.message, "danger")
             status = error.status_code
         else:
             db.session.commit()
-            session.clear()  # a fresh session on sign-in (no fixation)
-            login_user(user, remember=form.remember.data)
-            if user.locale:
-                session["locale"] = user.locale
-            return redirect(_safe_next(request.args.get("next")))
+            start_session(user, remember=form.remember.data)
+            return redirect(safe_redirect_target(request.args.get("next")))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -80,8 +75,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    """Sign out everywhere: revoke every session and remember cookie of the user, and delete
+    this browser's."""
+    revoke_sessions(current_user._get_current_object())
+    db.session.commit()
+    end_session()
     flash(gettext("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -122,6 +120,7 @@ def reset_password(token: str):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
+    status = 200
     password_form = PasswordChangeForm(prefix="pw")
     profile_form = ProfileForm(prefix="profile", obj=current_user)
     if password_form.submit.data and password_form.validate_on_submit():
@@ -133,7 +132,9 @@ def profile():
         except DomainError as error:
             db.session.rollback()
             show_domain_error(error, password_form)
+            status = error.status_code
         else:
+            renew_session(current_user._get_current_object())
             flash(gettext("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     elif profile_form.submit.data and profile_form.validate_on_submit():
@@ -144,7 +145,7 @@ def profile():
         return redirect(url_for("auth.profile"))
     return render_template(
         "auth/profile.html", password_form=password_form, profile_form=profile_form
-    )
+    ), status
 
 
 @bp.post("/language")
@@ -153,7 +154,7 @@ def set_language():
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_redirect_target(request.form.get("next")))
 
 
 def _user_form(user: User | None = None) -> UserForm:
@@ -211,6 +212,8 @@ def user_edit(user_id: int):
         return render_template("auth/user_form.html", form=form, user=user)
     if form.validate_on_submit():
         saved, _ = commit_or_show(form, lambda: services.update_user(current_user, user, form.data))
+        if saved and user.id == current_user.id:
+            renew_session(user)  # an admin setting their own password stays signed in here
         if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for("auth.users"))

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from ..core.errors import DomainError
 from ..core.formatting import format_date
 from ..core.permissions import can, require
+from ..core.urls import safe_redirect_target
 from ..core.views import get_or_404
 from ..extensions import db
 from . import action_list as action_list_rows
@@ -113,7 +114,4 @@ def action_status(action_id: int):
         flash(error.message, "danger")
     else:
         flash(gettext("Status saved."), "success")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for(".action_list")
-    return redirect(target)
+    return redirect(safe_redirect_target(request.form.get("next"), url_for(".action_list")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import icalendar
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext
 
 from ..core.errors import ValidationError
@@ -13,6 +13,7 @@ from ..core.formatting import format_date, format_time
 from ..core.mail import Attachment, send_mail
 from ..core.models import utcnow
 from ..core.permissions import ensure
+from ..core.urls import external_url
 from ..extensions import db
 from .minutes_models import Participant, Response
 from .models import Body, Meeting, MeetingStatus
@@ -27,16 +28,8 @@ PARTSTAT = {
 }
 
 
-def _external(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = current_app.config["GOVTOOL_BASE_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
-
-
 def meeting_url(meeting: Meeting) -> str:
-    return _external("meetings.detail", meeting_id=meeting.id)
+    return external_url("meetings.detail", meeting_id=meeting.id)
 
 
 def _organizer(meeting: Meeting) -> icalendar.vCalAddress:
@@ -173,7 +166,7 @@ def send_invitations(user, meeting: Meeting) -> tuple[int, list[str]]:
 
 
 def _invitation_body(meeting: Meeting, participant: Participant) -> str:
-    answer_url = _external("meetings.respond_token", token=participant.response_token)
+    answer_url = external_url("meetings.respond_token", token=participant.response_token)
     place = ", ".join(p for p in (meeting.location, meeting.video_url) if p) or "–"
     return gettext(
         "Dear %(name)s,\n\nyou are invited to the %(title)s on %(date)s from %(start)s to "

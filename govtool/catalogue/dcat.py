@@ -12,11 +12,11 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import User
 from ..core.models import utcnow
+from ..core.urls import base_url
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .models import (
@@ -78,7 +78,7 @@ LICENCE = "http://dcat-ap.de/def/licenses/other-closed"
 
 
 def _base() -> str:
-    return current_app.config["GOVTOOL_BASE_URL"].rstrip("/")
+    return base_url()
 
 
 def _text(value: str) -> dict[str, str]:

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +18,7 @@ from ..core.errors import Conflict, ValidationError
 from ..core.mail import send_mail
 from ..core.models import utcnow
 from ..core.permissions import ensure
+from ..core.urls import external_url
 from ..extensions import db
 from .models import (
     EDITABLE_VERSION_STATUSES,
@@ -59,7 +59,7 @@ def checklist_items(version: CatalogueVersion) -> list[tuple[str, Any]]:
 
 
 def entry_url(entry: CatalogueEntry) -> str:
-    return f"{current_app.config['GOVTOOL_BASE_URL'].rstrip('/')}/catalogue/{entry.id}"
+    return external_url("catalogue.entry_detail", entry_id=entry.id)
 
 
 def reviewer_emails() -> list[str]:

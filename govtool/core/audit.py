@@ -74,7 +74,8 @@ def _current_user_id() -> int | None:
         from flask_login import current_user
 
         if has_request_context() and current_user.is_authenticated:
-            return current_user.get_id() and int(current_user.get_id())
+            # .id, not get_id(): that is the session token "id:generation" (auth.sessions).
+            return current_user.id
     except Exception:  # no app context: a script acting as the system
         return None
     return None

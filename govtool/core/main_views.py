@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -94,5 +94,14 @@ def dashboard():
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(sa.text("SELECT 1"))
-    return {"status": "ok"}
+    """For load balancers and monitoring: JSON, 503 while the database cannot be reached."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.warning("health check: database unreachable", exc_info=True)
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            pass  # the connection is gone; nothing to roll back
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

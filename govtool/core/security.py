@@ -1,9 +1,10 @@
-"""HTTP security headers on every response (CSP without inline script, no framing, nosniff) and
-refusal of NUL characters in any request input."""
+"""HTTP security headers on every response (CSP without inline script, no framing, nosniff,
+HSTS in production, no caching of signed-in pages and downloads) and refusal of NUL characters in
+any request input."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request, session
 from werkzeug.exceptions import BadRequest
 
 
@@ -27,9 +28,30 @@ CSP = "; ".join(
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _is_static(endpoint: str | None) -> bool:
+    return bool(endpoint) and (endpoint == "static" or endpoint.endswith(".static"))
+
+
+def _signed_in() -> bool:
+    """Whether the browser sent (or is now given) a sign-in, judged from the cookies alone: no
+    database query, so it also holds while the database is away."""
+    cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or cookie_name in request.cookies
+
+
 def set_security_headers(response):
-    """after_request hook; keeps headers a view set on purpose."""
+    """after_request hook; keeps headers a view set on purpose, except that signed-in pages and
+    downloads are never stored by browsers or proxies (shared computers, back button)."""
     headers = response.headers
+    if current_app.config.get("ENV_NAME") == "production" or request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if not _is_static(request.endpoint) and ("Content-Disposition" in headers or _signed_in()):
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+        headers.pop("Pragma", None)
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")

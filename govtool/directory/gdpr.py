@@ -201,6 +201,7 @@ def erase_person(user, person: Person, reason: str) -> Person:
     them are official records (Art. 17(3)(b) and (e) GDPR, archival duties); memberships, action
     items and agreement contacts stay as historical facts and show the placeholder.
     """
+    from ..auth.sessions import revoke_sessions
     from ..bodies.minutes_models import Participant
 
     ensure(user, "person.erase", person)
@@ -233,8 +234,8 @@ def erase_person(user, person: Person, reason: str) -> Person:
         account.email = f"geloescht-{account.id}@invalid"
         account.password_hash = ""  # check_password() refuses an empty hash
         account.is_active_flag = False
-        account.locked_until = None
         account.set_roles(set())
+        revoke_sessions(account)
     for organisation in db.session.scalars(
         sa.select(Organisation).where(Organisation.contact_person_id == person.id)
     ):

@@ -1,4 +1,4 @@
-"""Sign-in, throttling, lock-out, password change and reset."""
+"""Sign-in, throttling, password change and reset."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import pytest
 
 from govtool.auth.models import Role, User
 from govtool.core.mail import OutboxMessage
-from govtool.core.models import utcnow
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -18,7 +17,7 @@ def test_successful_login_opens_a_session(client, db):
     )
     assert response.status_code == 302
     with client.session_transaction() as session:
-        assert session.get("_user_id") == str(user.id)
+        assert session.get("_user_id") == f"{user.id}:{user.session_generation}"
     assert client.get("/").status_code == 200
     assert db.session.get(User, user.id).last_login_at is not None
 
@@ -64,24 +63,6 @@ def test_successful_logins_do_not_count_against_the_limit(client, db):
         client.post("/logout")
 
 
-def test_account_locks_after_repeated_failures(app, client, db):
-    user = make_user("anna@example.org")
-    db.session.commit()
-    app.config["GOVTOOL_LOGIN_LIMIT"] = "100 per minute"
-    try:
-        for _ in range(app.config["GOVTOOL_LOCKOUT_THRESHOLD"]):
-            client.post("/login", data={"email": "anna@example.org", "password": "falsch"})
-        response = client.post(
-            "/login", data={"email": "anna@example.org", "password": DEFAULT_PASSWORD}
-        )
-    finally:
-        app.config["GOVTOOL_LOGIN_LIMIT"] = "5 per minute"
-    assert response.status_code == 429
-    assert "gesperrt" in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(User, user.id).locked_until > utcnow()
-
-
 def test_inactive_user_cannot_sign_in(client, db):
     make_user("old@example.org", is_active_flag=False)
     db.session.commit()
@@ -114,7 +95,7 @@ def test_password_change_requires_the_current_password(client, db, login):
             "pw-submit": "1",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Das aktuelle Passwort ist falsch" in response.get_data(as_text=True)
     response = client.post(
         "/profile",
