@@ -137,6 +137,58 @@ def version_context(version: AgreementVersion, *, draft: bool) -> dict[str, Any]
     }
 
 
+def sample_context(*, draft: bool = True) -> dict[str, Any]:
+    """A realistic agreement context (three parties, two data exchanges) for dry-running uploaded
+    templates: the same keys and kinds of values as version_context."""
+    duty = "Die Partei stellt die vereinbarten Daten quartalsweise fristgerecht bereit."
+    parties = [
+        {
+            "name": name,
+            "short_name": short,
+            "role": role,
+            "address": "Hauptstraße 1\n06108 Halle (Saale)",
+            "contact": "Dr. Maria Beispiel",
+            "signatory": "Max Mustermann",
+            "signatory_function": "Oberbürgermeister",
+            "duties": [duty, "Sie benennt eine Ansprechperson für das Begleitgremium."],
+        }
+        for name, short, role in (
+            ("Ministerium für Bildung Sachsen-Anhalt", "MB", "Land"),
+            ("Stadt Halle (Saale)", "HAL", "Modellkommune"),
+            ("Burgenlandkreis", "BLK", "Modellkommune"),
+        )
+    ]
+    return {
+        "agreement": {
+            "number": "KV-2025-001",
+            "title": "Kooperationsvereinbarung Bildungsmonitoring",
+            "kind": KIND_TEXT["cooperation"],
+            "version": 2,
+            "subject": "Gegenstand dieser Vereinbarung ist die Zusammenarbeit der Parteien. " * 5,
+            "objectives": "Die Parteien verfolgen gemeinsame Ziele der Bildungsplanung. " * 5,
+            "start_date": dt.date(2025, 1, 1),
+            "end_date": dt.date(2027, 12, 31),
+            "notice_period_months": 3,
+            "renewal": RENEWAL_TEXT[Renewal.YEARLY],
+            "extra_clauses": "Ergänzende Regelungen zum Datenschutz und zur Evaluation.",
+            "body": "Begleitgremium Bildungsmonitoring",
+            "place": "Magdeburg",
+        },
+        "parties": parties,
+        "data_exchanges": [
+            {
+                "identifier": f"DX-2025-00{n}",
+                "title": title,
+                "purpose": "Planung des Schulangebots und Berichterstattung an das Land.",
+                "legal_basis": LEGAL_BASIS_TEXT["gdpr_6_1_e"],
+            }
+            for n, title in ((1, "Schülerzahlen je Schule"), (2, "Übergänge nach Klasse 4"))
+        ],
+        "draft": draft,
+        "draft_notice": DRAFT_NOTICE if draft else "",
+    }
+
+
 def _properties(version: AgreementVersion) -> dict[str, Any]:
     moment = dt.datetime.combine(version.start_date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
     return {

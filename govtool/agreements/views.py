@@ -19,6 +19,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.docx import TemplateRenderError
+from ..core.downloads import download
 from ..core.errors import DomainError
 from ..core.forms import (
     NONE_CHOICE,
@@ -354,15 +355,7 @@ def document(agreement_id: int, number: int):
         flash(error.message, "danger")
         return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
     suffix = "-ENTWURF" if is_draft else ""
-    return Response(
-        data,
-        mimetype=DOCX_MIME,
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="{agreement.number}-v{number}{suffix}.docx"'
-            )
-        },
-    )
+    return download(data, f"{agreement.number}-v{number}{suffix}.docx", DOCX_MIME)
 
 
 @bp.get("/<int:agreement_id>/versions/<int:number>/document.pdf")
@@ -377,15 +370,7 @@ def document_pdf(agreement_id: int, number: int):
         flash(gettext("No PDF available: %(reason)s", reason=str(error)), "danger")
         return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
     suffix = "-ENTWURF" if is_draft else ""
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="{agreement.number}-v{number}{suffix}.pdf"'
-            )
-        },
-    )
+    return download(pdf, f"{agreement.number}-v{number}{suffix}.pdf", "application/pdf")
 
 
 def _action_page(agreement, version, form, status: int, **page):
@@ -567,11 +552,7 @@ def attachment(agreement_id: int, attachment_id: int):
     item = db.session.get(AgreementAttachment, attachment_id)
     if item is None or item.agreement_id != agreement.id:
         abort(404)
-    return Response(
-        item.content,
-        mimetype=item.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{item.filename}"'},
-    )
+    return download(item.content, item.filename, item.content_type)
 
 
 @bp.get("/<int:agreement_id>/compare")

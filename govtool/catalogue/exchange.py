@@ -19,6 +19,7 @@ from flask_babel import gettext
 from openpyxl import Workbook, load_workbook
 
 from ..config import PROJECT_ROOT
+from ..core.archives import XML_ERRORS, check_archive
 from ..core.docx import render_docx
 from ..core.errors import DomainError, ValidationError
 from ..core.models import utcnow
@@ -228,17 +229,30 @@ def _read_csv(content: bytes) -> list[list[str]]:
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:
+    """The first sheet's rows; the package is checked by the bounded reader before openpyxl
+    opens it, and openpyxl parses with defusedxml, whose refusals become a 422."""
+    if not content.startswith(b"PK"):
+        raise ImportFailed([gettext("The file is not a readable XLSX workbook.")])
+    check_archive(content)  # ArchiveRefused (422): a zip bomb or a DTD
+    rows = []
+    workbook = None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else str(v) for v in values])
+            if len(rows) > MAX_IMPORT_ROWS + 1:
+                break
+    except XML_ERRORS as exc:
+        raise ValidationError(
+            gettext("The workbook's XML cannot be read safely (%(e)s); refused.", e=str(exc)),
+            field="file",
+        ) from None
+    except (zipfile.BadZipFile, IndexError, KeyError, ValueError, TypeError, OSError):
         raise ImportFailed([gettext("The file is not a readable XLSX workbook.")]) from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else str(v) for v in values])
-        if len(rows) > MAX_IMPORT_ROWS + 1:
-            break
-    workbook.close()
+    finally:
+        if workbook is not None:
+            workbook.close()
     return rows
 
 
