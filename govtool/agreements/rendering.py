@@ -76,11 +76,13 @@ LEGAL_BASIS_TEXT = {
 }
 
 
-def data_exchanges(version: AgreementVersion) -> list[dict[str, str]]:
-    """The linked catalogue entries (approved version, else the latest) for the document."""
+def data_exchanges(version: AgreementVersion, user=None) -> list[dict[str, str]]:
+    """The linked catalogue entries the reader may see, through links (the catalogue's rule):
+    for `user` as on the agreement page, for None (the signed document) approved ones only."""
+    from ..links import services as links  # links imports this area's services
+
     rows = []
-    for entry in version.catalogue_entries:
-        shown = entry.approved_version or entry.latest_version
+    for entry, shown in links.document_entries(user, version.catalogue_entries):
         basis = LEGAL_BASIS_TEXT.get(shown.legal_basis.value, "")
         if shown.legal_norm:
             basis = f"{basis}; {shown.legal_norm}" if basis else shown.legal_norm
@@ -95,8 +97,9 @@ def data_exchanges(version: AgreementVersion) -> list[dict[str, str]]:
     return rows
 
 
-def version_context(version: AgreementVersion, *, draft: bool) -> dict[str, Any]:
-    """Plain data for the template (no ORM objects reach the sandbox)."""
+def version_context(version: AgreementVersion, *, draft: bool, user=None) -> dict[str, Any]:
+    """Plain data for the template (no ORM objects reach the sandbox); catalogue entries as
+    `user` may see them (None: the signed document, approved entries only)."""
     agreement = version.agreement
     parties = []
     for party in version.parties:
@@ -131,7 +134,7 @@ def version_context(version: AgreementVersion, *, draft: bool) -> dict[str, Any]
             "place": version.place or "____________",
         },
         "parties": parties,
-        "data_exchanges": data_exchanges(version),
+        "data_exchanges": data_exchanges(version, user),
         "draft": draft,
         "draft_notice": DRAFT_NOTICE if draft else "",
     }
@@ -201,12 +204,17 @@ def _properties(version: AgreementVersion) -> dict[str, Any]:
 
 
 def render_version(
-    version: AgreementVersion, *, draft: bool, template: bytes | Path | None = None
+    version: AgreementVersion,
+    *,
+    draft: bool,
+    template: bytes | Path | None = None,
+    user=None,
 ) -> bytes:
-    """The version's DOCX; deterministic, so the same version renders to the same bytes."""
+    """The version's DOCX as `user` may read it (None: the signed document everyone gets);
+    deterministic, so the same version renders to the same bytes."""
     source = template if template is not None else version.template.content
     return render_docx(
-        source, version_context(version, draft=draft), properties=_properties(version)
+        source, version_context(version, draft=draft, user=user), properties=_properties(version)
     )
 
 

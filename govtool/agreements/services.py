@@ -644,11 +644,12 @@ def signed_document(version: AgreementVersion) -> bytes:
     return version.document
 
 
-def download_document(version: AgreementVersion) -> tuple[bytes, bool]:
-    """(DOCX bytes, is_draft): the signed bytes once all parties signed, else a DRAFT copy."""
+def download_document(version: AgreementVersion, user=None) -> tuple[bytes, bool]:
+    """(DOCX bytes, is_draft): the signed bytes once all parties signed, else a DRAFT copy
+    listing the catalogue entries `user` may see."""
     if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:
         return version.document, False
-    return render_version(version, draft=True), True
+    return render_version(version, draft=True, user=user), True
 
 
 def sign(user, party: AgreementParty, password: str, now: dt.datetime | None = None):

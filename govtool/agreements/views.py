@@ -350,12 +350,19 @@ def document(agreement_id: int, number: int):
     agreement = _load(agreement_id)
     version = _version(agreement, number)
     try:
-        data, is_draft = services.download_document(version)
+        data, is_draft = services.download_document(version, current_user)
     except TemplateRenderError as error:
-        flash(error.message, "danger")
-        return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+        return _render_refused(error)
     suffix = "-ENTWURF" if is_draft else ""
     return download(data, f"{agreement.number}-v{number}{suffix}.docx", DOCX_MIME)
+
+
+def _render_refused(error: TemplateRenderError):
+    """The stored template cannot render this version: a 422 page naming the tag and reason."""
+    message = gettext(
+        "The document cannot be produced from its template: %(reason)s", reason=error.message
+    )
+    return render_template("errors/error.html", code=422, message=message), 422
 
 
 @bp.get("/<int:agreement_id>/versions/<int:number>/document.pdf")
@@ -364,9 +371,11 @@ def document_pdf(agreement_id: int, number: int):
     agreement = _load(agreement_id)
     version = _version(agreement, number)
     try:
-        data, is_draft = services.download_document(version)
+        data, is_draft = services.download_document(version, current_user)
         pdf = docx_to_pdf(data)
-    except (ConversionUnavailable, TemplateRenderError) as error:
+    except TemplateRenderError as error:
+        return _render_refused(error)
+    except ConversionUnavailable as error:
         flash(gettext("No PDF available: %(reason)s", reason=str(error)), "danger")
         return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
     suffix = "-ENTWURF" if is_draft else ""

@@ -16,9 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from ..config import PROJECT_ROOT
+from ..core import exports
 from ..core.archives import XML_ERRORS, check_archive
 from ..core.docx import render_docx
 from ..core.errors import DomainError, ValidationError
@@ -98,26 +99,15 @@ def row(version: CatalogueVersion, user=None) -> dict[str, str]:
 
 
 def to_csv(versions: list[CatalogueVersion], user=None) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for version in versions:
-        writer.writerow(row(version, user))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    rows = (row(version, user) for version in versions)
+    return exports.to_csv(COLUMNS, ([values[c] for c in COLUMNS] for values in rows))
 
 
 def to_xlsx(versions: list[CatalogueVersion], user=None) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Katalog"
-    sheet.append(list(COLUMNS))
-    for version in versions:
-        values = row(version, user)
-        sheet.append([values[c] for c in COLUMNS])
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    rows = (row(version, user) for version in versions)
+    return exports.to_xlsx(
+        COLUMNS, ([values[c] for c in COLUMNS] for values in rows), sheet_title="Katalog"
+    )
 
 
 def to_json(versions: list[CatalogueVersion], user=None) -> bytes:
@@ -223,7 +213,8 @@ def _read_csv(content: bytes) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        return [r for r in csv.reader(io.StringIO(text), dialect)]
+        # Cells the export neutralised ('=…) come back as they were entered.
+        return [[exports.restore(c) for c in r] for r in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
         raise ImportFailed([gettext("The CSV file cannot be read: %(e)s", e=str(exc))]) from None
 
