@@ -812,7 +812,7 @@ def paper_submit(meeting_id: int, item_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/files/<int:file_id>")
 @login_required
-def filedownload(meeting_id: int, file_id: int):
+def file_download(meeting_id: int, file_id: int):
     stored = get_or_404(StoredFile, file_id)
     if stored.meeting_id != meeting_id:
         abort(404)
