@@ -234,12 +234,19 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
             rows.append(["" if v is None else str(v) for v in values])
             if len(rows) > MAX_IMPORT_ROWS + 1:
                 break
-    except XML_ERRORS as exc:
-        raise ValidationError(
-            gettext("The workbook's XML cannot be read safely (%(e)s); refused.", e=str(exc)),
-            field="file",
-        ) from None
-    except (zipfile.BadZipFile, IndexError, KeyError, ValueError, TypeError, OSError):
+    except (zipfile.BadZipFile, IndexError, KeyError, ValueError, TypeError, OSError) as exc:
+        # openpyxl wraps the parser's refusal (defusedxml: DTD, entities) in a ValueError.
+        cause = exc
+        while cause is not None and not isinstance(cause, XML_ERRORS):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise ValidationError(
+                gettext(
+                    "The workbook's XML cannot be read safely (%(e)s); refused.",
+                    e=type(cause).__name__,
+                ),
+                field="file",
+            ) from None
         raise ImportFailed([gettext("The file is not a readable XLSX workbook.")]) from None
     finally:
         if workbook is not None:
