@@ -26,6 +26,7 @@ from typing import Any
 
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
+from flask_babel import gettext
 from jinja2 import (
     StrictUndefined,
     TemplateError,
@@ -37,6 +38,7 @@ from jinja2 import (
 from jinja2.filters import do_center, do_format, do_indent, do_replace, sync_do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from .archives import ArchiveRefused, check_archive
 from .errors import ValidationError
 from .formatting import format_date, format_datetime, format_money, format_number, format_time
 
@@ -343,6 +345,10 @@ def prepare_template(template: Path | str | bytes) -> PreparedTemplate:
             _cache.move_to_end(digest)
             return prepared
     try:
+        check_archive(data)  # a template stored before the upload check had the same limits
+    except ArchiveRefused as refused:
+        raise TemplateRenderError(refused.message) from refused
+    try:
         doc = DocxTemplate(io.BytesIO(data))
         doc.init_docx()
     except Exception as exc:  # not a readable DOCX
@@ -366,7 +372,9 @@ def prepare_template(template: Path | str | bytes) -> PreparedTemplate:
         except TemplateError as exc:
             raise _explain(exc, source) from exc
         except Exception as exc:  # the compiler's constant folding can fail on any expression
-            raise TemplateRenderError(f"The template cannot be compiled: {exc}") from exc
+            raise TemplateRenderError(
+                gettext("The template cannot be compiled: %(e)s", e=str(exc))
+            ) from exc
     prepared = PreparedTemplate(
         data=data,
         sha256=digest,
@@ -424,14 +432,16 @@ def dry_run(
                 for chunk in compiled.generate(context):
                     size += len(chunk)
                     if size > max_chars:
-                        return (
-                            f"The template writes more than {max_chars:,} characters with "
-                            "sample data (a loop or repetition too large)."
+                        return gettext(
+                            "The template writes more than %(n)s characters with sample data "
+                            "(a loop or repetition too large).",
+                            n=format_number(max_chars),
                         )
             except _OverBudget:
-                return (
-                    f"The template takes longer than {max_seconds:g} s to render with sample "
-                    "data (a loop too large)."
+                return gettext(
+                    "The template takes longer than %(s)s s to render with sample data "
+                    "(a loop too large).",
+                    s=f"{max_seconds:g}",
                 )
             except TemplateError as exc:
                 return _explain(exc, source).message
