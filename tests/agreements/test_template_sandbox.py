@@ -84,9 +84,10 @@ def test_output_and_time_budgets_of_the_dry_run(app, db, monkeypatch):
     monkeypatch.setattr(template_checks, "DRY_RUN_MAX_CHARS", 1_000_000)
     monkeypatch.setattr(template_checks, "DRY_RUN_MAX_SECONDS", 0.5)
     with app.test_request_context(), force_locale("en"):
-        assert "more than 1,000,000 characters" in template_checks.check_template(
-            big_output
-        ).errors[0].message
+        assert (
+            "more than 1,000,000 characters"
+            in template_checks.check_template(big_output).errors[0].message
+        )
         assert "longer than 0.5 s" in template_checks.check_template(slow).errors[0].message
 
 
