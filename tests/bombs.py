@@ -22,7 +22,7 @@ def _stream_member(package: zipfile.ZipFile, name: str, head: bytes, size: int, 
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     filler = b"A" * MB if tail else _ZEROS
-    with package.open(info, "w", force_zip64=size > 1 * GB - MB) as member:
+    with package.open(info, "w", force_zip64=size >= 2 * GB - MB) as member:
         member.write(head)
         left = size
         while left > 0:

@@ -101,6 +101,7 @@ class SafeArchive:
 
     def __init__(self, data: bytes, limits: ArchiveLimits = DEFAULT_LIMITS):
         self.limits = limits
+        self._length = len(data)
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             self.members = self._zip.infolist()
@@ -120,7 +121,8 @@ class SafeArchive:
     def _stream(self, member: zipfile.ZipInfo, limit: int, sink) -> int:
         """Decompress one member chunk by chunk into `sink`; the expanded size, within `limit`."""
         size = 0
-        compressed = max(member.compress_size, 1)
+        # A header may claim a larger compressed size than the file has; the file's length caps it.
+        compressed = max(min(member.compress_size, self._length), 1)
         scan = self.limits.forbid_dtd and member.filename.lower().endswith(_XML_SUFFIXES)
         tail = b""
         try:
