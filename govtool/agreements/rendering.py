@@ -76,11 +76,13 @@ LEGAL_BASIS_TEXT = {
 }
 
 
-def data_exchanges(version: AgreementVersion) -> list[dict[str, str]]:
-    """The linked catalogue entries (approved version, else the latest) for the document."""
+def data_exchanges(version: AgreementVersion, user=None) -> list[dict[str, str]]:
+    """The linked catalogue entries the reader may see, through links (the catalogue's rule):
+    for `user` as on the agreement page, for None (the signed document) approved ones only."""
+    from ..links import services as links  # links imports this area's services
+
     rows = []
-    for entry in version.catalogue_entries:
-        shown = entry.approved_version or entry.latest_version
+    for entry, shown in links.document_entries(user, version.catalogue_entries):
         basis = LEGAL_BASIS_TEXT.get(shown.legal_basis.value, "")
         if shown.legal_norm:
             basis = f"{basis}; {shown.legal_norm}" if basis else shown.legal_norm
@@ -95,8 +97,9 @@ def data_exchanges(version: AgreementVersion) -> list[dict[str, str]]:
     return rows
 
 
-def version_context(version: AgreementVersion, *, draft: bool) -> dict[str, Any]:
-    """Plain data for the template (no ORM objects reach the sandbox)."""
+def version_context(version: AgreementVersion, *, draft: bool, user=None) -> dict[str, Any]:
+    """Plain data for the template (no ORM objects reach the sandbox); catalogue entries as
+    `user` may see them (None: the signed document, approved entries only)."""
     agreement = version.agreement
     parties = []
     for party in version.parties:
@@ -131,7 +134,59 @@ def version_context(version: AgreementVersion, *, draft: bool) -> dict[str, Any]
             "place": version.place or "____________",
         },
         "parties": parties,
-        "data_exchanges": data_exchanges(version),
+        "data_exchanges": data_exchanges(version, user),
+        "draft": draft,
+        "draft_notice": DRAFT_NOTICE if draft else "",
+    }
+
+
+def sample_context(*, draft: bool = True) -> dict[str, Any]:
+    """A realistic agreement context (three parties, two data exchanges) for dry-running uploaded
+    templates: the same keys and kinds of values as version_context."""
+    duty = "Die Partei stellt die vereinbarten Daten quartalsweise fristgerecht bereit."
+    parties = [
+        {
+            "name": name,
+            "short_name": short,
+            "role": role,
+            "address": "Hauptstraße 1\n06108 Halle (Saale)",
+            "contact": "Dr. Maria Beispiel",
+            "signatory": "Max Mustermann",
+            "signatory_function": "Oberbürgermeister",
+            "duties": [duty, "Sie benennt eine Ansprechperson für das Begleitgremium."],
+        }
+        for name, short, role in (
+            ("Ministerium für Bildung Sachsen-Anhalt", "MB", "Land"),
+            ("Stadt Halle (Saale)", "HAL", "Modellkommune"),
+            ("Burgenlandkreis", "BLK", "Modellkommune"),
+        )
+    ]
+    return {
+        "agreement": {
+            "number": "KV-2025-001",
+            "title": "Kooperationsvereinbarung Bildungsmonitoring",
+            "kind": KIND_TEXT["cooperation"],
+            "version": 2,
+            "subject": "Gegenstand dieser Vereinbarung ist die Zusammenarbeit der Parteien. " * 5,
+            "objectives": "Die Parteien verfolgen gemeinsame Ziele der Bildungsplanung. " * 5,
+            "start_date": dt.date(2025, 1, 1),
+            "end_date": dt.date(2027, 12, 31),
+            "notice_period_months": 3,
+            "renewal": RENEWAL_TEXT[Renewal.YEARLY],
+            "extra_clauses": "Ergänzende Regelungen zum Datenschutz und zur Evaluation.",
+            "body": "Begleitgremium Bildungsmonitoring",
+            "place": "Magdeburg",
+        },
+        "parties": parties,
+        "data_exchanges": [
+            {
+                "identifier": f"DX-2025-00{n}",
+                "title": title,
+                "purpose": "Planung des Schulangebots und Berichterstattung an das Land.",
+                "legal_basis": LEGAL_BASIS_TEXT["gdpr_6_1_e"],
+            }
+            for n, title in ((1, "Schülerzahlen je Schule"), (2, "Übergänge nach Klasse 4"))
+        ],
         "draft": draft,
         "draft_notice": DRAFT_NOTICE if draft else "",
     }
@@ -149,12 +204,17 @@ def _properties(version: AgreementVersion) -> dict[str, Any]:
 
 
 def render_version(
-    version: AgreementVersion, *, draft: bool, template: bytes | Path | None = None
+    version: AgreementVersion,
+    *,
+    draft: bool,
+    template: bytes | Path | None = None,
+    user=None,
 ) -> bytes:
-    """The version's DOCX; deterministic, so the same version renders to the same bytes."""
+    """The version's DOCX as `user` may read it (None: the signed document everyone gets);
+    deterministic, so the same version renders to the same bytes."""
     source = template if template is not None else version.template.content
     return render_docx(
-        source, version_context(version, draft=draft), properties=_properties(version)
+        source, version_context(version, draft=draft, user=user), properties=_properties(version)
     )
 
 

@@ -17,10 +17,12 @@ from ..auth.services import verify_password
 from ..bodies.models import Body
 from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion
+from ..core import uploads
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
 from ..core.search import like_pattern
+from ..core.uploads import check_file_type, check_filename
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .models import (
@@ -643,11 +645,12 @@ def signed_document(version: AgreementVersion) -> bytes:
     return version.document
 
 
-def download_document(version: AgreementVersion) -> tuple[bytes, bool]:
-    """(DOCX bytes, is_draft): the signed bytes once all parties signed, else a DRAFT copy."""
+def download_document(version: AgreementVersion, user=None) -> tuple[bytes, bool]:
+    """(DOCX bytes, is_draft): the signed bytes once all parties signed, else a DRAFT copy
+    listing the catalogue entries `user` may see."""
     if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:
         return version.document, False
-    return render_version(version, draft=True), True
+    return render_version(version, draft=True, user=user), True
 
 
 def sign(user, party: AgreementParty, password: str, now: dt.datetime | None = None):
@@ -839,7 +842,8 @@ def add_attachment(
     version: AgreementVersion | None = None,
     max_bytes: int = 25 * 1024 * 1024,
 ) -> AgreementAttachment:
-    """Attach a file; a wet-ink signed copy must be a PDF scan."""
+    """Attach a file of an allowed type (checked by content); a wet-ink signed copy must be a PDF
+    scan. The stored MIME type comes from the allow-list, not from the browser."""
     ensure(user, "agreement.attach", agreement)
     if not content:
         raise ValidationError(gettext("The file is empty."), field="file")
@@ -849,12 +853,16 @@ def add_attachment(
         raise ValidationError(
             gettext("The signed copy must be a scanned PDF document."), field="file"
         )
+    filename = check_filename((filename or "").replace("\\", "/").rsplit("/", 1)[-1])
+    content_type = check_file_type(
+        filename, content, uploads.ATTACHMENT_TYPES, uploads.ATTACHMENT_TYPES_TEXT
+    )
     attachment = AgreementAttachment(
         agreement_id=agreement.id,
         version_id=version.id if version else None,
         is_signed_copy=is_signed_copy,
-        filename=(filename or "attachment").rsplit("/", 1)[-1][:200],
-        content_type=(content_type or "application/octet-stream")[:100],
+        filename=filename,
+        content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,

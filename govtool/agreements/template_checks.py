@@ -9,11 +9,16 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext
 
-from ..core.docx import TemplateIssue, inspect_template
-from .rendering import PROVIDED
+from ..core.archives import MB, ArchiveLimits, ArchiveRefused, open_archive
+from ..core.docx import TemplateIssue, dry_run, inspect_template
+from .rendering import PROVIDED, sample_context
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
-MAX_EXPANDED_BYTES = 100 * 1024 * 1024
+TEMPLATE_LIMITS = ArchiveLimits(max_members=500, max_member_bytes=50 * MB, max_total_bytes=100 * MB)
+# The dry run with sample data: a template writing more XML text than this, or taking longer,
+# is refused (an agreement renders to a few hundred KB in well under a second).
+DRY_RUN_MAX_CHARS = 10_000_000
+DRY_RUN_MAX_SECONDS = 5.0
 _EXTERNAL = re.compile(rb"TargetMode\s*=\s*[\"']External[\"']", re.IGNORECASE)
 _MACRO_NAMES = ("vbaproject.bin", "vbadata.xml")
 
@@ -51,28 +56,23 @@ def check_package(data: bytes, filename: str = "") -> CheckResult | None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         return _error(gettext("The file is not a DOCX document (not a zip package)."))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            members = package.infolist()
-            names = {m.filename.lower() for m in members}
-            if sum(m.file_size for m in members) > MAX_EXPANDED_BYTES:
-                return _error(gettext("The document expands to more than 100 MB; refused."))
+        with open_archive(data, TEMPLATE_LIMITS) as package:
+            names = {n.lower(): n for n in package.names}
             if "[content_types].xml" not in names or "word/document.xml" not in names:
                 return _error(gettext("The file is not a DOCX document (no Word document part)."))
-            types = package.read("[Content_Types].xml")
+            types = package.read(names["[content_types].xml"])
             if any(n.endswith(_MACRO_NAMES) for n in names) or b"macroEnabled" in types:
                 return _error(gettext("The document contains macros; refused."))
-            for member in members:
-                if member.filename.endswith(".rels") and _EXTERNAL.search(
-                    package.read(member.filename)
-                ):
+            for lower, name in names.items():
+                if lower.endswith(".rels") and _EXTERNAL.search(package.read(name)):
                     return _error(
                         gettext(
                             "The document links to external content (%(part)s); refused.",
-                            part=member.filename,
+                            part=name,
                         )
                     )
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError) as exc:
-        return _error(gettext("The file is not a readable DOCX document (%(e)s).", e=str(exc)))
+    except ArchiveRefused as refused:
+        return _error(refused.message)
     return None
 
 
@@ -105,4 +105,21 @@ def check_template(data: bytes, filename: str = "") -> CheckResult:
                 tag=name,
             )
         )
+    if not result.errors:
+        # Parsing proves little: render it in the sandbox with sample data, within budgets.
+        for draft in (True, False):
+            problem = dry_run(
+                data,
+                sample_context(draft=draft),
+                max_chars=DRY_RUN_MAX_CHARS,
+                max_seconds=DRY_RUN_MAX_SECONDS,
+            )
+            if problem:
+                result.issues.append(
+                    TemplateIssue(
+                        "error",
+                        gettext("Rendering with sample data failed: %(problem)s", problem=problem),
+                    )
+                )
+                break
     return result

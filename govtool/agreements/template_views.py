@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from ..core.downloads import download
 from ..core.errors import DomainError
 from ..core.permissions import can, require
 from ..extensions import db
@@ -73,13 +74,7 @@ def template_download(template_id: int):
     template = db.session.get(AgreementTemplate, template_id)
     if template is None:
         abort(404)
-    return Response(
-        template.content,
-        mimetype=DOCX_MIME,
-        headers={
-            "Content-Disposition": f'attachment; filename="v{template.version}-{template.filename}"'
-        },
-    )
+    return download(template.content, f"v{template.version}-{template.filename}", DOCX_MIME)
 
 
 @bp.post("/templates/<int:template_id>/active")

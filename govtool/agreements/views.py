@@ -19,6 +19,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.docx import TemplateRenderError
+from ..core.downloads import download
 from ..core.errors import DomainError
 from ..core.forms import (
     NONE_CHOICE,
@@ -349,20 +350,19 @@ def document(agreement_id: int, number: int):
     agreement = _load(agreement_id)
     version = _version(agreement, number)
     try:
-        data, is_draft = services.download_document(version)
+        data, is_draft = services.download_document(version, current_user)
     except TemplateRenderError as error:
-        flash(error.message, "danger")
-        return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+        return _render_refused(error)
     suffix = "-ENTWURF" if is_draft else ""
-    return Response(
-        data,
-        mimetype=DOCX_MIME,
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="{agreement.number}-v{number}{suffix}.docx"'
-            )
-        },
+    return download(data, f"{agreement.number}-v{number}{suffix}.docx", DOCX_MIME)
+
+
+def _render_refused(error: TemplateRenderError):
+    """The stored template cannot render this version: a 422 page naming the tag and reason."""
+    message = gettext(
+        "The document cannot be produced from its template: %(reason)s", reason=error.message
     )
+    return render_template("errors/error.html", code=422, message=message), 422
 
 
 @bp.get("/<int:agreement_id>/versions/<int:number>/document.pdf")
@@ -371,21 +371,15 @@ def document_pdf(agreement_id: int, number: int):
     agreement = _load(agreement_id)
     version = _version(agreement, number)
     try:
-        data, is_draft = services.download_document(version)
+        data, is_draft = services.download_document(version, current_user)
         pdf = docx_to_pdf(data)
-    except (ConversionUnavailable, TemplateRenderError) as error:
+    except TemplateRenderError as error:
+        return _render_refused(error)
+    except ConversionUnavailable as error:
         flash(gettext("No PDF available: %(reason)s", reason=str(error)), "danger")
         return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
     suffix = "-ENTWURF" if is_draft else ""
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="{agreement.number}-v{number}{suffix}.pdf"'
-            )
-        },
-    )
+    return download(pdf, f"{agreement.number}-v{number}{suffix}.pdf", "application/pdf")
 
 
 def _action_page(agreement, version, form, status: int, **page):
@@ -567,11 +561,7 @@ def attachment(agreement_id: int, attachment_id: int):
     item = db.session.get(AgreementAttachment, attachment_id)
     if item is None or item.agreement_id != agreement.id:
         abort(404)
-    return Response(
-        item.content,
-        mimetype=item.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{item.filename}"'},
-    )
+    return download(item.content, item.filename, item.content_type)
 
 
 @bp.get("/<int:agreement_id>/compare")

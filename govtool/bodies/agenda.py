@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from markupsafe import Markup
 
 from ..core.errors import ValidationError
 from ..core.permissions import ensure
+from ..core.uploads import check_file_type, check_filename
 from ..extensions import db
 from .agenda_models import AgendaItem, ItemKind, Paper, PaperType, StoredFile
 from .models import Meeting, MeetingStatus
@@ -265,65 +264,8 @@ def template_choices(meeting: Meeting) -> list[tuple[int, str]]:
 
 # ---------------------------------------------------------------- uploads
 
-ALLOWED = {
-    # extension: (mime type, content kind)
-    "pdf": ("application/pdf", "pdf"),
-    "png": ("image/png", "png"),
-    "jpg": ("image/jpeg", "jpeg"),
-    "jpeg": ("image/jpeg", "jpeg"),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "docx",
-    ),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "odt": ("application/vnd.oasis.opendocument.text", "odt"),
-}
-
-
-def _content_kind(data: bytes) -> str | None:
-    """What the bytes are, from their signature (and for ZIP formats, their inner structure)."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-                if "mimetype" in names:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                    if mimetype == "application/vnd.oasis.opendocument.text":
-                        return "odt"
-                if "[Content_Types].xml" in names:
-                    if "word/document.xml" in names:
-                        return "docx"
-                    if "xl/workbook.xml" in names:
-                        return "xlsx"
-        except (zipfile.BadZipFile, OSError, KeyError):
-            return None
-    return None
-
-
-def check_filename(name: str | None) -> str:
-    """Refuse names that try to leave the upload folder or hide what they are."""
-    name = (name or "").strip()
-    if (
-        not name
-        or "/" in name
-        or "\\" in name
-        or ".." in name
-        or "\x00" in name
-        or name.startswith(".")
-        or len(name) > 200
-        or any(ord(c) < 32 for c in name)
-    ):
-        raise ValidationError(
-            gettext("The file name is not allowed. Please rename the file (no folders, no '..')."),
-            field="file",
-        )
-    return name
+# Papers and agenda files: what members send to a meeting (see core.uploads for the checks).
+ALLOWED = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt")
 
 
 def check_upload(name: str | None, data: bytes) -> tuple[str, str]:
@@ -336,21 +278,7 @@ def check_upload(name: str | None, data: bytes) -> tuple[str, str]:
         )
     if not data:
         raise ValidationError(gettext("The file is empty."), field="file")
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ALLOWED:
-        raise ValidationError(
-            gettext("Only PDF, DOCX, XLSX, ODT, PNG and JPG files are accepted."), field="file"
-        )
-    mime, expected = ALLOWED[extension]
-    if _content_kind(data) != expected:
-        raise ValidationError(
-            gettext(
-                "The file's content is not a %(ext)s document. Only genuine PDF, DOCX, XLSX, "
-                "ODT, PNG and JPG files are accepted.",
-                ext=extension.upper(),
-            ),
-            field="file",
-        )
+    mime = check_file_type(name, data, ALLOWED, "PDF, DOCX, XLSX, ODT, PNG, JPG")
     return name, mime
 
 

@@ -7,12 +7,12 @@ the files: .ics, invitation and minutes DOCX, attachments as ZIP."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from ..core.downloads import download
 from ..core.errors import Conflict, DomainError
 from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
 from ..core.permissions import can, require
@@ -824,16 +824,7 @@ def file_download(meeting_id: int, file_id: int):
         data = agenda.read_file(stored)
     except FileNotFoundError:
         abort(404)
-    return _download(data, stored.original_name, stored.mime_type)
-
-
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    return download(data, stored.original_name, stored.mime_type)
 
 
 # ---------------------------------------------------------------- minutes
@@ -990,9 +981,9 @@ def amendment_add(meeting_id: int):
 def ics(meeting_id: int):
     meeting = _load(meeting_id)
     internal = can(current_user, "meeting.read_internal", meeting)
-    response = Response(invitations.meeting_ics(meeting, internal), mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="sitzung-{meeting.id}.ics"'
-    return response
+    return download(
+        invitations.meeting_ics(meeting, internal), f"sitzung-{meeting.id}.ics", "text/calendar"
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes.docx")
@@ -1001,7 +992,7 @@ def minutes_docx(meeting_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.read_internal", meeting))
     data = documents.minutes_docx(meeting)
-    return _download(
+    return download(
         data, f"Niederschrift-{meeting.body.short_name}-{meeting.number}.docx", documents.DOCX_MIME
     )
 
@@ -1012,7 +1003,7 @@ def invitation_docx(meeting_id: int):
     meeting = _load(meeting_id)
     internal = can(current_user, "meeting.read_internal", meeting)
     data = documents.invitation_docx(meeting, agenda.visible_items(current_user, meeting), internal)
-    return _download(
+    return download(
         data, f"Einladung-{meeting.body.short_name}-{meeting.number}.docx", documents.DOCX_MIME
     )
 
@@ -1023,6 +1014,6 @@ def attachments_zip(meeting_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.read_internal", meeting))
     data = documents.attachments_zip(meeting)
-    return _download(
+    return download(
         data, f"Unterlagen-{meeting.body.short_name}-{meeting.number}.zip", "application/zip"
     )

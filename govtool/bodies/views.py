@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from ..agreements.models import AgreementKind
+from ..core.downloads import download
 from ..core.errors import DomainError
 from ..core.formatting import format_date, format_datetime
 from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
@@ -340,9 +341,7 @@ def body_report_docx(body_id: int):
         return _render_report_form(body, form, 422)
     data = activity_report.report_docx(body, *period)
     filename = activity_report.report_filename(body, *period)
-    response = Response(data, mimetype=DOCX_MIME)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(data, filename, DOCX_MIME)
 
 
 def _membership_form(body: Body, search: str = "") -> tuple[MembershipForm, int]:
@@ -514,7 +513,10 @@ def calendar_feed(token: str):
     body = services.body_by_calendar_token(token)
     if body is None:
         abort(404)
-    response = Response(body_feed(body), mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'inline; filename="{body.short_name}.ics"'
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    return download(
+        body_feed(body),
+        f"{body.short_name}.ics",
+        "text/calendar",
+        inline=True,
+        headers={"Cache-Control": "private, max-age=300"},
+    )

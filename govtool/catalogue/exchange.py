@@ -16,9 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from ..config import PROJECT_ROOT
+from ..core import exports
+from ..core.archives import XML_ERRORS, check_archive
 from ..core.docx import render_docx
 from ..core.errors import DomainError, ValidationError
 from ..core.models import utcnow
@@ -97,26 +99,15 @@ def row(version: CatalogueVersion, user=None) -> dict[str, str]:
 
 
 def to_csv(versions: list[CatalogueVersion], user=None) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for version in versions:
-        writer.writerow(row(version, user))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    rows = (row(version, user) for version in versions)
+    return exports.to_csv(COLUMNS, ([values[c] for c in COLUMNS] for values in rows))
 
 
 def to_xlsx(versions: list[CatalogueVersion], user=None) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Katalog"
-    sheet.append(list(COLUMNS))
-    for version in versions:
-        values = row(version, user)
-        sheet.append([values[c] for c in COLUMNS])
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    rows = (row(version, user) for version in versions)
+    return exports.to_xlsx(
+        COLUMNS, ([values[c] for c in COLUMNS] for values in rows), sheet_title="Katalog"
+    )
 
 
 def to_json(versions: list[CatalogueVersion], user=None) -> bytes:
@@ -222,23 +213,44 @@ def _read_csv(content: bytes) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        return [r for r in csv.reader(io.StringIO(text), dialect)]
+        # Cells the export neutralised ('=…) come back as they were entered.
+        return [[exports.restore(c) for c in r] for r in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
         raise ImportFailed([gettext("The CSV file cannot be read: %(e)s", e=str(exc))]) from None
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:
+    """The first sheet's rows; the package is checked by the bounded reader before openpyxl
+    opens it, and openpyxl parses with defusedxml, whose refusals become a 422."""
+    if not content.startswith(b"PK"):
+        raise ImportFailed([gettext("The file is not a readable XLSX workbook.")])
+    check_archive(content)  # ArchiveRefused (422): a zip bomb or a DTD
+    rows = []
+    workbook = None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else str(v) for v in values])
+            if len(rows) > MAX_IMPORT_ROWS + 1:
+                break
+    except (zipfile.BadZipFile, IndexError, KeyError, ValueError, TypeError, OSError) as exc:
+        # openpyxl wraps the parser's refusal (defusedxml: DTD, entities) in a ValueError.
+        cause = exc
+        while cause is not None and not isinstance(cause, XML_ERRORS):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise ValidationError(
+                gettext(
+                    "The workbook's XML cannot be read safely (%(e)s); refused.",
+                    e=type(cause).__name__,
+                ),
+                field="file",
+            ) from None
         raise ImportFailed([gettext("The file is not a readable XLSX workbook.")]) from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else str(v) for v in values])
-        if len(rows) > MAX_IMPORT_ROWS + 1:
-            break
-    workbook.close()
+    finally:
+        if workbook is not None:
+            workbook.close()
     return rows
 
 

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
+from ..core.downloads import download
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, refresh_requested, show_domain_error
 from ..core.permissions import can, require
@@ -494,12 +495,7 @@ def export(fmt: str):
         abort(404)
     versions = services.list_versions(current_user, services.ListFilters.from_args(request.args))
     content, mimetype = exchange.export(versions, fmt, current_user)
-    filename = f"datenaustauschkatalog.{fmt}"
-    return Response(
-        content,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(content, f"datenaustauschkatalog.{fmt}", mimetype)
 
 
 @bp.route("/import", methods=["GET", "POST"])

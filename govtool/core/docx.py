@@ -17,6 +17,7 @@ import io
 import re
 import sys
 import threading
+import time
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -25,9 +26,20 @@ from typing import Any
 
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from flask_babel import gettext
+from jinja2 import (
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+    pass_eval_context,
+)
+from jinja2.filters import do_center, do_format, do_indent, do_replace, sync_do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from .archives import ArchiveRefused, check_archive
+from .errors import ValidationError
 from .formatting import format_date, format_datetime, format_money, format_number, format_time
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -38,12 +50,13 @@ _INVALID_XML_CHARS = re.compile("[\x00-\x06\x08\x0b\x0e-\x1f\ufffe\uffff]")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
-class TemplateRenderError(Exception):
-    """A template could not be rendered; the message names the tag and the reason for the user."""
+class TemplateRenderError(ValidationError):
+    """A template could not be rendered; the message names the tag and the reason for the user.
+    A ValidationError (422), so a page that renders a stored template answers with the message,
+    never a 500."""
 
     def __init__(self, message: str, *, tag: str = "", paragraph: str = ""):
         super().__init__(message)
-        self.message = message
         self.tag = tag
         self.paragraph = paragraph
 
@@ -55,12 +68,163 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-def make_environment() -> ImmutableSandboxedEnvironment:
-    """The Jinja environment for DOCX templates: sandboxed, strict, autoescaped, German filters."""
-    env = ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=True, finalize=_finalize
-    )
+# Bounds of the document sandbox. A template is written by an administrator but runs on the
+# server: without them `{{ 10 ** 100000 }}`, `{{ "x" * 10**9 }}`, `lipsum(n=10**6)` or nested
+# `range(100000)` loops take minutes and gigabytes. Real agreement templates stay far below.
+MAX_RANGE = 1000  # items of one range()
+MAX_INT_BITS = 4096  # a number of ~1,200 digits; results of * and ** beyond are refused
+MAX_TEXT = 100_000  # characters of one string (or items of one list) made by *, center, replace…
+_WIDE_FORMAT = re.compile(
+    r"%[#0 +\-]*(?:\d{6,}|\*)|%[#0 +\-]*\d*\.(?:\d{6,}|\*)"  # printf widths and precisions
+    r"|\{[^{}]*:[^{}]*(?:\d{6,}|\{)"  # str.format widths, nested (computed) widths
+)
+
+
+def _refuse(what: str) -> SecurityError:
+    return SecurityError(f"{what} exceeds the limits of document templates")
+
+
+def _check_text_size(size: int, what: str) -> None:
+    if size > MAX_TEXT:
+        raise _refuse(what)
+
+
+def _check_format(template: Any) -> None:
+    if isinstance(template, str) and _WIDE_FORMAT.search(template):
+        raise _refuse("A format width")
+
+
+def bounded_range(*args: int) -> range:
+    """range() for templates: at most MAX_RANGE items."""
+    result = range(*args)
+    if len(result) > MAX_RANGE:
+        raise _refuse(f"range() of {len(result)} items (limit {MAX_RANGE})")
+    return result
+
+
+def _bounded_center(value: Any, width: int = 80) -> str:
+    _check_text_size(int(width), "center()")
+    return do_center(value, width)
+
+
+def _bounded_indent(s: str, width: int | str = 4, first: bool = False, blank: bool = False):
+    lines = str(s).count("\n") + 1
+    pad = width if isinstance(width, str) else " " * _bounded_width(width)
+    _check_text_size(len(str(s)) + lines * len(pad), "indent()")
+    return do_indent(s, width, first, blank)
+
+
+def _bounded_width(width: int) -> int:
+    _check_text_size(int(width), "A width")
+    return int(width)
+
+
+def _bounded_format(value: str, *args: Any, **kwargs: Any) -> str:
+    _check_format(value)
+    return do_format(value, *args, **kwargs)
+
+
+@pass_eval_context
+def _bounded_replace(eval_ctx, s: Any, old: str, new: str, count: int | None = None) -> str:
+    text = str(s)
+    hits = text.count(str(old)) if old else len(text) + 1
+    if count is not None:
+        hits = min(hits, max(int(count), 0))
+    _check_text_size(len(text) + hits * len(str(new)), "replace()")
+    return do_replace(eval_ctx, s, old, new, count)
+
+
+@pass_eval_context
+def _bounded_join(eval_ctx, value: Any, d: str = "", attribute: Any = None) -> str:
+    items = list(value)
+    if attribute is None:
+        _check_text_size(sum(len(str(i)) for i in items) + len(d) * len(items), "join()")
+    return sync_do_join(eval_ctx, items, d, attribute)
+
+
+def _projected_call_size(obj: Any, args: tuple, kwargs: dict) -> int:
+    """Size of the string a str method call would build (0 for calls that do not grow)."""
+    method = getattr(obj, "__name__", "")
+    text = getattr(obj, "__self__", None)
+    if not isinstance(text, str):
+        return 0
+    if method in ("center", "ljust", "rjust", "zfill") and args:
+        return int(args[0])
+    if method == "expandtabs":
+        return len(text) * int(args[0] if args else kwargs.get("tabsize", 8))
+    if method == "replace" and len(args) >= 2:
+        old, new = str(args[0]), str(args[1])
+        return len(text) + (text.count(old) if old else len(text) + 1) * len(new)
+    if method == "join" and args:
+        items = args[0]
+        if isinstance(items, list | tuple):
+            return sum(len(str(i)) for i in items) + len(text) * len(items)
+    return 0
+
+
+class DocumentSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox every DOCX template renders in: no Python internals (Jinja's sandbox), no
+    lipsum, range() of at most MAX_RANGE items, and *, ** and text-growing methods bounded."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            _check_power(left, right)
+        elif operator == "*":
+            _check_product(left, right)
+        elif operator == "%":
+            _check_format(left)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        if getattr(__obj, "__name__", "") == "join" and args and not isinstance(args[0], list):
+            args = (list(args[0]), *args[1:])  # measure a generator once, then join it
+        _check_text_size(_projected_call_size(__obj, args, kwargs), "A string")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format(value.__self__)
+        return wrapped
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_power(base: Any, exponent: Any) -> None:
+    if _is_int(base) and _is_int(exponent) and abs(base) > 1 and exponent > 0:
+        if abs(base).bit_length() * exponent > MAX_INT_BITS:
+            raise _refuse("A power")
+    elif isinstance(base, int | float) and isinstance(exponent, int | float):
+        if abs(exponent) > MAX_INT_BITS:
+            raise _refuse("A power")
+
+
+def _check_product(left: Any, right: Any) -> None:
+    if _is_int(left) and _is_int(right):
+        if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+            raise _refuse("A product")
+        return
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, str | bytes | list | tuple) and _is_int(times):
+            _check_text_size(len(sequence) * max(times, 0), "A repeated string or list")
+
+
+def make_environment() -> DocumentSandbox:
+    """The Jinja environment for DOCX templates: bounded sandbox, strict, autoescaped, German
+    filters."""
+    env = DocumentSandbox(undefined=StrictUndefined, autoescape=True, finalize=_finalize)
+    del env.globals["lipsum"]
+    env.globals["range"] = bounded_range
     env.filters.update(
+        center=_bounded_center,
+        indent=_bounded_indent,
+        format=_bounded_format,
+        replace=_bounded_replace,
+        join=_bounded_join,
         date=lambda v: format_date(v, "de"),
         datetime=lambda v: format_datetime(v, "de"),
         time=lambda v: format_time(v, "de"),
@@ -181,6 +345,10 @@ def prepare_template(template: Path | str | bytes) -> PreparedTemplate:
             _cache.move_to_end(digest)
             return prepared
     try:
+        check_archive(data)  # a template stored before the upload check had the same limits
+    except ArchiveRefused as refused:
+        raise TemplateRenderError(refused.message) from refused
+    try:
         doc = DocxTemplate(io.BytesIO(data))
         doc.init_docx()
     except Exception as exc:  # not a readable DOCX
@@ -201,8 +369,12 @@ def prepare_template(template: Path | str | bytes) -> PreparedTemplate:
         try:
             compiled[name] = _compile(_env, source)
             variables |= meta.find_undeclared_variables(_env.parse(source))
-        except TemplateSyntaxError as exc:
+        except TemplateError as exc:
             raise _explain(exc, source) from exc
+        except Exception as exc:  # the compiler's constant folding can fail on any expression
+            raise TemplateRenderError(
+                gettext("The template cannot be compiled: %(e)s", e=str(exc))
+            ) from exc
     prepared = PreparedTemplate(
         data=data,
         sha256=digest,
@@ -216,6 +388,68 @@ def prepare_template(template: Path | str | bytes) -> PreparedTemplate:
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return prepared
+
+
+class _OverBudget(Exception):
+    """The dry run took longer than its time budget."""
+
+
+def dry_run(
+    template: Path | str | bytes,
+    context: dict[str, Any],
+    *,
+    max_chars: int,
+    max_seconds: float,
+) -> str | None:
+    """Render every part of a template with `context` in the sandbox, counting the output and
+    stopping at `max_chars` characters or `max_seconds`; the problem as text, or None when the
+    template renders within budget. Used to check uploads before they are stored."""
+    try:
+        prepared = prepare_template(template)
+    except TemplateRenderError as error:
+        return error.message
+    deadline = time.monotonic() + max_seconds
+
+    def in_template(frame, event, _arg):
+        if time.monotonic() > deadline:
+            raise _OverBudget
+        return in_template
+
+    def tracer(frame, event, _arg):
+        # Only the template's own code is watched: a loop in it is where time goes.
+        if frame.f_code.co_filename == "<template>":
+            return in_template
+        return None
+
+    parts = [(prepared.body, prepared.body_source)]
+    parts += [(compiled, source) for compiled, source, _enc in prepared.parts.values()]
+    size = 0
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        for compiled, source in parts:
+            try:
+                for chunk in compiled.generate(context):
+                    size += len(chunk)
+                    if size > max_chars:
+                        return gettext(
+                            "The template writes more than %(n)s characters with sample data "
+                            "(a loop or repetition too large).",
+                            n=format_number(max_chars),
+                        )
+            except _OverBudget:
+                return gettext(
+                    "The template takes longer than %(s)s s to render with sample data "
+                    "(a loop too large).",
+                    s=f"{max_seconds:g}",
+                )
+            except TemplateError as exc:
+                return _explain(exc, source).message
+            except Exception as exc:
+                return f"Template failed: {type(exc).__name__}: {exc}"
+    finally:
+        sys.settrace(previous)
+    return None
 
 
 def _save_deterministic(document, out: io.BytesIO) -> None:

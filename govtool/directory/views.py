@@ -7,7 +7,6 @@ import json
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,6 +16,7 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from ..core.downloads import download
 from ..core.forms import NONE_CHOICE, commit_or_show
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
@@ -229,12 +229,12 @@ def person_export(person_id: int):
     person = get_or_404(Person, person_id)
     require(can(current_user, "person.export", person))
     data = services.export_person_data(current_user, person)
-    response = current_app.response_class(
-        json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json"
+    return download(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        f"person-{person.id}-data.json",
+        "application/json",
+        headers={"Cache-Control": "no-store"},
     )
-    response.headers["Content-Disposition"] = f'attachment; filename="person-{person.id}-data.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])

@@ -217,6 +217,26 @@ def document_version(entry: CatalogueEntry) -> CatalogueVersion:
     return entry.approved_version or entry.latest_version
 
 
+def document_entries(
+    user, entries: Iterable[CatalogueEntry]
+) -> list[tuple[CatalogueEntry, object]]:
+    """(entry, version to print) for the linked entries an agreement document lists for `user`:
+    the catalogue's visibility rule decides, as on the page. Those who see the entry's work in
+    progress get the approved version, else the latest; others only an approved version. With
+    `user` None (the signed document every party and reader gets) only approved versions."""
+    shown = []
+    for entry in entries:
+        if user is not None and can(user, "catalogue.view_drafts", entry):
+            version = document_version(entry)
+        elif user is None or can(user, "catalogue.view", entry):
+            version = entry.approved_version
+        else:
+            version = None
+        if version is not None:
+            shown.append((entry, version))
+    return shown
+
+
 def load_entry_versions(entries: list[CatalogueEntry]) -> None:
     """Load the versions of linked entries in one query (DOCX rendering, comparison)."""
     ids = [e.id for e in entries]

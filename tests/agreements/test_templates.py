@@ -126,7 +126,7 @@ REFUSALS = [
     (
         "bombe.docx",
         lambda: _with_extra({"word/media/bomb.bin": b"\x00" * (101 * 1024 * 1024)}),
-        "mehr als 100 MB",
+        "ZIP-Bombe",
     ),
     (
         "kaputt.docx",

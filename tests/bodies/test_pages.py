@@ -372,7 +372,7 @@ def test_upload_is_stored_by_sha256_and_downloads_with_its_name(world, client, l
         ("programm.pdf", b"MZ\x90\x00" + b"\x00" * 200, "not a PDF"),
         ("../../etc/passwd.pdf", PDF, "file name is not allowed"),
         ("..\\boot.pdf", PDF, "file name is not allowed"),
-        ("skript.exe", b"MZ\x90\x00", "Only PDF"),
+        ("skript.exe", b"MZ\x90\x00", "Only these file types are accepted: PDF"),
     ],
 )
 def test_bad_uploads_are_refused_and_nothing_is_written(
