@@ -450,8 +450,9 @@ def _parse_date(value, field: str) -> dt.date | None:
 
 
 def _parse_id(value, field: str, unknown: str) -> int | None:
-    """A row id from a form or an import: a number no row can have is unknown (not an overflow)."""
-    if value in (None, ""):
+    """A row id from a form or an import (0: none); a number no row can have is unknown, not an
+    overflow in the query that looks it up."""
+    if value in (None, "", 0):
         return None
     try:
         number = int(value)

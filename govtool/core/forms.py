@@ -26,6 +26,7 @@ from wtforms import (
 )
 from wtforms import ValidationError as FieldError
 from wtforms.meta import DefaultMeta
+from wtforms.utils import clean_datetime_format_for_strptime
 from wtforms.validators import Length, NumberRange
 
 from .bounds import (
@@ -74,6 +75,7 @@ def bound_field(field):
     elif isinstance(field, DateField):
         if field.format == ["%Y-%m-%d"]:
             field.format = list(DATE_FORMATS)
+            field.strptime_format = clean_datetime_format_for_strptime(field.format)
         if not _has(field, DateInRange):
             extra.append(DateInRange())
     elif isinstance(field, (SelectField, SelectMultipleField)) and field.coerce is int:
