@@ -14,8 +14,9 @@ from typing import Any
 
 import flask_wtf
 import wtforms
-from flask import abort, flash
+from flask import abort, current_app, flash
 from flask_babel import lazy_gettext as _l
+from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     DateField,
     IntegerField,
@@ -104,10 +105,14 @@ class FlaskForm(flask_wtf.FlaskForm):
 
 
 class Form(wtforms.Form):
-    """wtforms' Form with bounded fields: the base of sub-forms (FormField rows)."""
+    """wtforms' Form with bounded fields: the base of sub-forms (FormField rows), whose messages
+    come in the request's language as the page form's do."""
 
     class Meta(BoundsMeta):
-        pass
+        def get_translations(self, form):
+            if current_app.config.get("WTF_I18N_ENABLED", True):
+                return wtf_translations
+            return super().get_translations(form)
 
 
 def optional_id(value) -> int | None:

@@ -340,7 +340,9 @@ def test_one_line_fields_default_to_255_and_text_areas_to_50000(app):
 
     with app.test_request_context():
         item = DataItemForm(MultiDict({"description": "x" * 256}))
-        assert not item.validate() and "description" in item.errors
+        assert not item.validate()
+        # a sub-form's message in the page's language (German by default), as the page form's
+        assert item.errors["description"] == ["Feld kann nicht länger als 255 Zeichen sein."]
         entry = EntryForm(meta={"csrf": False})
         (length,) = [v for v in entry.purpose.validators if isinstance(v, Length)]
         assert length.max == bounds.MAX_TEXT
