@@ -284,7 +284,7 @@ def _govtool_forms() -> list[type]:
     return found
 
 
-def test_every_form_derives_from_the_bounded_base_forms():
+def test_every_form_derives_from_the_bounded_base_forms(app):
     forms = _govtool_forms()
     assert len(forms) > 30
     unbounded = [
