@@ -442,3 +442,10 @@ def test_reminders_go_on_when_one_area_fails(app, db, office, monkeypatch, caplo
     assert result.exit_code == 1
     assert "verantwortlich@example.org" in result.output
     assert "broken" in result.output and "broken area" in caplog.text
+
+
+def test_cli_render_with_a_20_digit_id_is_a_usage_error(app, db, tmp_path):
+    out = tmp_path / "x.docx"
+    result = app.test_cli_runner().invoke(args=["agreements", "render", HUGE, "--out", str(out)])
+    assert result.exit_code == 2  # click's usage error, not an OverflowError
+    assert "range" in result.output and not out.exists()
