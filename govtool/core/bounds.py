@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask_babel import gettext
 
 from .errors import ValidationError
+from .formatting import format_date
 
 # Ids are PostgreSQL `integer` (int4): anything outside cannot name a row, and binding it
 # overflows (PostgreSQL: NumericValueOutOfRange, SQLite beyond 2**63: OverflowError).
@@ -81,8 +82,6 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
 
 def date_range_message(allowed: DateRange) -> str:
     """The error for a date outside `allowed`, naming the range in German or English."""
-    from .formatting import format_date
-
     earliest, latest = allowed.bounds()
     return gettext(
         "Please enter a date between %(earliest)s and %(latest)s.",
@@ -97,6 +96,8 @@ def check_date(value, field: str, allowed: DateRange = DOCUMENT_DATES):
     Services call this for every date they store, so the CLI and imports obey the forms' range."""
     if value is None or value == "":
         return value
+    if not isinstance(value, dt.date):  # a service called with a string: a 422, not a TypeError
+        raise ValidationError(gettext("Please enter a date."), field=field)
     if value not in allowed:
         raise ValidationError(date_range_message(allowed), field=field)
     return value
