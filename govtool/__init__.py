@@ -62,6 +62,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     limiter.init_app(app)
 
     _register_models_and_rules()
+    # Before the blueprints: every `<int:...>` rule binds to the bounded converter (core.args).
+    from .core.args import BoundedIntConverter, BoundedRequest
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.request_class = BoundedRequest
     _register_blueprints(app)
     _register_error_pages(app)
     _register_template_helpers(app)

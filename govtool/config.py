@@ -57,6 +57,12 @@ class Config:
     # Uploads: the request limit guards the server, the per-file limit is checked by the services.
     GOVTOOL_MAX_UPLOAD_MB = _int("GOVTOOL_MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = (GOVTOOL_MAX_UPLOAD_MB + 5) * 1024 * 1024
+    # Forms: each text part of a multipart form (Werkzeug) and a whole url-encoded form body
+    # (core.args.BoundedRequest; Werkzeug reads those at once, limited only by the upload limit
+    # above) up to 2 MiB, far above the largest real form; a field's own maximum (core.forms)
+    # gives the per-field message below that. 1000 parts per multipart form (Flask's default).
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+    MAX_FORM_PARTS = 1000
 
     # Mail: SMTP when a host is set, otherwise the outbox table and the log.
     GOVTOOL_SMTP_HOST = os.environ.get("GOVTOOL_SMTP_HOST", "")

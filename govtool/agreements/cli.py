@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from ..core.bounds import MAX_ID, MIN_ID
 from ..core.cli_hooks import CLI_GROUPS, REMINDER_SOURCES
 from ..core.docx import TemplateRenderError
 from ..extensions import db
@@ -40,9 +41,15 @@ def check_command(path: Path) -> None:
 
 
 @agreements_cli.command("render")
-@click.argument("agreement_id", type=int)
+@click.argument("agreement_id", type=click.IntRange(MIN_ID, MAX_ID))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--version", "version_number", type=int, default=None, help="Default: the latest.")
+@click.option(
+    "--version",
+    "version_number",
+    type=click.IntRange(MIN_ID, MAX_ID),
+    default=None,
+    help="Default: the latest.",
+)
 @click.option(
     "--template",
     "template_path",

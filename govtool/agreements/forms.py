@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     PasswordField,
@@ -20,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..catalogue.forms import MultiCheckboxField
-from ..core.forms import IdSelectField
+from ..core.forms import FlaskForm, Form, IdSelectField
 from .models import (
     KIND_LABELS,
     PARTY_ROLE_LABELS,

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import User
+from ..core.cli_hooks import skip_bad_row
 from ..core.mail import remind
 from ..extensions import db
 from .models import Agreement, AgreementParty, AgreementStatus, AgreementVersion, VersionStatus
@@ -53,22 +54,24 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
         .all()
     )
     for agreement in ending:
-        version = agreement.version_in_force
-        recipients = _recipients(agreement, version, only_unsigned=False)
-        days = (version.end_date - today).days
-        line = f"agreements: {agreement.number} term ends {version.end_date:%d.%m.%Y} ({days} days)"
-        sent_to = remind(
-            f"agreement:{agreement.id}:term-ends:{version.end_date}",
-            recipients,
-            f"Laufzeit endet: {agreement.number} {agreement.title}",
-            f"Die Vereinbarung {agreement.number} „{agreement.title}“ endet am "
-            f"{version.end_date:%d.%m.%Y}. Bitte entscheiden Sie über eine Fortschreibung "
-            "oder das Auslaufen.",
-            today,
-            dry_run,
-        )
-        if sent_to or not recipients:
-            lines.append(f"{line} -> {', '.join(sent_to) or 'nobody'}")
+        with skip_bad_row(f"agreement {agreement.id}"):
+            version = agreement.version_in_force
+            recipients = _recipients(agreement, version, only_unsigned=False)
+            days = (version.end_date - today).days
+            ends = f"{version.end_date:%d.%m.%Y}"
+            line = f"agreements: {agreement.number} term ends {ends} ({days} days)"
+            sent_to = remind(
+                f"agreement:{agreement.id}:term-ends:{version.end_date}",
+                recipients,
+                f"Laufzeit endet: {agreement.number} {agreement.title}",
+                f"Die Vereinbarung {agreement.number} „{agreement.title}“ endet am "
+                f"{version.end_date:%d.%m.%Y}. Bitte entscheiden Sie über eine Fortschreibung "
+                "oder das Auslaufen.",
+                today,
+                dry_run,
+            )
+            if sent_to or not recipients:
+                lines.append(f"{line} -> {', '.join(sent_to) or 'nobody'}")
     waiting = db.session.scalars(
         sa.select(AgreementVersion)
         .where(
@@ -82,25 +85,28 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
         )
     ).all()
     for version in waiting:
-        agreement = version.agreement
-        open_parties = [
-            p.organisation.short_name for p in version.parties if version.signature_for(p) is None
-        ]
-        recipients = _recipients(agreement, version, only_unsigned=True)
-        line = (
-            f"agreements: {agreement.number} v{version.number} waiting for signatures of "
-            f"{', '.join(open_parties)}"
-        )
-        sent_to = remind(
-            f"agreement-version:{version.id}:signatures",
-            recipients,
-            f"Unterzeichnung ausstehend: {agreement.number}",
-            f"Die Fassung {version.number} der Vereinbarung {agreement.number} "
-            f"„{agreement.title}“ wartet seit mehr als {SIGNATURE_WAIT_DAYS} Tagen auf die "
-            f"Unterzeichnung durch: {', '.join(open_parties)}.",
-            today,
-            dry_run,
-        )
-        if sent_to or not recipients:
-            lines.append(f"{line} -> {', '.join(sent_to) or 'nobody'}")
+        with skip_bad_row(f"agreement version {version.id}"):
+            agreement = version.agreement
+            open_parties = [
+                p.organisation.short_name
+                for p in version.parties
+                if version.signature_for(p) is None
+            ]
+            recipients = _recipients(agreement, version, only_unsigned=True)
+            line = (
+                f"agreements: {agreement.number} v{version.number} waiting for signatures of "
+                f"{', '.join(open_parties)}"
+            )
+            sent_to = remind(
+                f"agreement-version:{version.id}:signatures",
+                recipients,
+                f"Unterzeichnung ausstehend: {agreement.number}",
+                f"Die Fassung {version.number} der Vereinbarung {agreement.number} "
+                f"„{agreement.title}“ wartet seit mehr als {SIGNATURE_WAIT_DAYS} Tagen auf die "
+                f"Unterzeichnung durch: {', '.join(open_parties)}.",
+                today,
+                dry_run,
+            )
+            if sent_to or not recipients:
+                lines.append(f"{line} -> {', '.join(sent_to) or 'nobody'}")
     return lines

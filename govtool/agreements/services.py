@@ -18,6 +18,7 @@ from ..bodies.models import Body
 from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion
 from ..core import uploads
+from ..core.bounds import check_date
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
@@ -449,7 +450,8 @@ def _template(template_id: int | None) -> AgreementTemplate:
 def _validate_version(data: dict[str, Any]) -> None:
     if not (data.get("title") or "").strip():
         raise ValidationError(gettext("Enter a title."), field="title")
-    start, end = data.get("start_date"), data.get("end_date")
+    start = check_date(data.get("start_date"), "start_date")
+    end = check_date(data.get("end_date"), "end_date")
     if start and end and end < start:
         raise ValidationError(gettext("The term cannot end before it starts."), field="end_date")
     months = data.get("notice_period_months")
@@ -777,6 +779,7 @@ def terminate(user, agreement: Agreement, on: dt.date | None, reason: str) -> No
     ensure(user, "agreement.terminate", agreement)
     if on is None:
         raise ValidationError(gettext("Enter the date the termination takes effect."), field="on")
+    check_date(on, "on")
     if not (reason or "").strip():
         raise ValidationError(gettext("Give a reason."), field="reason")
     agreement.terminated_on = on

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from ..core.args import arg_int
 from ..core.docx import TemplateRenderError
 from ..core.downloads import download
 from ..core.errors import DomainError
@@ -127,7 +128,7 @@ def index():
 
 
 def _agreement_form(version=None) -> AgreementForm:
-    slots = min(max(request.args.get("parties", PARTY_SLOTS, type=int) or 0, 1), MAX_PARTY_SLOTS)
+    slots = arg_int("parties", PARTY_SLOTS, 1, MAX_PARTY_SLOTS, clamp=True)
     form = AgreementForm(obj=version) if version is not None else AgreementForm()
     if refresh_requested() == "parties":  # "more parties": the posted entries and two empty slots
         for _ in range(min(2, MAX_PARTY_SLOTS - len(form.parties))):
@@ -218,7 +219,7 @@ def detail(agreement_id: int):
     if agreement is None:
         abort(404)
     require(can(user, "agreement.view", agreement))
-    number = request.args.get("version", type=int)
+    number = arg_int("version", strict=True)
     version = _version(agreement, number) if number else agreement.latest_version
     details = services.load_page_details(user, agreement, version, present)
     # Each permission decided once here, not per use in the template.
@@ -569,8 +570,8 @@ def attachment(agreement_id: int, attachment_id: int):
 def compare(agreement_id: int):
     agreement = _load(agreement_id)
     numbers = [v.number for v in agreement.versions]
-    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else numbers[0])
-    b = request.args.get("b", type=int) or numbers[-1]
+    a = arg_int("a", strict=True) or (numbers[-2] if len(numbers) > 1 else numbers[0])
+    b = arg_int("b", strict=True) or numbers[-1]
     old, new = _version(agreement, a), _version(agreement, b)
     fields, parties = compare_versions(old, new)
     added, removed = compare_entries(old, new)

@@ -9,6 +9,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ..core.args import arg_int
 from ..core.errors import DomainError
 from ..core.formatting import format_date
 from ..core.permissions import can, require
@@ -30,9 +31,9 @@ def action_list():
     require(can(user, "action.list"))
     filters = {
         "status": request.args.get("status", "open"),
-        "body_id": request.args.get("body", type=int),
-        "person_id": request.args.get("person", type=int),
-        "organisation_id": request.args.get("organisation", type=int),
+        "body_id": arg_int("body"),
+        "person_id": arg_int("person"),
+        "organisation_id": arg_int("organisation"),
         "overdue": request.args.get("overdue") == "1",
         "responsible": request.args.get("responsible", "").strip()[:100],
     }

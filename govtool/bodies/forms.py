@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -27,7 +26,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..core.forms import IdSelectField
+from ..core.bounds import MEETING_DATES
+from ..core.forms import DateInRange, FlaskForm, IdSelectField
 from .agenda_models import PaperType
 from .minutes_models import ActionStatus, Response, VoteResult
 from .models import BodyKind, Cadence, MeetingKind, MembershipRole
@@ -139,7 +139,7 @@ class PlanYearForm(FlaskForm):
 class MeetingForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
-    date = DateField(_l("Date"), validators=[DataRequired()])
+    date = DateField(_l("Date"), validators=[DataRequired(), DateInRange(MEETING_DATES)])
     start_time = TimeField(_l("Start time"), validators=[DataRequired()])
     end_time = TimeField(_l("End time"), validators=[DataRequired()])
     location = StringField(_l("Location"), validators=[Optional(), Length(max=300)])

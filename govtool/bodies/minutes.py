@@ -12,6 +12,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
+from ..core.bounds import check_date
 from ..core.errors import Conflict, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import ensure
@@ -429,7 +430,7 @@ def add_action_item(user, item: AgendaItem, data: dict[str, Any]) -> ActionItem:
         task=task,
         responsible_person_id=person_id,
         responsible_organisation_id=organisation_id,
-        due_date=data.get("due_date"),
+        due_date=check_date(data.get("due_date"), "due_date"),
     )
     db.session.add(action)
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.HELD):

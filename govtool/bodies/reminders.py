@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import joinedload
 
-from ..core.cli_hooks import REMINDER_SOURCES
+from ..core.cli_hooks import REMINDER_SOURCES, skip_bad_row
 from ..core.formatting import format_date, to_berlin
 from ..core.mail import remind
 from ..extensions import db
@@ -49,50 +49,53 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
             .all()
         )
         for meeting in meetings:
-            url = meeting_url(meeting)
-            office = _office_emails(meeting.body, today)
-            if (
-                meeting.status is MeetingStatus.PLANNED
-                and meeting.date >= today >= meeting.invitation_due
-            ):
-                subject = gettext("Invitations due: %(title)s", title=meeting.display_title)
-                text = gettext(
-                    "The invitations to the %(title)s on %(date)s were due on %(due)s.\n%(url)s",
-                    title=meeting.display_title,
-                    date=format_date(meeting.date, "de"),
-                    due=format_date(meeting.invitation_due, "de"),
-                    url=url,
-                )
-                outgoing.append((f"meeting:{meeting.id}:invitations", office, subject, text))
-            elif (
-                meeting.status in (MeetingStatus.INVITED, MeetingStatus.HELD)
-                and today > meeting.minutes_draft_due
-            ):
-                subject = gettext("Minutes not drafted: %(title)s", title=meeting.display_title)
-                text = gettext(
-                    "The draft minutes of the %(title)s were due on %(due)s.\n%(url)s",
-                    title=meeting.display_title,
-                    due=format_date(meeting.minutes_draft_due, "de"),
-                    url=url,
-                )
-                outgoing.append((f"meeting:{meeting.id}:minutes-draft", office, subject, text))
-            elif meeting.status in (
-                MeetingStatus.MINUTES_DRAFT,
-                MeetingStatus.MINUTES_CIRCULATED,
-            ) and (
-                meeting.status is MeetingStatus.MINUTES_DRAFT
-                or today >= meeting.comment_period_ends
-            ):
-                chairs = _office_emails(meeting.body, today, (MembershipRole.CHAIR, *EDITOR_ROLES))
-                subject = gettext(
-                    "Minutes awaiting approval: %(title)s", title=meeting.display_title
-                )
-                text = gettext(
-                    "The minutes of the %(title)s await approval.\n%(url)s",
-                    title=meeting.display_title,
-                    url=url,
-                )
-                outgoing.append((f"meeting:{meeting.id}:approval", chairs, subject, text))
+            with skip_bad_row(f"meeting {meeting.id}"):
+                url = meeting_url(meeting)
+                office = _office_emails(meeting.body, today)
+                if (
+                    meeting.status is MeetingStatus.PLANNED
+                    and meeting.date >= today >= meeting.invitation_due
+                ):
+                    subject = gettext("Invitations due: %(title)s", title=meeting.display_title)
+                    text = gettext(
+                        "The invitations to the %(title)s on %(date)s were due on %(due)s."
+                        "\n%(url)s",
+                        title=meeting.display_title,
+                        date=format_date(meeting.date, "de"),
+                        due=format_date(meeting.invitation_due, "de"),
+                        url=url,
+                    )
+                    outgoing.append((f"meeting:{meeting.id}:invitations", office, subject, text))
+                elif (
+                    meeting.status in (MeetingStatus.INVITED, MeetingStatus.HELD)
+                    and today > meeting.minutes_draft_due
+                ):
+                    subject = gettext("Minutes not drafted: %(title)s", title=meeting.display_title)
+                    text = gettext(
+                        "The draft minutes of the %(title)s were due on %(due)s.\n%(url)s",
+                        title=meeting.display_title,
+                        due=format_date(meeting.minutes_draft_due, "de"),
+                        url=url,
+                    )
+                    outgoing.append((f"meeting:{meeting.id}:minutes-draft", office, subject, text))
+                elif meeting.status in (
+                    MeetingStatus.MINUTES_DRAFT,
+                    MeetingStatus.MINUTES_CIRCULATED,
+                ) and (
+                    meeting.status is MeetingStatus.MINUTES_DRAFT
+                    or today >= meeting.comment_period_ends
+                ):
+                    roles = (MembershipRole.CHAIR, *EDITOR_ROLES)
+                    chairs = _office_emails(meeting.body, today, roles)
+                    subject = gettext(
+                        "Minutes awaiting approval: %(title)s", title=meeting.display_title
+                    )
+                    text = gettext(
+                        "The minutes of the %(title)s await approval.\n%(url)s",
+                        title=meeting.display_title,
+                        url=url,
+                    )
+                    outgoing.append((f"meeting:{meeting.id}:approval", chairs, subject, text))
         actions = db.session.scalars(
             sa.select(ActionItem)
             .where(
@@ -103,29 +106,30 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
             .options(joinedload(ActionItem.responsible_person), joinedload(ActionItem.meeting))
         ).all()
         for action in actions:
-            person = action.responsible_person
-            if person is None or not person.email:
-                continue
-            overdue = action.due_date < today
-            subject = (
-                gettext("Action item overdue: %(task)s", task=action.task[:80])
-                if overdue
-                else gettext(
-                    "Action item due on %(date)s: %(task)s",
-                    date=format_date(action.due_date, "de"),
-                    task=action.task[:80],
+            with skip_bad_row(f"action item {action.id}"):
+                person = action.responsible_person
+                if person is None or not person.email:
+                    continue
+                overdue = action.due_date < today
+                subject = (
+                    gettext("Action item overdue: %(task)s", task=action.task[:80])
+                    if overdue
+                    else gettext(
+                        "Action item due on %(date)s: %(task)s",
+                        date=format_date(action.due_date, "de"),
+                        task=action.task[:80],
+                    )
                 )
-            )
-            text = gettext(
-                "%(task)s\nDue: %(date)s\nFrom: %(meeting)s\n%(url)s",
-                task=action.task,
-                date=format_date(action.due_date, "de"),
-                meeting=action.meeting.display_title,
-                url=meeting_url(action.meeting),
-            )
-            # Due soon and overdue are two reminders; a new due date starts afresh.
-            key = f"action:{action.id}:{'overdue' if overdue else 'due'}:{action.due_date}"
-            outgoing.append((key, [person.email], subject, text))
+                text = gettext(
+                    "%(task)s\nDue: %(date)s\nFrom: %(meeting)s\n%(url)s",
+                    task=action.task,
+                    date=format_date(action.due_date, "de"),
+                    meeting=action.meeting.display_title,
+                    url=meeting_url(action.meeting),
+                )
+                # Due soon and overdue are two reminders; a new due date starts afresh.
+                key = f"action:{action.id}:{'overdue' if overdue else 'due'}:{action.due_date}"
+                outgoing.append((key, [person.email], subject, text))
         for key, recipients, subject, text in outgoing:
             sent_to = remind(key, recipients, subject, text, today, dry_run)
             if sent_to:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from ..core.bounds import MEETING_DATES, check_date
 from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
 from ..core.models import utcnow
@@ -344,6 +345,8 @@ def _clean_body(data: dict[str, Any]) -> dict[str, Any]:
     ):
         if values.get(key) is not None and not 0 <= int(values[key]) <= 365:
             raise ValidationError(gettext("Please enter between 0 and 365 days."), field=key)
+    check_date(values.get("start_date"), "start_date")
+    check_date(values.get("end_date"), "end_date")
     if values.get("start_date") and values.get("end_date"):
         if values["end_date"] < values["start_date"]:
             raise ValidationError(gettext("The end lies before the start."), field="end_date")
@@ -443,7 +446,8 @@ def add_membership(user, body: Body, data: dict[str, Any]) -> Membership:
     person_id = int(data.get("person_id") or 0)
     if not person_id:
         raise ValidationError(gettext("Please choose a person."), field="person_id")
-    start, end = data.get("start_date"), data.get("end_date")
+    start = check_date(data.get("start_date"), "start_date")
+    end = check_date(data.get("end_date"), "end_date")
     if start and end and end < start:
         raise ValidationError(gettext("The end lies before the start."), field="end_date")
     deputy_of_id = int(data.get("deputy_of_id") or 0) or None
@@ -662,6 +666,7 @@ def create_meeting(user, body: Body, data: dict[str, Any], standing_items: bool 
     day: dt.date | None = data.get("date")
     if not day:
         raise ValidationError(gettext("Please enter a date."), field="date")
+    check_date(day, "date", MEETING_DATES)
     start_time = data.get("start_time") or dt.time(10, 0)
     end_time = data.get("end_time") or dt.time(13, 0)
     if end_time <= start_time:
@@ -785,7 +790,7 @@ def update_meeting(user, meeting: Meeting, data: dict[str, Any]) -> Meeting:
     ensure(user, "meeting.edit", meeting)
     if meeting.is_cancelled:
         raise ValidationError(gettext("A cancelled meeting cannot be changed."))
-    day = data.get("date") or meeting.date
+    day = check_date(data.get("date"), "date", MEETING_DATES) or meeting.date
     start_time = data.get("start_time") or meeting.start_local.time()
     end_time = data.get("end_time") or meeting.end_local.time()
     if end_time <= start_time:

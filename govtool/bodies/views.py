@@ -11,6 +11,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from ..agreements.models import AgreementKind
+from ..core.args import arg_int
 from ..core.downloads import download
 from ..core.errors import DomainError
 from ..core.formatting import format_date, format_datetime
@@ -257,9 +258,7 @@ def body_meetings(body_id: int):
     body = get_or_404(Body, body_id)
     require(can(current_user, "body.view", body))
     years = services.meeting_years(body.id)
-    year = request.args.get("year", type=int)
-    if "year" in request.args and (year is None or not 1900 <= year <= 2200):
-        abort(404)
+    year = arg_int("year", minimum=1900, maximum=2199, strict=True)
     if year is None:
         year = services.default_meeting_year(years)
     meeting_row = _meeting_row_maker()

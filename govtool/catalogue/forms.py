@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -21,7 +19,7 @@ from wtforms import (
 from wtforms.fields import SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..core.forms import IdSelectField
+from ..core.forms import FlaskForm, Form, IdSelectField
 from .models import (
     LABELS,
     ControllerRelationship,

@@ -16,6 +16,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core.args import int_from
+from ..core.bounds import MAX_LINE, MAX_TEXT, check_date, is_id
 from ..core.errors import Conflict, ValidationError
 from ..core.permissions import ensure
 from ..core.search import like_pattern
@@ -167,8 +169,8 @@ class ListFilters:
     def from_args(cls, args) -> ListFilters:
         return cls(
             search=(args.get("q") or "").strip()[:200],
-            provider_id=args.get("provider", type=int) or None,
-            recipient_id=args.get("recipient", type=int) or None,
+            provider_id=int_from(args, "provider"),
+            recipient_id=int_from(args, "recipient"),
             provider_name=(args.get("provider_name") or "").strip()[:200],
             recipient_name=(args.get("recipient_name") or "").strip()[:200],
             status=args.get("status", "") or "",
@@ -437,13 +439,28 @@ def _parse_date(value, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+        value = value.date()
+    elif not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            message = gettext("Please enter a date as YYYY-MM-DD.")
+            raise ValidationError(message, field=field) from None
+    return check_date(value, field)
+
+
+def _parse_id(value, field: str, unknown: str) -> int | None:
+    """A row id from a form or an import (0: none); a number no row can have is unknown, not an
+    overflow in the query that looks it up."""
+    if value in (None, "", 0):
+        return None
     try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(gettext("Please enter a date as YYYY-MM-DD."), field=field) from None
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(unknown, field=field) from None
+    if not is_id(number):
+        raise ValidationError(unknown, field=field)
+    return number
 
 
 def _parse_enum(enum_cls, value, field: str):
@@ -479,7 +496,7 @@ def clean_content(data: dict[str, Any]) -> dict[str, Any]:
         raw = data[field.name]
         if field.kind in ("str", "text"):
             value = (raw or "").strip() if isinstance(raw, str) else str(raw or "")
-            limit = MAX_LENGTHS.get(field.name)
+            limit = MAX_LENGTHS.get(field.name) or (MAX_TEXT if field.kind == "text" else MAX_LINE)
             if limit and len(value) > limit:
                 raise ValidationError(
                     gettext("At most %(n)d characters, please.", n=limit), field=field.name
@@ -505,14 +522,11 @@ def clean_content(data: dict[str, Any]) -> dict[str, Any]:
         elif field.kind == "enum":
             value = _parse_enum(field.enum, raw, field.name)
         elif field.kind == "person":
-            value = int(raw) if raw else None
+            value = _parse_id(raw, field.name, gettext("Unknown person."))
             if value is not None and db.session.get(Person, value) is None:
                 raise ValidationError(gettext("Unknown person."), field=field.name)
         elif field.kind == "agreement":
-            try:
-                value = int(raw) if raw else None
-            except (TypeError, ValueError):
-                raise ValidationError(gettext("Unknown agreement."), field=field.name) from None
+            value = _parse_id(raw, field.name, gettext("Unknown agreement."))
         values[field.name] = value
     if "title" in values and not values["title"]:
         raise ValidationError(gettext("Please enter a title."), field="title")

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
+from ..core.args import arg_int
 from ..core.downloads import download
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, refresh_requested, show_domain_error
@@ -262,7 +263,7 @@ def entry_detail(entry_id: int):
     entry = _entry_or_404(entry_id)
     require(can(current_user, "catalogue.view", entry))
     versions = services.visible_versions(current_user, entry)
-    number = request.args.get("version", type=int)
+    number = arg_int("version", strict=True)
     version = next((v for v in versions if v.number == number), None) if number else None
     if number and version is None:
         abort(404)
@@ -483,7 +484,7 @@ def dcat_export():
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         require(can(current_user, "catalogue.export"))
-    page = request.args.get("page", 1, type=int) or 1
+    page, _ = page_args()
     return Response(dcat.catalogue_jsonld_text(page), mimetype="application/ld+json")
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..auth.models import Role, User, UserRole
+from ..core.bounds import check_date
 from ..core.errors import Conflict, ValidationError
 from ..core.mail import send_mail
 from ..core.models import utcnow
@@ -231,6 +232,7 @@ def approve(
             field="checklist",
         )
     today = utcnow().date()
+    check_date(next_review_on, "next_review_on")
     if next_review_on is not None and next_review_on <= today:
         raise ValidationError(
             gettext("The next review must lie in the future."), field="next_review_on"

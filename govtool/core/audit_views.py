@@ -16,19 +16,13 @@ from markupsafe import Markup, escape
 
 from ..auth.models import User
 from ..extensions import db
+from .args import arg_date, arg_int
 from .audit import AuditEntry
 from .formatting import BERLIN, format_datetime
 from .permissions import can, require
 from .views import RowsWithTotalPagination, page_args
 
 bp = Blueprint("audit", __name__)
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @functools.lru_cache(maxsize=128)
@@ -180,9 +174,9 @@ def audit_log():
         "object_type": request.args.get("type", ""),
         "object_id": request.args.get("object", ""),
         "action": request.args.get("action", ""),
-        "user_id": request.args.get("user", type=int),
-        "date_from": _parse_date(request.args.get("from")),
-        "date_to": _parse_date(request.args.get("to")),
+        "user_id": arg_int("user"),
+        "date_from": arg_date("from"),
+        "date_to": arg_date("to"),
     }
     number, per_page = page_args()
     rows, counted = audit_query(**filters)

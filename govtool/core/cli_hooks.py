@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 CLI_GROUPS: list[click.Group] = []
 
 # One shared `govtool reminders send`: each area registers a function (now) -> list of lines.
 REMINDER_SOURCES: list = []
+
+log = logging.getLogger("govtool.reminders")
+# What this run of `reminders send` skipped (rows whose data broke their reminder).
+_skipped: list[str] = []
+
+
+@contextmanager
+def skip_bad_row(what: str) -> Iterator[None]:
+    """Around one stored row's reminder: an error in its data (a date that overflows, a missing
+    relation) is logged and the row skipped, so one record cannot stop the reminders of the whole
+    installation. A database error is not caught here: it spoils the transaction, and
+    send_reminders rolls back that area's savepoint instead."""
+    try:
+        yield
+    except SQLAlchemyError:
+        raise
+    except Exception:
+        log.exception("reminders: skipped %s", what)
+        _skipped.append(what)
 
 
 reminders_cli = AppGroup("reminders", help="Reminder mails for due dates (run daily from cron).")
@@ -16,15 +40,28 @@ reminders_cli = AppGroup("reminders", help="Reminder mails for due dates (run da
 
 @reminders_cli.command("send")
 @click.option("--dry-run", is_flag=True, help="List what would be sent, send nothing.")
-def send_reminders(dry_run: bool) -> None:
-    """Send every area's reminders that are due today."""
+@click.pass_context
+def send_reminders(ctx: click.Context, dry_run: bool) -> None:
+    """Send every area's reminders that are due today.
+
+    Each area runs in its own savepoint: an area that fails is logged and rolled back, the others
+    still send. The exit status is 1 when anything was skipped, so cron reports it."""
     from ..extensions import db
     from .models import utcnow
 
     now = utcnow()
     total = 0
+    _skipped.clear()
+    failed = []
     for source in REMINDER_SOURCES:
-        lines = source(now, dry_run=dry_run)
+        name = f"{source.__module__}.{source.__name__}"
+        try:
+            with db.session.begin_nested():
+                lines = source(now, dry_run=dry_run)
+        except Exception:
+            log.exception("reminders: %s failed; its reminders were not sent", name)
+            failed.append(name)
+            continue
         for line in lines:
             click.echo(line)
         total += len(lines)
@@ -33,6 +70,13 @@ def send_reminders(dry_run: bool) -> None:
     else:
         db.session.commit()
     click.echo(f"{total} reminder(s) {'would be ' if dry_run else ''}sent.")
+    if failed or _skipped:
+        click.echo(
+            f"Skipped {len(_skipped)} record(s) and {len(failed)} area(s) with errors "
+            "(details in the log): " + ", ".join([*failed, *_skipped]),
+            err=True,
+        )
+        ctx.exit(1)
 
 
 CLI_GROUPS.append(reminders_cli)

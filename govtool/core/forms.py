@@ -1,17 +1,118 @@
-"""Form helpers shared by all areas."""
+"""Form helpers shared by all areas, and the base forms that bound every field.
+
+Every form of the app derives from FlaskForm or Form below (tests/core/test_input_bounds.py
+checks it). Their Meta gives each field a bound unless the form states its own: text a maximum
+length (MAX_LINE for one line, MAX_TEXT for a text area), integers the int4 range, dates the
+document range of core.bounds (read as ISO or German), and `coerce=int` choices a bounded int.
+So a 10 MB text, a 20-digit id or the year 9999 is a field error (422), never a 500.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash
+import flask_wtf
+import wtforms
+from flask import abort, current_app, flash
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
+from flask_wtf.i18n import translations as wtf_translations
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import ValidationError as FieldError
+from wtforms.meta import DefaultMeta
+from wtforms.utils import clean_datetime_format_for_strptime
+from wtforms.validators import Length, NumberRange
 
+from .bounds import (
+    DATE_FORMATS,
+    DOCUMENT_DATES,
+    MAX_ID,
+    MAX_INT,
+    MAX_LINE,
+    MAX_TEXT,
+    MIN_ID,
+    MIN_INT,
+    DateRange,
+    bounded_int,
+    date_range_message,
+)
 from .errors import DomainError
 
 NONE_CHOICE = (0, _l("— none —"))
+
+
+class DateInRange:
+    """A date field's value lies in `allowed` (core.bounds.DateRange); the services check the
+    same range with core.bounds.check_date."""
+
+    def __init__(self, allowed: DateRange = DOCUMENT_DATES):
+        self.allowed = allowed
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and field.data not in self.allowed:
+            raise FieldError(date_range_message(self.allowed))
+
+
+def _has(field, kind) -> bool:
+    return any(isinstance(v, kind) for v in field.validators)
+
+
+def bound_field(field):
+    """Add the default bound to a bound field that has none of its own (see the module doc)."""
+    extra = []
+    if isinstance(field, StringField):
+        if not any(isinstance(v, Length) and v.max != -1 for v in field.validators):
+            extra.append(Length(max=MAX_TEXT if isinstance(field, TextAreaField) else MAX_LINE))
+    elif isinstance(field, IntegerField):
+        if not _has(field, NumberRange):
+            extra.append(NumberRange(MIN_INT, MAX_INT))
+    elif isinstance(field, DateField):
+        if field.format == ["%Y-%m-%d"]:
+            field.format = list(DATE_FORMATS)
+            field.strptime_format = clean_datetime_format_for_strptime(field.format)
+        if not _has(field, DateInRange):
+            extra.append(DateInRange())
+    elif isinstance(field, (SelectField, SelectMultipleField)) and field.coerce is int:
+        field.coerce = bounded_int
+    if extra:
+        # a new list: the one given to the field class is shared by every instance of the form
+        field.validators = [*field.validators, *extra]
+        for validator in extra:
+            for flag, value in getattr(validator, "field_flags", {}).items():
+                setattr(field.flags, flag, value)
+    return field
+
+
+class BoundsMeta(DefaultMeta):
+    """Binds every field through bound_field."""
+
+    def bind_field(self, form, unbound_field, options):
+        return bound_field(super().bind_field(form, unbound_field, options))
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """flask_wtf's FlaskForm (CSRF, request data) with bounded fields: every page's form."""
+
+    class Meta(BoundsMeta):
+        pass
+
+
+class Form(wtforms.Form):
+    """wtforms' Form with bounded fields: the base of sub-forms (FormField rows), whose messages
+    come in the request's language as the page form's do."""
+
+    class Meta(BoundsMeta):
+        def get_translations(self, form):
+            if current_app.config.get("WTF_I18N_ENABLED", True):
+                return wtf_translations
+            return super().get_translations(form)
 
 
 def optional_id(value) -> int | None:
@@ -38,9 +139,11 @@ class IdSelectField(SelectField):
 
 def _coerce_id(value) -> int:
     try:
-        return int(value or 0)
+        number = int(value or 0)
     except (TypeError, ValueError):
         return -1  # not a choice, so validation reports it
+    # an id no row can have is not a choice either, and must not reach a query (overflow)
+    return number if number == 0 or MIN_ID <= number <= MAX_ID else -1
 
 
 def show_domain_error(error: DomainError, form=None) -> None:

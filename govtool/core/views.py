@@ -1,24 +1,18 @@
-"""View helpers: pagination arguments, loading by id, committing a request's work."""
+"""View helpers: pagination (arguments in core.args), loading by id, committing a request's work."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import abort
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import orm
 
 from ..extensions import db
+from .args import page_args
 
 # The count behind a list counts at most this many pages past the current one: counting every
 # matching row of a large table costs time in proportion to the table; a capped count does not.
 COUNT_AHEAD_PAGES = 10
-
-
-def page_args() -> tuple[int, int]:
-    """Page number and size from the query string, bounded so a URL cannot ask for everything."""
-    page = request.args.get("page", 1, type=int) or 1
-    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int) or 25
-    return max(page, 1), min(max(per_page, 5), 100)
 
 
 class CappedPagination(SelectPagination):

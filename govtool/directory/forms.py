@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
-from ..core.forms import IdSelectField
+from ..core.forms import FlaskForm, IdSelectField
 from .models import ORGANISATION_KIND_LABELS, OrganisationKind
 
 # Lazy labels: built at import, translated when a page renders them.

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from ..core.args import arg_int
 from ..core.downloads import download
 from ..core.forms import NONE_CHOICE, commit_or_show
 from ..core.permissions import can, require
@@ -48,7 +49,7 @@ def _organisation_form(organisation: Organisation | None = None) -> Organisation
 def organisations():
     search = request.args.get("q", "")
     kind = request.args.get("kind", "")
-    region_id = request.args.get("region", type=int)
+    region_id = arg_int("region")
     include_inactive = request.args.get("inactive") == "1"
     page = paginate(services.organisation_query(search, kind, region_id, include_inactive))
     return render_template(
@@ -130,7 +131,7 @@ def organisation_set_active(organisation_id: int):
 def _person_form(person: Person | None = None) -> PersonForm:
     form = PersonForm(obj=person)
     if person is None and request.method == "GET":
-        form.organisation_id.data = request.args.get("organisation", 0, type=int)
+        form.organisation_id.data = arg_int("organisation", 0)
     form.organisation_id.choices = [NONE_CHOICE, *services.organisation_choices()]
     return form
 
@@ -139,7 +140,7 @@ def _person_form(person: Person | None = None) -> PersonForm:
 @login_required
 def people():
     search = request.args.get("q", "")
-    organisation_id = request.args.get("organisation", type=int)
+    organisation_id = arg_int("organisation")
     include_inactive = request.args.get("inactive") == "1"
     page = paginate(services.person_query(search, organisation_id, include_inactive))
     return render_template(

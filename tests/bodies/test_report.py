@@ -173,9 +173,11 @@ def test_member_sees_the_link_and_the_form(db, client, login):
     "query, field",
     [
         ("from=2026-05-01&until=2026-04-01", "until"),
-        ("from=01.05.2026", "from"),
+        ("from=31.02.2026", "from"),
         ("until=gestern", "until"),
-        ("from=2999-01-01", "until"),  # the default end lies before the given start
+        ("from=2199-01-01", "until"),  # the default end lies before the given start
+        ("from=0001-01-01", "from"),  # out of the range of document dates (core.bounds)
+        ("until=9999-12-31", "until"),
     ],
 )
 def test_bad_period_is_422_with_the_error_at_the_field(db, client, login, query, field):

@@ -1,5 +1,7 @@
 """Every route, as every demo role, with real ids, ids that do not exist, garbage query strings and
-garbage form posts: the answer is a page or a 4xx, never a server error.
+garbage form posts, and numbers and dates out of range (ids beyond int4 and 20 digits, pages, form
+ids, the years 1 and 9999) in the URL, the query string and the forms: the answer is a page or a
+4xx, never a server error (PostgreSQL shows int4 overflows, SQLite 64-bit ones: run it on both).
 
 The routes are read from the app's URL map, so a new route is covered without editing this file."""
 
@@ -69,6 +71,59 @@ GARBAGE_FORM = {
     "locale": "xx",
     "next": "https://evil.example/",
 }
+# Out of range: beyond int4, beyond int64, zero and negative. Every URL id of every route gets two
+# of them per role, each number two roles (the converter answers 404 before any view runs).
+BAD_NUMBERS = ("2147483648", "99999999999999999999", "0", "-1")
+# A list's page beyond the last sane one is a 404; sent to the routes without arguments (the lists).
+BAD_PAGE = "?page=99999999999999999999"
+# Every integer and date argument the views read, out of range (31.02.2026 is in GARBAGE_QUERY).
+BAD_QUERY = (
+    "?per_page=99999999999999999999&body=2147483648"
+    "&organisation=99999999999999999999&person=-1&region=2147483648&provider=99999999999999999999"
+    "&recipient=0&user=2147483648&version=99999999999999999999&a=2147483648&b=-1&year=0"
+    "&parties=99999999999999999999&object=99999999999999999999"
+    "&from=0001-01-01&to=9999-12-31&until=9999-12-31"
+)
+FORM_PREFIXES = ("", "minutes-", "decision-", "action-", "comment-", "paper-", "upload-", "pw-")
+
+
+def _bad_form() -> dict:
+    """Every field name of every form of the app (with the prefixes the pages use), an id or an
+    integer field given a 20-digit number, a date field the year 9999."""
+    import wtforms
+    from wtforms import DateField, IntegerField, SelectFieldBase
+
+    values = {
+        "parties-0-organisation_id": "99999999999999999999",
+        "parties-0-contact_person_id": "2147483648",
+        "items-0-name": "x" * 300,
+        "version": "99999999999999999999",
+    }
+    stack = [wtforms.Form]
+    seen = set()
+    while stack:
+        cls = stack.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        stack.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("govtool."):
+            continue
+        for name, unbound in vars(cls).items():
+            field_class = getattr(unbound, "field_class", None)
+            if field_class is None:
+                continue
+            if issubclass(field_class, DateField):
+                value = "9999-12-31"
+            elif issubclass(field_class, (IntegerField, SelectFieldBase)) or name.endswith("_id"):
+                value = "99999999999999999999"
+            else:
+                continue
+            for prefix in FORM_PREFIXES:
+                values.setdefault(prefix + name, value)
+    return values
+
+
 SKIPPED_POSTS = {"/logout"}  # signs the client out; tested in tests/auth
 
 
@@ -111,6 +166,8 @@ def test_no_route_answers_with_a_server_error(app, client, login, demo, email):
     login(email, DEMO_PASSWORD)
     failures = []
     answered: dict[int, int] = {}
+    answered_last = [0]
+    out_of_range_answers: list[int] = []
 
     def check(method: str, url: str, **kwargs) -> None:
         try:
@@ -120,9 +177,11 @@ def test_no_route_answers_with_a_server_error(app, client, login, demo, email):
             db.session.rollback()
             return
         answered[response.status_code] = answered.get(response.status_code, 0) + 1
+        answered_last[0] = response.status_code
         if response.status_code >= 500:
             failures.append(f"{method} {url}: {response.status_code}")
 
+    bad_form = _bad_form()
     for rule in _routes(app):
         with app.test_request_context():
             from flask import url_for
@@ -131,14 +190,33 @@ def test_no_route_answers_with_a_server_error(app, client, login, demo, email):
             urls = [url_for(rule.endpoint, **_bogus_values(rule))]
             if real is not None:
                 urls.insert(0, url_for(rule.endpoint, **real))
+            ids = [a for a in rule.arguments if a not in {"token", "fmt"}]
+            out_of_range = [
+                url_for(rule.endpoint, **{**(real or _bogus_values(rule)), **dict.fromkeys(ids, n)})
+                for n in BAD_NUMBERS[ROLES.index(email) % 2 :: 2]
+                if ids
+            ]
         for url in urls:
             if "GET" in rule.methods:
                 check("GET", url)
                 if url is urls[0]:
                     check("GET", url + GARBAGE_QUERY)
+                    check("GET", url + BAD_QUERY)
+                    if not rule.arguments:
+                        check("GET", url + BAD_PAGE)
             if "POST" in rule.methods and rule.rule not in SKIPPED_POSTS:
                 check("POST", url, data=GARBAGE_FORM)
+                if url is urls[0]:
+                    check("POST", url, data=bad_form)
+        for url in out_of_range:
+            method = "GET" if "GET" in rule.methods else "POST"
+            if method == "POST" and rule.rule in SKIPPED_POSTS:
+                continue
+            check(method, url)
+            out_of_range_answers.append(answered_last[0])
     assert not failures, "\n".join(failures)
     # The real ids resolved: many pages opened, and bogus ids were refused (not silently served).
     assert answered.get(200, 0) >= 25, answered
     assert answered.get(404, 0) >= 25, answered
+    # An id out of range names nothing: no such URL matches a route (the bounded `int` converter).
+    assert out_of_range_answers and set(out_of_range_answers) <= {404, 405}, out_of_range_answers
