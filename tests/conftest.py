@@ -25,8 +25,30 @@ from .factories import DEFAULT_PASSWORD
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("GOVTOOL_TEST_DATABASE_URL")
     if url:
-        return url
+        return _database_of_this_worker(url)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (`<name>_gw0`, …), created
+    on first use: the tests empty the tables before each test, which would pull the data from
+    under a test running in another worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    parsed = sa.engine.make_url(url)
+    if not worker or parsed.get_backend_name() != "postgresql":
+        return url
+    name = f"{parsed.database}_{worker}"
+    engine = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 class IsolatedClient(FlaskClient):
