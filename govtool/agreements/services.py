@@ -16,6 +16,7 @@ from ..auth.models import Role, User
 from ..bodies.models import Body
 from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion
+from ..core import numbering
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
@@ -425,15 +426,17 @@ def attachments_of(agreement: Agreement) -> list[AgreementAttachment]:
 
 
 def next_number(kind: AgreementKind, year: int) -> str:
-    """KV-2022-001: prefix by kind, the year, and the next free sequence number."""
+    """KV-2022-001: prefix by kind, the year, and the next sequence number (core.numbering:
+    parallel drafts take turns, so no two get the same number)."""
     prefix = f"{kind.prefix}-{year}-"
-    existing = db.session.scalars(
-        sa.select(Agreement.number).where(Agreement.number.like(f"{prefix}%"))
-    ).all()
-    highest = max(
-        (int(n.rsplit("-", 1)[1]) for n in existing if n.rsplit("-", 1)[1].isdigit()), default=0
-    )
-    return f"{prefix}{highest + 1:03d}"
+
+    def highest() -> int:
+        existing = db.session.scalars(
+            sa.select(Agreement.number).where(Agreement.number.like(f"{prefix}%"))
+        ).all()
+        return numbering.highest_suffix(existing, prefix)
+
+    return f"{prefix}{numbering.draw(f'agreement:{prefix}', highest):03d}"
 
 
 def _template(template_id: int | None) -> AgreementTemplate:
@@ -740,8 +743,12 @@ def amend(user, agreement: Agreement, change_note: str = "") -> AgreementVersion
     source = agreement.version_in_force
     if source is None:
         raise Conflict(gettext("Only an agreement in force can be amended."))
+    number = numbering.draw(
+        f"agreement_version:{agreement.id}",
+        lambda: max((v.number for v in agreement.versions), default=0),
+    )
     version = AgreementVersion(
-        number=agreement.latest_version.number + 1,
+        number=number,
         template_id=source.template_id,
         title=source.title,
         status=VersionStatus.DRAFT,

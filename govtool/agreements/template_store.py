@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from ..core import numbering
 from ..core.errors import ValidationError
 from ..core.permissions import ensure
 from ..extensions import db
@@ -83,7 +84,9 @@ def store_template(
         code=code,
         name=name.strip(),
         kind=AgreementKind(kind) if isinstance(kind, str) else kind,
-        version=(previous[-1].version + 1) if previous else 1,
+        version=numbering.draw(
+            f"agreement_template:{code}", lambda: previous[-1].version if previous else 0
+        ),
         description=(description or "").strip(),
         filename=filename.rsplit("/", 1)[-1][:200],
         content=data,

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext
 from markupsafe import Markup
 
+from ..core import numbering
 from ..core.errors import ValidationError
 from ..core.permissions import ensure
 from ..extensions import db
@@ -405,10 +406,14 @@ def read_file(stored: StoredFile) -> bytes:
 def _next_paper_reference(meeting: Meeting) -> str:
     year = meeting.date.year
     prefix = f"{meeting.body.short_name}-V-{year}/"
-    count = db.session.scalar(
-        sa.select(sa.func.count(Paper.id)).where(Paper.reference.like(f"{prefix}%"))
-    )
-    return f"{prefix}{(count or 0) + 1:03d}"
+
+    def highest() -> int:
+        used = db.session.scalars(
+            sa.select(Paper.reference).where(Paper.reference.like(f"{prefix}%"))
+        ).all()
+        return numbering.highest_suffix(used, prefix)
+
+    return f"{prefix}{numbering.draw(f'paper:{prefix}', highest):03d}"
 
 
 def submit_paper(

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
+from ..core import numbering
 from ..core.errors import Conflict, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import ensure
@@ -369,14 +370,15 @@ def add_decision(user, item: AgendaItem, data: dict[str, Any]) -> Decision:
             )
     year = meeting.date.year
     body = meeting.body
-    sequence = (
-        db.session.scalar(
+    # core.numbering: parallel decisions of one body and year take turns, no two alike.
+    sequence = numbering.draw(
+        f"decision:{body.id}:{year}",
+        lambda: db.session.scalar(
             sa.select(sa.func.max(Decision.sequence)).where(
                 Decision.body_id == body.id, Decision.year == year
             )
-        )
-        or 0
-    ) + 1
+        ),
+    )
     decision = Decision(
         body_id=body.id,
         meeting_id=meeting.id,

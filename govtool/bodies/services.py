@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from ..core import numbering
 from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
 from ..core.models import utcnow
@@ -642,10 +643,13 @@ def meeting_choices(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple
 
 
 def next_meeting_number(body: Body) -> int:
-    last = db.session.scalar(
-        sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)
+    """The body's next meeting number (core.numbering: parallel creations take turns)."""
+    return numbering.draw(
+        f"meeting:{body.id}",
+        lambda: db.session.scalar(
+            sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)
+        ),
     )
-    return (last or 0) + 1
 
 
 def _meeting_title(body: Body, number: int, kind: MeetingKind) -> str:

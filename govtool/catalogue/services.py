@@ -16,6 +16,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core import numbering
 from ..core.errors import Conflict, ValidationError
 from ..core.permissions import ensure
 from ..core.search import like_pattern
@@ -568,14 +569,17 @@ def _recipients(ids, provider_id: int | None) -> list[Organisation]:
 
 
 def next_identifier(year: int | None = None) -> str:
-    """The next free identifier of the form DX-2026-014."""
+    """The next identifier of the form DX-2026-014 (core.numbering: no two alike)."""
     year = year or dt.date.today().year
     prefix = f"DX-{year}-"
-    used = db.session.scalars(
-        sa.select(CatalogueEntry.identifier).where(CatalogueEntry.identifier.like(f"{prefix}%"))
-    ).all()
-    numbers = [int(i[len(prefix) :]) for i in used if i[len(prefix) :].isdigit()]
-    return f"{prefix}{(max(numbers) if numbers else 0) + 1:03d}"
+
+    def highest() -> int:
+        used = db.session.scalars(
+            sa.select(CatalogueEntry.identifier).where(CatalogueEntry.identifier.like(f"{prefix}%"))
+        ).all()
+        return numbering.highest_suffix(used, prefix)
+
+    return f"{prefix}{numbering.draw(f'catalogue:{prefix}', highest):03d}"
 
 
 def _check_identifier(identifier: str) -> str:
@@ -671,7 +675,10 @@ def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
         raise Conflict(
             gettext("Version %(n)d is in review; wait for the decision.", n=latest.number)
         )
-    new = copy_version(latest, latest.number + 1, user)
+    number = numbering.draw(
+        f"catalogue_version:{entry.id}", lambda: max(v.number for v in entry.versions)
+    )
+    new = copy_version(latest, number, user)
     entry.versions.append(new)
     entry.latest_number = new.number
     sync_status(entry)
