@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..catalogue.forms import MultiCheckboxField
 from ..core.forms import IdSelectField
+from ..core.locking import LockVersionField
 from .models import (
     KIND_LABELS,
     PARTY_ROLE_LABELS,
@@ -79,10 +80,15 @@ class AgreementForm(FlaskForm):
         ),
     )
     change_note = TextAreaField(_l("What this version changes"))
+    lock_version = LockVersionField()
     parties = FieldList(FormField(PartyForm), min_entries=PARTY_SLOTS, max_entries=MAX_PARTY_SLOTS)
 
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.data.items() if k not in ("csrf_token", "parties")}
+        data = {
+            k: v
+            for k, v in self.data.items()
+            if k not in ("csrf_token", "parties", "lock_version")
+        }
         data["entry_ids"] = self.entry_ids.data or []
         data["parties"] = [
             {**entry, "duties": (entry.get("duties") or "").splitlines()}

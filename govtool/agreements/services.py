@@ -18,6 +18,7 @@ from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion
 from ..core import numbering
 from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
 from ..core.search import like_pattern
@@ -571,8 +572,11 @@ def create_agreement(user, data: dict[str, Any]) -> Agreement:
     return agreement
 
 
-def update_version(user, version: AgreementVersion, data: dict[str, Any]) -> None:
-    """Change a version's text and parties; refused once anyone has signed it."""
+def update_version(
+    user, version: AgreementVersion, data: dict[str, Any], expected_version: int | None = None
+) -> None:
+    """Change a version's text and parties; refused once anyone has signed it, and with a
+    Conflict when someone saved it since the form was loaded at `expected_version`."""
     if version.is_frozen:
         raise Conflict(
             gettext(
@@ -582,6 +586,7 @@ def update_version(user, version: AgreementVersion, data: dict[str, Any]) -> Non
     ensure(user, "agreement.edit", version)
     _validate_version(data)
     parties = _check_parties(user, data["parties"]) if "parties" in data else None
+    claim(version, expected_version)
     if data.get("template_id"):
         version.template = _template(data["template_id"])
     _apply_fields(version, data)

@@ -19,13 +19,14 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.docx import TemplateRenderError
-from ..core.errors import DomainError
+from ..core.errors import Conflict, DomainError
 from ..core.forms import (
     NONE_CHOICE,
     commit_or_show_status,
     refresh_requested,
     show_domain_error,
 )
+from ..core.locking import choice_labels, expected_version, show_conflict
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..directory import services as directory_services
@@ -263,19 +264,28 @@ def edit(agreement_id: int, number: int):
         return render_template(
             "agreements/form.html", form=form, agreement=agreement, version=version
         )
+    conflict = None
     if form.validate_on_submit():
         try:
-            services.update_version(current_user, version, form.service_data())
+            services.update_version(
+                current_user, version, form.service_data(), expected_version(form)
+            )
             db.session.commit()
+        except Conflict as error:
+            conflict = show_conflict(form, version, error, COMPARED_FIELDS, choice_labels(form))
         except DomainError as error:
             _fail(error, form)
         else:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-    status = 422 if request.method == "POST" else 200
+    status = (409 if conflict else 422) if request.method == "POST" else 200
     return render_template(
-        "agreements/form.html", form=form, agreement=agreement, version=version
+        "agreements/form.html", form=form, agreement=agreement, version=version, conflict=conflict
     ), status
+
+
+# The version's fields the conflict page compares, saved text beside the sent one.
+COMPARED_FIELDS = ("template_id", *services.VERSION_FIELDS)
 
 
 def _post_action(agreement_id: int, number: int, action: str, call) -> Response:

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from ..core import numbering
 from ..core.errors import ValidationError
+from ..core.locking import claim
 from ..core.permissions import ensure
 from ..extensions import db
 from .agenda_models import AgendaItem, ItemKind, Paper, PaperType, StoredFile
@@ -141,10 +142,16 @@ def add_item(user, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
     return item
 
 
-def update_item(user, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+def update_item(
+    user, item: AgendaItem, data: dict[str, Any], expected_version: int | None = None
+) -> AgendaItem:
+    """Change an item's title and description; Conflict when someone saved it since the form
+    was loaded at `expected_version`."""
     ensure(user, "meeting.edit", item.meeting)
     _check_editable(item.meeting)
-    for key, value in _clean_item(data).items():
+    values = _clean_item(data)
+    claim(item, expected_version)
+    for key, value in values.items():
         setattr(item, key, value)
     db.session.flush()
     return item

@@ -14,7 +14,14 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import Conflict, DomainError
-from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
+from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.locking import (
+    ConflictRow,
+    ConflictView,
+    choice_labels,
+    expected_version,
+    show_conflict,
+)
 from ..core.permissions import can, require
 from ..core.views import get_or_404
 from ..extensions import db
@@ -431,17 +438,42 @@ def edit(meeting_id: int):
         form.date.data = meeting.date
         form.start_time.data = meeting.start_local.time()
         form.end_time.data = meeting.end_local.time()
+    conflict = None
     if form.validate_on_submit():
-        saved, _ = commit_or_show(
-            form, lambda: services.update_meeting(current_user, meeting, form.data)
-        )
-        if saved:
+        try:
+            services.update_meeting(current_user, meeting, form.data, expected_version(form))
+            db.session.commit()
+        except Conflict as error:
+            conflict = show_conflict(form, meeting, error, _saved_meeting, choice_labels(form))
+        except DomainError as error:
+            db.session.rollback()
+            if error.status_code == 403:
+                abort(403)
+            show_domain_error(error, form)
+        else:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
-    status = 422 if form.errors else 200
+    status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template(
-        "bodies/meeting_form.html", form=form, body=meeting.body, meeting=meeting
+        "bodies/meeting_form.html",
+        form=form,
+        body=meeting.body,
+        meeting=meeting,
+        conflict=conflict,
     ), status
+
+
+def _saved_meeting(meeting: Meeting) -> dict:
+    """The saved meeting as its form shows it, for the conflict page."""
+    return {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "date": meeting.date,
+        "start_time": meeting.start_local.time(),
+        "end_time": meeting.end_local.time(),
+        "location": meeting.location,
+        "video_url": meeting.video_url,
+    }
 
 
 @bp.get("/meetings/<int:meeting_id>/items/<int:item_id>")
@@ -674,16 +706,25 @@ def item_edit(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     form = AgendaItemForm(obj=item)
     _prepare_item_form(form, meeting)
+    conflict = None
     if form.validate_on_submit():
         try:
-            agenda.update_item(current_user, item, form.data)
+            agenda.update_item(current_user, item, form.data, expected_version(form))
+        except Conflict as error:
+            conflict = show_conflict(form, item, error, ITEM_COMPARED, choice_labels(form))
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
         else:
             return _item_done(meeting_id, item.id, gettext("Agenda item saved."))
-    status = 422 if form.errors or request.method == "POST" else 200
-    return render_template("bodies/item_form.html", form=form, meeting=meeting, item=item), status
+    status = 409 if conflict else 422 if form.errors or request.method == "POST" else 200
+    return render_template(
+        "bodies/item_form.html", form=form, meeting=meeting, item=item, conflict=conflict
+    ), status
+
+
+# The item's fields the conflict page compares, saved text beside the sent one.
+ITEM_COMPARED = ("title", "description", "presenter", "planned_minutes", "is_public")
 
 
 def _item_failed(meeting_id: int, item_id: int):
@@ -872,14 +913,15 @@ def _conflict(meeting_id: int, item_id: int, notes: str, result: str, error: Con
     form = ItemMinutesForm(formdata=None, prefix="minutes", meta=NO_FORM_CSRF)
     form.notes.data, form.result.data = notes, result
     form.version.data = str(item.minutes_version)
+    conflict = ConflictView(
+        error.message,
+        [
+            ConflictRow(str(form.notes.label.text), item.notes, notes),
+            ConflictRow(str(form.result.label.text), item.result, result),
+        ],
+    )
     return render_template(
-        "bodies/minutes_conflict.html",
-        meeting=meeting,
-        item=item,
-        form=form,
-        message=error.message,
-        my_notes=notes,
-        my_result=result,
+        "bodies/minutes_conflict.html", meeting=meeting, item=item, form=form, conflict=conflict
     ), 409
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
 from ..core import numbering
-from ..core.errors import Conflict, ValidationError
+from ..core.errors import ValidationError
+from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..core.search import like_pattern
@@ -210,25 +211,16 @@ def save_item_minutes(
     meeting = item.meeting
     ensure(user, "meeting.edit", meeting)
     _check_minutes_open(meeting)
-    if expected_version != item.minutes_version:
-        raise Conflict(
-            gettext("Someone else saved the minutes of this item in the meantime."), field="notes"
-        )
-    # Claim the next version with a conditional UPDATE: of two writers racing from the same
-    # version, exactly one hits the row; the other gets the conflict page.
-    claimed = db.session.execute(
-        sa.update(AgendaItem)
-        .where(AgendaItem.id == item.id, AgendaItem.minutes_version == expected_version)
-        .values(minutes_version=expected_version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise Conflict(
-            gettext("Someone else saved the minutes of this item in the meantime."), field="notes"
-        )
+    # The item's minutes have their own counter: writing them does not conflict with an edit
+    # of the item's title, which claims lock_version (core.locking).
+    claim(
+        item,
+        expected_version,
+        column="minutes_version",
+        message=gettext("Someone else saved the minutes of this item in the meantime."),
+    )
     # The text goes through the ORM so the audit log records old and new values.
     item.notes, item.result = notes, result
-    item.minutes_version = expected_version + 1
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.HELD):
         meeting.status = MeetingStatus.MINUTES_DRAFT
     db.session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from ..core import numbering
 from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
+from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..directory.models import list_label
@@ -784,11 +785,15 @@ def _bump_sequence(meeting: Meeting) -> None:
     meeting.ical_sequence = (meeting.ical_sequence or 0) + 1
 
 
-def update_meeting(user, meeting: Meeting, data: dict[str, Any]) -> Meeting:
-    """Move or edit one meeting; a change of time or place raises the calendar SEQUENCE."""
+def update_meeting(
+    user, meeting: Meeting, data: dict[str, Any], expected_version: int | None = None
+) -> Meeting:
+    """Move or edit one meeting; a change of time or place raises the calendar SEQUENCE.
+    Conflict when someone saved it since the form was loaded at `expected_version`."""
     ensure(user, "meeting.edit", meeting)
     if meeting.is_cancelled:
         raise ValidationError(gettext("A cancelled meeting cannot be changed."))
+    claim(meeting, expected_version)
     day = data.get("date") or meeting.date
     start_time = data.get("start_time") or meeting.start_local.time()
     end_time = data.get("end_time") or meeting.end_local.time()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..core import numbering
 from ..core.errors import Conflict, ValidationError
+from ..core.locking import claim
 from ..core.permissions import ensure
 from ..core.search import like_pattern
 from ..directory.models import Organisation, Person
@@ -685,8 +686,13 @@ def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
     return new
 
 
-def update_entry(user, entry: CatalogueEntry, data: dict[str, Any]) -> CatalogueVersion:
-    """Change an entry; an approved version stays frozen and in force, the change is a new one."""
+def update_entry(
+    user, entry: CatalogueEntry, data: dict[str, Any], expected_version: int | None = None
+) -> CatalogueVersion:
+    """Change an entry; an approved version stays frozen and in force, the change is a new one.
+    Conflict when someone saved the entry since the form was loaded at `expected_version`."""
+    ensure(user, "catalogue.edit", entry)
+    claim(entry, expected_version)
     version = working_version(user, entry)
     _apply(version, data, entry.provider_id, user)
     db.session.flush()

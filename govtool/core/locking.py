@@ -168,11 +168,27 @@ def _choice(labels: Mapping[Any, str], value: Any) -> str:
         return ", ".join(_choice(labels, v) for v in value)
     if isinstance(value, enum.Enum):
         value = value.value
-    return str(labels.get(value, _shown(value)))
+    if value is None:
+        value = 0  # a select's "none"
+    return str(labels.get(value, labels.get(str(value), _shown(value))))
+
+
+def choice_labels(form) -> dict[str, dict[Any, str]]:
+    """The labels of every select in `form`, so the comparison shows names, not stored ids."""
+    labels = {}
+    for form_field in form:
+        options = getattr(form_field, "choices", None)
+        if isinstance(options, list | tuple):
+            labels[form_field.name] = {c[0]: str(c[1]) for c in options}
+    return labels
 
 
 def show_conflict(
-    form, obj: Any, error: Conflict, saved: Iterable[str] | Callable[[Any], Mapping], **kw
+    form,
+    obj: Any,
+    error: Conflict,
+    saved: Iterable[str] | Callable[[Any], Mapping],
+    choices: Mapping[str, Mapping[Any, str]] | None = None,
 ) -> ConflictView:
     """After a Conflict: roll back, keep what the user typed in `form`, point its hidden version
     at the saved one (so the merged text can be saved) and return the comparison to show.
@@ -181,4 +197,4 @@ def show_conflict(
     db.session.refresh(obj)
     saved = saved(obj) if callable(saved) else {name: getattr(obj, name) for name in saved}
     form.lock_version.data = getattr(obj, LOCK_COLUMN)
-    return conflict_view(error, form, saved, **kw)
+    return conflict_view(error, form, saved, choices)
