@@ -107,7 +107,7 @@ class SignForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired()])
-    confirm = BooleanField(_l("I confirm that all signatures of this version are withdrawn."))
+    confirm = BooleanField(_l("I confirm that our signature of this version is withdrawn."))
 
 
 class CommentForm(FlaskForm):

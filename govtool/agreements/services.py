@@ -40,7 +40,7 @@ from .models import (
     VersionStatus,
     version_entries,
 )
-from .permissions import OVERSEERS
+from .permissions import OVERSEERS, may_withdraw_signature
 from .rendering import render_version
 
 VERSION_FIELDS = (
@@ -688,31 +688,30 @@ def sign(user, party: AgreementParty, password: str, now: dt.datetime | None = N
 def withdraw_signatures(
     user, version: AgreementVersion, reason: str, confirmed: bool, now: dt.datetime | None = None
 ) -> int:
-    """Withdraw every signature of the version (with confirmation) so it can be changed again."""
+    """Withdraw the user's own party's signature (with confirmation) while the version awaits
+    signatures; the other parties' signatures stay. When none is left, the version is
+    unfrozen and goes back into review so it can be changed."""
     ensure(user, "agreement.withdraw_signatures", version)
     if not confirmed:
         raise ValidationError(
-            gettext("Confirm that all signatures of this version are withdrawn."), field="confirm"
+            gettext("Confirm that your signature of this version is withdrawn."), field="confirm"
         )
     if not (reason or "").strip():
         raise ValidationError(gettext("Give a reason."), field="reason")
     moment = now or utcnow()
-    active = version.active_signatures
-    for signature in active:
+    own = [s for s in version.active_signatures if may_withdraw_signature(user, s)]
+    for signature in own:
         signature.withdrawn_at = moment
         signature.withdrawn_by_id = user.id
         signature.withdrawal_reason = reason.strip()
-    if version.status is VersionStatus.SIGNED:
-        earlier = [v for v in version.agreement.versions if v.status is VersionStatus.SUPERSEDED]
-        if earlier:
-            earlier[-1].status = VersionStatus.SIGNED
-    version.status = VersionStatus.IN_REVIEW
-    version.document = None
-    version.document_sha256 = None
-    version.frozen_at = None
+    if not version.active_signatures:
+        version.status = VersionStatus.IN_REVIEW
+        version.document = None
+        version.document_sha256 = None
+        version.frozen_at = None
     db.session.flush()
     refresh_status(version.agreement)
-    return len(active)
+    return len(own)
 
 
 def verify_document(data: bytes) -> tuple[str, list[AgreementVersion]]:

@@ -464,14 +464,14 @@ def withdraw(agreement_id: int, number: int):
             ),
         )
         if done:
-            flash(gettext("%(count)d signature(s) withdrawn.", count=count), "success")
+            flash(gettext("Your signature was withdrawn."), "success")
             return _to_detail(agreement, number)
     return _action_page(
         agreement,
         version,
         form,
         status,
-        heading=gettext("Withdraw all signatures"),
+        heading=gettext("Withdraw our signature"),
         fields=[("reason", 3), ("confirm", None)],
         button="btn-danger",
     )
