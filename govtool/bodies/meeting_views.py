@@ -6,7 +6,6 @@ the files: .ics, invitation and minutes DOCX, attachments as ZIP."""
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -46,6 +45,7 @@ from .forms import (
 from .minutes_models import Presence
 from .minutes_models import Response as Answer
 from .models import Meeting, MeetingStatus
+from .permissions import has_begun, minutes_refusal
 
 bp = Blueprint("meetings", __name__)
 # The item page's forms carry a prefix (decision-text, minutes-notes) so ids stay unique on the
@@ -96,7 +96,7 @@ def _show_minutes(meeting: Meeting, internal: bool, editor: bool) -> bool:
     return internal and (
         meeting.status
         not in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.CANCELLED)
-        or (editor and meeting.start_at <= dt.datetime.now(dt.UTC))
+        or (editor and has_begun(meeting))
     )
 
 
@@ -109,7 +109,8 @@ def _editable_agenda(meeting: Meeting, editor: bool) -> bool:
 
 
 def _minutes_open(meeting: Meeting, editor: bool, show_minutes: bool) -> bool:
-    return editor and show_minutes and not meeting.minutes_locked and not meeting.is_cancelled
+    """The minutes forms are shown by the rule the services enforce (minutes_refusal)."""
+    return editor and show_minutes and minutes_refusal(meeting) is None
 
 
 def _counted(rows, attribute: str, enum_cls) -> list[tuple[str, int]]:
@@ -177,6 +178,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             editor=editor,
             editable_agenda=editable_agenda,
             minutes_open=_minutes_open(meeting, editor, show_minutes),
+            has_begun=has_begun(meeting),
             can_approve=can(user, "meeting.approve", meeting),
             can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED
             and can(user, "meeting.comment", meeting),
@@ -304,7 +306,9 @@ def render_attendance(meeting_id: int, status: int = 200, guest_form=None):
     require(can(user, "meeting.read_internal", meeting))
     editor = can(user, "meeting.edit", meeting)
     participants = services.meeting_participants(meeting.id)
+    # Invitees and guests are added before the meeting; attendance is recorded once it began.
     recording = editor and not meeting.minutes_locked and not meeting.is_cancelled
+    refusal = minutes_refusal(meeting) if editor else None
     if recording and guest_form is None:
         guest_form = GuestForm(formdata=None)
     if recording:
@@ -323,6 +327,8 @@ def render_attendance(meeting_id: int, status: int = 200, guest_form=None):
             participants=participants,
             editor=editor,
             recording=recording,
+            recording_presence=editor and refusal is None,
+            presence_refusal=refusal if recording else None,
             quorum=minutes.quorum_of(meeting.body, participants) if participants else None,
             guest_form=guest_form,
             presence_choices=list(Presence),

@@ -32,6 +32,7 @@ from .minutes_models import (
     VoteResult,
 )
 from .models import MINUTES_STATES, Body, Meeting, MeetingStatus, Membership, MembershipRole
+from .permissions import minutes_refusal
 
 # ---------------------------------------------------------------- invitees and attendance
 
@@ -131,8 +132,7 @@ def respond_by_token(token: str, answer: str, deputy_name: str = "") -> Particip
 def record_attendance(user, meeting: Meeting, entries: dict[int, dict[str, str]]) -> None:
     """At the meeting: present, excused, absent or represented (by whom) for each invitee."""
     ensure(user, "meeting.edit", meeting)
-    if meeting.is_cancelled or meeting.minutes_locked:
-        raise ValidationError(gettext("Attendance can no longer be changed."))
+    _check_minutes_open(meeting)  # attendance as held is part of the minutes
     by_id = {p.id: p for p in meeting.participants}
     for participant_id, entry in entries.items():
         participant = by_id.get(participant_id)
@@ -153,10 +153,7 @@ def record_attendance(user, meeting: Meeting, entries: dict[int, dict[str, str]]
         participant.represented_by = (
             represented_by[:200] if presence is Presence.REPRESENTED else ""
         )
-    if (
-        meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED)
-        and meeting.start_at <= utcnow()
-    ):
+    if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
         meeting.status = MeetingStatus.HELD
     db.session.flush()
 
@@ -193,14 +190,10 @@ _COUNTS_FOR_QUORUM = frozenset(
 
 
 def _check_minutes_open(meeting: Meeting) -> None:
-    if meeting.minutes_locked:
-        raise ValidationError(
-            gettext("The minutes are approved and locked; record an amendment instead.")
-        )
-    if meeting.is_cancelled:
-        raise ValidationError(gettext("A cancelled meeting has no minutes."))
-    if meeting.status in (MeetingStatus.PLANNED,) and meeting.start_at > utcnow():
-        raise ValidationError(gettext("Minutes can be written once the meeting has begun."))
+    """The rule of the pages (permissions.minutes_refusal), enforced: 422 with its reason."""
+    refusal = minutes_refusal(meeting)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def save_item_minutes(

@@ -30,6 +30,7 @@ from .models import (
     MembershipRole,
     local_datetime,
 )
+from .permissions import has_begun
 
 BODY_FIELDS = (
     "name",
@@ -847,7 +848,7 @@ def mark_held(user, meeting: Meeting) -> Meeting:
     ensure(user, "meeting.edit", meeting)
     if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
         raise ValidationError(gettext("This meeting cannot be marked as held now."))
-    if meeting.date > to_berlin(utcnow()).date():
+    if not has_begun(meeting):
         raise ValidationError(gettext("A meeting in the future cannot be marked as held."))
     meeting.status = MeetingStatus.HELD
     db.session.flush()
