@@ -85,9 +85,7 @@ class AgreementForm(FlaskForm):
 
     def service_data(self) -> dict:
         data = {
-            k: v
-            for k, v in self.data.items()
-            if k not in ("csrf_token", "parties", "lock_version")
+            k: v for k, v in self.data.items() if k not in ("csrf_token", "parties", "lock_version")
         }
         data["entry_ids"] = self.entry_ids.data or []
         data["parties"] = [

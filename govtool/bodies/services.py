@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from ..core import numbering
 from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
+from ..core.identifiers import clean_identifier
 from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import ensure
@@ -329,7 +330,10 @@ def _clean_body(data: dict[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             raise ValidationError(gettext("Unknown cadence."), field="cadence") from exc
     if "short_name" in values:
-        values["short_name"] = values["short_name"].upper()
+        # part of every decision and paper reference (BG-2026/03): a plain identifier
+        values["short_name"] = clean_identifier(
+            values["short_name"], "short_name", 20, "BG"
+        ).upper()
     if "state_code" in values:
         values["state_code"] = (values["state_code"] or "ST").upper()
         if values["state_code"] not in GERMAN_STATES:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..core import numbering
 from ..core.errors import Conflict, ValidationError
+from ..core.identifiers import clean_identifier, normalise_identifier
 from ..core.locking import claim
 from ..core.permissions import ensure
 from ..core.search import like_pattern
@@ -584,11 +585,10 @@ def next_identifier(year: int | None = None) -> str:
 
 
 def _check_identifier(identifier: str) -> str:
-    identifier = (identifier or "").strip()
-    if not identifier:
+    """A typed identifier, normalised and checked (core.identifiers) and free; else the next."""
+    if not normalise_identifier(identifier):
         return next_identifier()
-    if len(identifier) > 40:
-        raise ValidationError(gettext("At most 40 characters, please."), field="identifier")
+    identifier = clean_identifier(identifier, "identifier", 40, "DX-2025-003")
     clash = db.session.scalar(
         sa.select(CatalogueEntry.id).where(
             sa.func.lower(CatalogueEntry.identifier) == identifier.lower()

@@ -4,8 +4,6 @@ input in the form."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 import sqlalchemy as sa
 
@@ -14,70 +12,14 @@ from govtool.bodies.agenda_models import AgendaItem
 from govtool.bodies.models import Meeting, MeetingStatus
 from govtool.catalogue.models import CatalogueEntry
 from govtool.demo import DEMO_PASSWORD
-
-
-class _FormParser(HTMLParser):
-    """The fields of every POST form of a page, as a browser would send them (no button)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict[str, list[str]]] = []
-        self._form: dict | None = None
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self._first_option: str | None = None
-        self._selected = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post":
-            self._form = {}
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "button"):
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            self._form.setdefault(name, []).append(a.get("value") or "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self._form.setdefault(name, []).append("")
-        elif tag == "select" and name:
-            self._select, self._first_option, self._selected = name, None, False
-        elif tag == "option" and self._select:
-            value = a.get("value") or ""
-            if self._first_option is None:
-                self._first_option = value
-            if "selected" in a:
-                self._form.setdefault(self._select, []).append(value)
-                self._selected = True
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select" and self._select:
-            if not self._selected and self._first_option is not None:
-                self._form.setdefault(self._select, []).append(self._first_option)
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea and self._form is not None:
-            values = self._form[self._textarea]
-            values[-1] += data if values[-1] else data.removeprefix("\n")  # as browsers do
+from tests.html_helpers import form_with
 
 
 def edit_form(client, url: str) -> dict[str, list[str]]:
     """The edit form of `url` (the POST form carrying lock_version) as a browser sends it."""
     response = client.get(url)
     assert response.status_code == 200, url
-    parser = _FormParser()
-    parser.feed(response.get_data(as_text=True))
-    forms = [f for f in parser.forms if "lock_version" in f]
-    assert len(forms) == 1, f"{url}: one form with lock_version expected"
-    return forms[0]
+    return form_with(response.get_data(as_text=True), "lock_version")
 
 
 def signed_in(app, email: str):
@@ -110,9 +52,7 @@ def demo_app(app, demo):
 
 
 def _resubmit(client, response, url, field, text):
-    parser = _FormParser()
-    parser.feed(response.get_data(as_text=True))
-    form = next(f for f in parser.forms if "lock_version" in f)
+    form = form_with(response.get_data(as_text=True), "lock_version")
     form[field] = [text]
     return client.post(url, data=form)
 
