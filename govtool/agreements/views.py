@@ -19,14 +19,14 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.docx import TemplateRenderError
-from ..core.errors import Conflict, DomainError
+from ..core.errors import DomainError
 from ..core.forms import (
     NONE_CHOICE,
     commit_or_show_status,
     refresh_requested,
     show_domain_error,
 )
-from ..core.locking import choice_labels, expected_version, show_conflict
+from ..core.locking import choice_labels, commit_or_conflict, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..directory import services as directory_services
@@ -264,21 +264,22 @@ def edit(agreement_id: int, number: int):
         return render_template(
             "agreements/form.html", form=form, agreement=agreement, version=version
         )
-    conflict = None
+    conflict, status = None, 200
     if form.validate_on_submit():
-        try:
-            services.update_version(
+        saved, conflict, status = commit_or_conflict(
+            form,
+            version,
+            lambda: services.update_version(
                 current_user, version, form.service_data(), expected_version(form)
-            )
-            db.session.commit()
-        except Conflict as error:
-            conflict = show_conflict(form, version, error, COMPARED_FIELDS, choice_labels(form))
-        except DomainError as error:
-            _fail(error, form)
-        else:
+            ),
+            COMPARED_FIELDS,
+            choice_labels(form),
+        )
+        if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-    status = (409 if conflict else 422) if request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 422
     return render_template(
         "agreements/form.html", form=form, agreement=agreement, version=version, conflict=conflict
     ), status

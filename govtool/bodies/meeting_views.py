@@ -12,14 +12,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from ..core.errors import Conflict, DomainError
+from ..core.errors import DomainError, EditConflict
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.locking import (
     ConflictRow,
     ConflictView,
     choice_labels,
+    commit_or_conflict,
     expected_version,
-    show_conflict,
 )
 from ..core.permissions import can, require
 from ..core.views import get_or_404
@@ -444,22 +444,22 @@ def edit(meeting_id: int):
         form.date.data = meeting.date
         form.start_time.data = meeting.start_local.time()
         form.end_time.data = meeting.end_local.time()
-    conflict = None
+    conflict, status = None, 200
     if form.validate_on_submit():
-        try:
-            services.update_meeting(current_user, meeting, form.data, expected_version(form))
-            db.session.commit()
-        except Conflict as error:
-            conflict = show_conflict(form, meeting, error, _saved_meeting, choice_labels(form))
-        except DomainError as error:
-            db.session.rollback()
-            if error.status_code == 403:
-                abort(403)
-            show_domain_error(error, form)
-        else:
+        saved, conflict, status = commit_or_conflict(
+            form,
+            meeting,
+            lambda: services.update_meeting(
+                current_user, meeting, form.data, expected_version(form)
+            ),
+            _saved_meeting,
+            choice_labels(form),
+        )
+        if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
-    status = 409 if conflict else 422 if request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 422
     return render_template(
         "bodies/meeting_form.html",
         form=form,
@@ -712,18 +712,19 @@ def item_edit(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     form = AgendaItemForm(obj=item)
     _prepare_item_form(form, meeting)
-    conflict = None
+    conflict, status = None, 200
     if form.validate_on_submit():
-        try:
-            agenda.update_item(current_user, item, form.data, expected_version(form))
-        except Conflict as error:
-            conflict = show_conflict(form, item, error, ITEM_COMPARED, choice_labels(form))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        saved, conflict, status = commit_or_conflict(
+            form,
+            item,
+            lambda: agenda.update_item(current_user, item, form.data, expected_version(form)),
+            ITEM_COMPARED,
+            choice_labels(form),
+        )
+        if saved:
             return _item_done(meeting_id, item.id, gettext("Agenda item saved."))
-    status = 409 if conflict else 422 if form.errors or request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 422
     return render_template(
         "bodies/item_form.html", form=form, meeting=meeting, item=item, conflict=conflict
     ), status
@@ -902,7 +903,7 @@ def item_minutes(meeting_id: int, item_id: int):
     notes, result = form.notes.data or "", form.result.data or ""
     try:
         minutes.save_item_minutes(current_user, item, notes, result, version)
-    except Conflict as error:
+    except EditConflict as error:
         db.session.rollback()
         return _conflict(meeting_id, item_id, notes, result, error)
     except DomainError as error:
@@ -912,7 +913,7 @@ def item_minutes(meeting_id: int, item_id: int):
     )
 
 
-def _conflict(meeting_id: int, item_id: int, notes: str, result: str, error: Conflict):
+def _conflict(meeting_id: int, item_id: int, notes: str, result: str, error: EditConflict):
     """Show the saved text beside the one just sent; the form keeps the sender's text."""
     meeting = _load(meeting_id)
     item = _item(meeting, item_id)

@@ -18,9 +18,9 @@ from flask import (
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
-from ..core.errors import Conflict, DomainError
+from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, refresh_requested, show_domain_error
-from ..core.locking import choice_labels, expected_version, show_conflict
+from ..core.locking import choice_labels, commit_or_conflict, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..directory.services import organisation_choices, people_of_organisations
@@ -242,24 +242,23 @@ def entry_edit(entry_id: int):
         form.lock_version.data = entry.lock_version
     if refresh_requested():
         return render_template("catalogue/form.html", form=form, entry=entry, version=version)
-    conflict = None
+    conflict, status = None, 200
     if form.validate_on_submit():
-        try:
-            saved = services.update_entry(
+        saved, conflict, status = commit_or_conflict(
+            form,
+            entry,
+            lambda: services.update_entry(
                 current_user, entry, _form_data(form), expected_version(form)
-            )
-            db.session.commit()
-        except Conflict as error:
-            conflict = show_conflict(
-                form, entry, error, lambda e: _saved_content(e.latest_version), choice_labels(form)
-            )
-            version = entry.latest_version
-        except DomainError as error:
-            _fail(error, form)
-        else:
-            flash(gettext("Version %(n)d saved.", n=saved.number), "success")
+            ),
+            lambda e: _saved_content(e.latest_version),
+            choice_labels(form),
+        )
+        if saved:
+            flash(gettext("Version %(n)d saved.", n=entry.latest_number), "success")
             return redirect(url_for(".entry_detail", entry_id=entry.id))
-    status = (409 if conflict else 422) if request.method == "POST" else 200
+        version = entry.latest_version
+    elif request.method == "POST":
+        status = 422
     return render_template(
         "catalogue/form.html", form=form, entry=entry, version=version, conflict=conflict
     ), status

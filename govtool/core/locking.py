@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import HiddenField
 
 from ..extensions import db
-from .errors import Conflict
+from .errors import Conflict, DomainError, EditConflict
 
 LOCK_COLUMN = "lock_version"
 
@@ -46,7 +46,7 @@ def conflict_message() -> str:
 
 
 def claim(obj: Any, expected: int | None, column: str = LOCK_COLUMN, message: str = "") -> int:
-    """Claim the next version of `obj` if it is still at `expected`; else raise Conflict.
+    """Claim the next version of `obj` if it is still at `expected`; else raise EditConflict.
 
     `expected` None means the client sent no version (an API call, an old form): the save is
     not checked but still claims the next version, so open forms of others see the change.
@@ -54,7 +54,7 @@ def claim(obj: Any, expected: int | None, column: str = LOCK_COLUMN, message: st
     current = getattr(obj, column)
     base = current if expected is None else expected
     if base != current:
-        raise Conflict(message or conflict_message())
+        raise EditConflict(message or conflict_message())
     table = sa.inspect(obj).mapper.local_table
     key = sa.inspect(obj).identity
     if key is None:
@@ -68,7 +68,7 @@ def claim(obj: Any, expected: int | None, column: str = LOCK_COLUMN, message: st
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise Conflict(message or conflict_message())
+        raise EditConflict(message or conflict_message())
     # The claim went past the ORM: record the new value as loaded, so no flush writes it again
     # and the audit log does not list the counter as a change.
     set_committed_value(obj, column, base + 1)
@@ -198,3 +198,33 @@ def show_conflict(
     saved = saved(obj) if callable(saved) else {name: getattr(obj, name) for name in saved}
     form.lock_version.data = getattr(obj, LOCK_COLUMN)
     return conflict_view(error, form, saved, choices)
+
+
+def commit_or_conflict(
+    form,
+    obj: Any,
+    call: Callable[[], Any],
+    saved: Iterable[str] | Callable[[Any], Mapping],
+    choices: Mapping[str, Mapping[Any, str]] | None = None,
+) -> tuple[bool, ConflictView | None, int]:
+    """Run a locked form's service call as the request's one transaction.
+
+    Returns (True, None, 200) when saved; (False, comparison, 409) when someone saved in between
+    (the form keeps what was sent and now carries the saved version); (False, None, status) for
+    any other domain error, shown on the form as core.forms.commit_or_show_status does."""
+    from flask import abort
+
+    from .forms import show_domain_error
+
+    try:
+        call()
+        db.session.commit()
+    except EditConflict as error:
+        return False, show_conflict(form, obj, error, saved, choices), 409
+    except DomainError as error:
+        db.session.rollback()
+        if error.status_code == 403:
+            abort(403)
+        show_domain_error(error, form)
+        return False, None, error.status_code
+    return True, None, 200

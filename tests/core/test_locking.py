@@ -167,3 +167,34 @@ def test_claim_sees_a_save_committed_after_the_form_was_checked(demo_app, db):
     with pytest.raises(Conflict):
         claim(meeting, loaded)
     db.session.rollback()
+
+
+def test_unrelated_writes_do_not_turn_into_conflicts(demo_app, db):
+    """Only the saves of the document's own form claim its version: renumbering the agenda (an
+    item added before this one) does not make the open edit form of this item stale."""
+    meeting = _planned_meeting(db)
+    item = meeting.agenda_items[-1]
+    url = f"/meetings/{meeting.id}/items/{item.id}/edit"
+    editor = signed_in(demo_app, "sekretariat@example.org")
+    form = edit_form(editor, url)
+    other = signed_in(demo_app, "sekretariat@example.org")
+    added = other.post(f"/meetings/{meeting.id}/items", data={"title": "Neuer Punkt"})
+    assert added.status_code == 302
+    form["presenter"] = ["Frau Beispiel"]
+    assert editor.post(url, data=form).status_code == 302
+
+
+def test_a_rule_conflict_is_a_message_not_a_comparison(demo_app, db):
+    """An entry in review refuses changes with a plain Conflict (409 and its message); only a
+    lost race (EditConflict) gets the comparison of both texts."""
+    entry = db.session.scalar(
+        sa.select(CatalogueEntry).where(CatalogueEntry.identifier == "DX-2025-009")
+    )
+    url = f"/catalogue/{entry.id}/edit"
+    client = signed_in(demo_app, "admin@example.org")
+    form = edit_form(client, url)
+    form["purpose"] = ["Geändert"]
+    response = client.post(url, data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "conflict-saved" not in html and "Prüfung" in html
