@@ -17,7 +17,7 @@ from .bodies import reminders as bodies_reminders  # noqa: F401
 from .catalogue import hooks as catalogue_hooks  # noqa: F401
 from .catalogue import models as catalogue_models  # noqa: F401
 from .catalogue import permissions as catalogue_permissions  # noqa: F401
-from .core import audit, mail  # noqa: F401
+from .core import audit, mail, numbering  # noqa: F401
 from .directory import dashboard as directory_dashboard  # noqa: F401
 from .directory import models as directory_models  # noqa: F401
 from .directory import permissions as directory_permissions  # noqa: F401

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..catalogue.forms import MultiCheckboxField
 from ..core.forms import FlaskForm, Form, IdSelectField
+from ..core.locking import LockVersionField
 from .models import (
     KIND_LABELS,
     PARTY_ROLE_LABELS,
@@ -77,10 +78,13 @@ class AgreementForm(FlaskForm):
         ),
     )
     change_note = TextAreaField(_l("What this version changes"))
+    lock_version = LockVersionField()
     parties = FieldList(FormField(PartyForm), min_entries=PARTY_SLOTS, max_entries=MAX_PARTY_SLOTS)
 
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.data.items() if k not in ("csrf_token", "parties")}
+        data = {
+            k: v for k, v in self.data.items() if k not in ("csrf_token", "parties", "lock_version")
+        }
         data["entry_ids"] = self.entry_ids.data or []
         data["parties"] = [
             {**entry, "duties": (entry.get("duties") or "").splitlines()}
@@ -99,7 +103,7 @@ class SignForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired()])
-    confirm = BooleanField(_l("I confirm that all signatures of this version are withdrawn."))
+    confirm = BooleanField(_l("I confirm that our signature of this version is withdrawn."))
 
 
 class CommentForm(FlaskForm):

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..auth.models import User
+from ..core.locking import Versioned
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..directory.models import Organisation, Person
 from ..extensions import db
@@ -224,7 +225,7 @@ version_entries = sa.Table(
 )
 
 
-class AgreementVersion(Audited, TimestampMixin, db.Model):
+class AgreementVersion(Versioned, Audited, TimestampMixin, db.Model):
     """One wording of an agreement (version 1, then one per amendment)."""
 
     __tablename__ = "agreement_versions"

@@ -3,7 +3,7 @@
 Ministry, secretariat and admins see every agreement. A municipality (or a member) sees only
 agreements its organisation drafted or is a party to, so other organisations' drafts stay hidden.
 Only the drafting organisation (or ministry/secretariat/admin) edits; only a party's own signatory
-signs for that party.
+signs for that party, and only they withdraw that signature, until every party has signed.
 """
 
 from __future__ import annotations
@@ -123,12 +123,23 @@ def sign_for_party(user, party) -> bool:
     return party.organisation_id in _org_chain(user.organisation)
 
 
+def may_withdraw_signature(user, signature) -> bool:
+    """A party withdraws only its own signature: the user may sign for the signing organisation
+    (the rule of agreement.sign), and only while the version awaits signatures. Once every
+    party has signed, the agreement is changed by an amendment or ended by termination."""
+    if signature.withdrawn_at is not None:
+        return False
+    if signature.version.status is not VersionStatus.AWAITING_SIGNATURES:
+        return False
+    if not user.has_role(*SIGNING_ROLES) or user.organisation is None:
+        return False
+    return signature.organisation_id in _org_chain(user.organisation)
+
+
 @rule("agreement.withdraw_signatures")
 def withdraw_signatures(user, version) -> bool:
-    return _manages(user, version.agreement) and version.status in (
-        VersionStatus.AWAITING_SIGNATURES,
-        VersionStatus.SIGNED,
-    )
+    """The user may withdraw at least one signature of the version: their party's own."""
+    return any(may_withdraw_signature(user, s) for s in version.active_signatures)
 
 
 @rule("agreement.amend")

@@ -17,9 +17,10 @@ from ..auth.services import verify_password
 from ..bodies.models import Body
 from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion
-from ..core import uploads
+from ..core import numbering, uploads
 from ..core.bounds import check_date
 from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
 from ..core.search import like_pattern
@@ -42,7 +43,7 @@ from .models import (
     VersionStatus,
     version_entries,
 )
-from .permissions import OVERSEERS
+from .permissions import OVERSEERS, may_withdraw_signature
 from .rendering import render_version
 
 VERSION_FIELDS = (
@@ -429,15 +430,17 @@ def attachments_of(agreement: Agreement) -> list[AgreementAttachment]:
 
 
 def next_number(kind: AgreementKind, year: int) -> str:
-    """KV-2022-001: prefix by kind, the year, and the next free sequence number."""
+    """KV-2022-001: prefix by kind, the year, and the next sequence number (core.numbering:
+    parallel drafts take turns, so no two get the same number)."""
     prefix = f"{kind.prefix}-{year}-"
-    existing = db.session.scalars(
-        sa.select(Agreement.number).where(Agreement.number.like(f"{prefix}%"))
-    ).all()
-    highest = max(
-        (int(n.rsplit("-", 1)[1]) for n in existing if n.rsplit("-", 1)[1].isdigit()), default=0
-    )
-    return f"{prefix}{highest + 1:03d}"
+
+    def highest() -> int:
+        existing = db.session.scalars(
+            sa.select(Agreement.number).where(Agreement.number.like(f"{prefix}%"))
+        ).all()
+        return numbering.highest_suffix(existing, prefix)
+
+    return f"{prefix}{numbering.draw(f'agreement:{prefix}', highest):03d}"
 
 
 def _template(template_id: int | None) -> AgreementTemplate:
@@ -573,8 +576,11 @@ def create_agreement(user, data: dict[str, Any]) -> Agreement:
     return agreement
 
 
-def update_version(user, version: AgreementVersion, data: dict[str, Any]) -> None:
-    """Change a version's text and parties; refused once anyone has signed it."""
+def update_version(
+    user, version: AgreementVersion, data: dict[str, Any], expected_version: int | None = None
+) -> None:
+    """Change a version's text and parties; refused once anyone has signed it, and with a
+    Conflict when someone saved it since the form was loaded at `expected_version`."""
     if version.is_frozen:
         raise Conflict(
             gettext(
@@ -584,6 +590,7 @@ def update_version(user, version: AgreementVersion, data: dict[str, Any]) -> Non
     ensure(user, "agreement.edit", version)
     _validate_version(data)
     parties = _check_parties(user, data["parties"]) if "parties" in data else None
+    claim(version, expected_version)
     if data.get("template_id"):
         version.template = _template(data["template_id"])
     _apply_fields(version, data)
@@ -686,31 +693,30 @@ def sign(user, party: AgreementParty, password: str, now: dt.datetime | None = N
 def withdraw_signatures(
     user, version: AgreementVersion, reason: str, confirmed: bool, now: dt.datetime | None = None
 ) -> int:
-    """Withdraw every signature of the version (with confirmation) so it can be changed again."""
+    """Withdraw the user's own party's signature (with confirmation) while the version awaits
+    signatures; the other parties' signatures stay. When none is left, the version is
+    unfrozen and goes back into review so it can be changed."""
     ensure(user, "agreement.withdraw_signatures", version)
     if not confirmed:
         raise ValidationError(
-            gettext("Confirm that all signatures of this version are withdrawn."), field="confirm"
+            gettext("Confirm that your signature of this version is withdrawn."), field="confirm"
         )
     if not (reason or "").strip():
         raise ValidationError(gettext("Give a reason."), field="reason")
     moment = now or utcnow()
-    active = version.active_signatures
-    for signature in active:
+    own = [s for s in version.active_signatures if may_withdraw_signature(user, s)]
+    for signature in own:
         signature.withdrawn_at = moment
         signature.withdrawn_by_id = user.id
         signature.withdrawal_reason = reason.strip()
-    if version.status is VersionStatus.SIGNED:
-        earlier = [v for v in version.agreement.versions if v.status is VersionStatus.SUPERSEDED]
-        if earlier:
-            earlier[-1].status = VersionStatus.SIGNED
-    version.status = VersionStatus.IN_REVIEW
-    version.document = None
-    version.document_sha256 = None
-    version.frozen_at = None
+    if not version.active_signatures:
+        version.status = VersionStatus.IN_REVIEW
+        version.document = None
+        version.document_sha256 = None
+        version.frozen_at = None
     db.session.flush()
     refresh_status(version.agreement)
-    return len(active)
+    return len(own)
 
 
 def verify_document(data: bytes) -> tuple[str, list[AgreementVersion]]:
@@ -746,8 +752,12 @@ def amend(user, agreement: Agreement, change_note: str = "") -> AgreementVersion
     source = agreement.version_in_force
     if source is None:
         raise Conflict(gettext("Only an agreement in force can be amended."))
+    number = numbering.draw(
+        f"agreement_version:{agreement.id}",
+        lambda: max((v.number for v in agreement.versions), default=0),
+    )
     version = AgreementVersion(
-        number=agreement.latest_version.number + 1,
+        number=number,
         template_id=source.template_id,
         title=source.title,
         status=VersionStatus.DRAFT,

@@ -8,7 +8,9 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from ..core import numbering
 from ..core.errors import ValidationError
+from ..core.identifiers import clean_identifier
 from ..core.permissions import ensure
 from ..extensions import db
 from .models import AgreementKind, AgreementTemplate
@@ -66,13 +68,13 @@ def store_template(
         ensure(user, "agreement_template.manage")
     if not (name or "").strip():
         raise ValidationError(gettext("Enter a name."), field="name")
+    code = clean_identifier(code or slug(name), "code", 60, "kooperationsvereinbarung")
     result = check_template(data, filename)
     if not result.ok:
         raise TemplateRefused(
             gettext("The template was refused: %(reason)s", reason=result.errors[0].message),
             result,
         )
-    code = code or slug(name)
     previous = template_versions(code)
     digest = hashlib.sha256(data).hexdigest()
     if previous and previous[-1].sha256 == digest:
@@ -83,7 +85,9 @@ def store_template(
         code=code,
         name=name.strip(),
         kind=AgreementKind(kind) if isinstance(kind, str) else kind,
-        version=(previous[-1].version + 1) if previous else 1,
+        version=numbering.draw(
+            f"agreement_template:{code}", lambda: previous[-1].version if previous else 0
+        ),
         description=(description or "").strip(),
         filename=filename.rsplit("/", 1)[-1][:200],
         content=data,

@@ -28,6 +28,7 @@ from ..core.forms import (
     refresh_requested,
     show_domain_error,
 )
+from ..core.locking import choice_labels, commit_or_conflict, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..directory import services as directory_services
@@ -265,19 +266,29 @@ def edit(agreement_id: int, number: int):
         return render_template(
             "agreements/form.html", form=form, agreement=agreement, version=version
         )
+    conflict, status = None, 200
     if form.validate_on_submit():
-        try:
-            services.update_version(current_user, version, form.service_data())
-            db.session.commit()
-        except DomainError as error:
-            _fail(error, form)
-        else:
+        saved, conflict, status = commit_or_conflict(
+            form,
+            version,
+            lambda: services.update_version(
+                current_user, version, form.service_data(), expected_version(form)
+            ),
+            COMPARED_FIELDS,
+            choice_labels(form),
+        )
+        if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-    status = 422 if request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 422
     return render_template(
-        "agreements/form.html", form=form, agreement=agreement, version=version
+        "agreements/form.html", form=form, agreement=agreement, version=version, conflict=conflict
     ), status
+
+
+# The version's fields the conflict page compares, saved text beside the sent one.
+COMPARED_FIELDS = ("template_id", *services.VERSION_FIELDS)
 
 
 def _post_action(agreement_id: int, number: int, action: str, call) -> Response:
@@ -449,14 +460,14 @@ def withdraw(agreement_id: int, number: int):
             ),
         )
         if done:
-            flash(gettext("%(count)d signature(s) withdrawn.", count=count), "success")
+            flash(gettext("Your signature was withdrawn."), "success")
             return _to_detail(agreement, number)
     return _action_page(
         agreement,
         version,
         form,
         status,
-        heading=gettext("Withdraw all signatures"),
+        heading=gettext("Withdraw our signature"),
         fields=[("reason", 3), ("confirm", None)],
         button="btn-danger",
     )

@@ -16,7 +16,9 @@ from flask import current_app
 from flask_babel import gettext
 from markupsafe import Markup
 
+from ..core import numbering
 from ..core.errors import ValidationError
+from ..core.locking import claim
 from ..core.permissions import ensure
 from ..core.uploads import check_file_type, check_filename
 from ..extensions import db
@@ -139,10 +141,16 @@ def add_item(user, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
     return item
 
 
-def update_item(user, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+def update_item(
+    user, item: AgendaItem, data: dict[str, Any], expected_version: int | None = None
+) -> AgendaItem:
+    """Change an item's title and description; Conflict when someone saved it since the form
+    was loaded at `expected_version`."""
     ensure(user, "meeting.edit", item.meeting)
     _check_editable(item.meeting)
-    for key, value in _clean_item(data).items():
+    values = _clean_item(data)
+    claim(item, expected_version)
+    for key, value in values.items():
         setattr(item, key, value)
     db.session.flush()
     return item
@@ -333,10 +341,14 @@ def read_file(stored: StoredFile) -> bytes:
 def _next_paper_reference(meeting: Meeting) -> str:
     year = meeting.date.year
     prefix = f"{meeting.body.short_name}-V-{year}/"
-    count = db.session.scalar(
-        sa.select(sa.func.count(Paper.id)).where(Paper.reference.like(f"{prefix}%"))
-    )
-    return f"{prefix}{(count or 0) + 1:03d}"
+
+    def highest() -> int:
+        used = db.session.scalars(
+            sa.select(Paper.reference).where(Paper.reference.like(f"{prefix}%"))
+        ).all()
+        return numbering.highest_suffix(used, prefix)
+
+    return f"{prefix}{numbering.draw(f'paper:{prefix}', highest):03d}"
 
 
 def submit_paper(

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.locking import Versioned
 from ..core.models import Audited, TimestampMixin, enum_type
 from ..extensions import db
 from .models import LABELS, LabelledEnum
@@ -43,7 +44,7 @@ LABELS.update(
 )
 
 
-class AgendaItem(Audited, TimestampMixin, db.Model):
+class AgendaItem(Versioned, Audited, TimestampMixin, db.Model):
     """A TOP: numbered 1, 2, 2.1 from its position and parent; carries the minutes of the item."""
 
     __tablename__ = "agenda_items"

@@ -28,6 +28,7 @@ from wtforms.validators import (
 
 from ..core.bounds import MEETING_DATES
 from ..core.forms import DateInRange, FlaskForm, IdSelectField
+from ..core.locking import LockVersionField
 from .agenda_models import PaperType
 from .minutes_models import ActionStatus, Response, VoteResult
 from .models import BodyKind, Cadence, MeetingKind, MembershipRole
@@ -146,6 +147,7 @@ class MeetingForm(FlaskForm):
     video_url = URLField(
         _l("Video conference link"), validators=[Optional(), URL(), Length(max=500)]
     )
+    lock_version = LockVersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,6 +171,7 @@ class AgendaItemForm(FlaskForm):
     )
     is_public = BooleanField(_l("Public item"), default=True)
     parent_id = IdSelectField(_l("Sub-item of"))
+    lock_version = LockVersionField()
 
 
 class UploadForm(FlaskForm):

@@ -6,15 +6,20 @@ the files: .ics, invitation and minutes DOCX, attachments as ZIP."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.downloads import download
-from ..core.errors import Conflict, DomainError
-from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
+from ..core.errors import DomainError, EditConflict
+from ..core.forms import NONE_CHOICE, show_domain_error
+from ..core.locking import (
+    ConflictRow,
+    ConflictView,
+    choice_labels,
+    commit_or_conflict,
+    expected_version,
+)
 from ..core.permissions import can, require
 from ..core.views import get_or_404
 from ..extensions import db
@@ -39,6 +44,7 @@ from .forms import (
 from .minutes_models import Presence
 from .minutes_models import Response as Answer
 from .models import Meeting, MeetingStatus
+from .permissions import has_begun, minutes_refusal
 
 bp = Blueprint("meetings", __name__)
 # The item page's forms carry a prefix (decision-text, minutes-notes) so ids stay unique on the
@@ -89,7 +95,7 @@ def _show_minutes(meeting: Meeting, internal: bool, editor: bool) -> bool:
     return internal and (
         meeting.status
         not in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.CANCELLED)
-        or (editor and meeting.start_at <= dt.datetime.now(dt.UTC))
+        or (editor and has_begun(meeting))
     )
 
 
@@ -102,7 +108,8 @@ def _editable_agenda(meeting: Meeting, editor: bool) -> bool:
 
 
 def _minutes_open(meeting: Meeting, editor: bool, show_minutes: bool) -> bool:
-    return editor and show_minutes and not meeting.minutes_locked and not meeting.is_cancelled
+    """The minutes forms are shown by the rule the services enforce (minutes_refusal)."""
+    return editor and show_minutes and minutes_refusal(meeting) is None
 
 
 def _counted(rows, attribute: str, enum_cls) -> list[tuple[str, int]]:
@@ -170,6 +177,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             editor=editor,
             editable_agenda=editable_agenda,
             minutes_open=_minutes_open(meeting, editor, show_minutes),
+            has_begun=has_begun(meeting),
             can_approve=can(user, "meeting.approve", meeting),
             can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED
             and can(user, "meeting.comment", meeting),
@@ -297,7 +305,9 @@ def render_attendance(meeting_id: int, status: int = 200, guest_form=None):
     require(can(user, "meeting.read_internal", meeting))
     editor = can(user, "meeting.edit", meeting)
     participants = services.meeting_participants(meeting.id)
+    # Invitees and guests are added before the meeting; attendance is recorded once it began.
     recording = editor and not meeting.minutes_locked and not meeting.is_cancelled
+    refusal = minutes_refusal(meeting) if editor else None
     if recording and guest_form is None:
         guest_form = GuestForm(formdata=None)
     if recording:
@@ -316,6 +326,8 @@ def render_attendance(meeting_id: int, status: int = 200, guest_form=None):
             participants=participants,
             editor=editor,
             recording=recording,
+            recording_presence=editor and refusal is None,
+            presence_refusal=refusal if recording else None,
             quorum=minutes.quorum_of(meeting.body, participants) if participants else None,
             guest_form=guest_form,
             presence_choices=list(Presence),
@@ -431,17 +443,42 @@ def edit(meeting_id: int):
         form.date.data = meeting.date
         form.start_time.data = meeting.start_local.time()
         form.end_time.data = meeting.end_local.time()
+    conflict, status = None, 200
     if form.validate_on_submit():
-        saved, _ = commit_or_show(
-            form, lambda: services.update_meeting(current_user, meeting, form.data)
+        saved, conflict, status = commit_or_conflict(
+            form,
+            meeting,
+            lambda: services.update_meeting(
+                current_user, meeting, form.data, expected_version(form)
+            ),
+            _saved_meeting,
+            choice_labels(form),
         )
         if saved:
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
-    status = 422 if form.errors else 200
+    elif request.method == "POST":
+        status = 422
     return render_template(
-        "bodies/meeting_form.html", form=form, body=meeting.body, meeting=meeting
+        "bodies/meeting_form.html",
+        form=form,
+        body=meeting.body,
+        meeting=meeting,
+        conflict=conflict,
     ), status
+
+
+def _saved_meeting(meeting: Meeting) -> dict:
+    """The saved meeting as its form shows it, for the conflict page."""
+    return {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "date": meeting.date,
+        "start_time": meeting.start_local.time(),
+        "end_time": meeting.end_local.time(),
+        "location": meeting.location,
+        "video_url": meeting.video_url,
+    }
 
 
 @bp.get("/meetings/<int:meeting_id>/items/<int:item_id>")
@@ -674,16 +711,26 @@ def item_edit(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     form = AgendaItemForm(obj=item)
     _prepare_item_form(form, meeting)
+    conflict, status = None, 200
     if form.validate_on_submit():
-        try:
-            agenda.update_item(current_user, item, form.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        saved, conflict, status = commit_or_conflict(
+            form,
+            item,
+            lambda: agenda.update_item(current_user, item, form.data, expected_version(form)),
+            ITEM_COMPARED,
+            choice_labels(form),
+        )
+        if saved:
             return _item_done(meeting_id, item.id, gettext("Agenda item saved."))
-    status = 422 if form.errors or request.method == "POST" else 200
-    return render_template("bodies/item_form.html", form=form, meeting=meeting, item=item), status
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "bodies/item_form.html", form=form, meeting=meeting, item=item, conflict=conflict
+    ), status
+
+
+# The item's fields the conflict page compares, saved text beside the sent one.
+ITEM_COMPARED = ("title", "description", "presenter", "planned_minutes", "is_public")
 
 
 def _item_failed(meeting_id: int, item_id: int):
@@ -846,7 +893,7 @@ def item_minutes(meeting_id: int, item_id: int):
     notes, result = form.notes.data or "", form.result.data or ""
     try:
         minutes.save_item_minutes(current_user, item, notes, result, version)
-    except Conflict as error:
+    except EditConflict as error:
         db.session.rollback()
         return _conflict(meeting_id, item_id, notes, result, error)
     except DomainError as error:
@@ -856,21 +903,22 @@ def item_minutes(meeting_id: int, item_id: int):
     )
 
 
-def _conflict(meeting_id: int, item_id: int, notes: str, result: str, error: Conflict):
+def _conflict(meeting_id: int, item_id: int, notes: str, result: str, error: EditConflict):
     """Show the saved text beside the one just sent; the form keeps the sender's text."""
     meeting = _load(meeting_id)
     item = _item(meeting, item_id)
     form = ItemMinutesForm(formdata=None, prefix="minutes", meta=NO_FORM_CSRF)
     form.notes.data, form.result.data = notes, result
     form.version.data = str(item.minutes_version)
+    conflict = ConflictView(
+        error.message,
+        [
+            ConflictRow(str(form.notes.label.text), item.notes, notes),
+            ConflictRow(str(form.result.label.text), item.result, result),
+        ],
+    )
     return render_template(
-        "bodies/minutes_conflict.html",
-        meeting=meeting,
-        item=item,
-        form=form,
-        message=error.message,
-        my_notes=notes,
-        my_result=result,
+        "bodies/minutes_conflict.html", meeting=meeting, item=item, form=form, conflict=conflict
     ), 409
 
 

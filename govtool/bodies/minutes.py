@@ -12,8 +12,10 @@ from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
+from ..core import numbering
 from ..core.bounds import check_date
-from ..core.errors import Conflict, ValidationError
+from ..core.errors import ValidationError
+from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..core.search import like_pattern
@@ -31,6 +33,7 @@ from .minutes_models import (
     VoteResult,
 )
 from .models import MINUTES_STATES, Body, Meeting, MeetingStatus, Membership, MembershipRole
+from .permissions import minutes_refusal
 
 # ---------------------------------------------------------------- invitees and attendance
 
@@ -130,8 +133,7 @@ def respond_by_token(token: str, answer: str, deputy_name: str = "") -> Particip
 def record_attendance(user, meeting: Meeting, entries: dict[int, dict[str, str]]) -> None:
     """At the meeting: present, excused, absent or represented (by whom) for each invitee."""
     ensure(user, "meeting.edit", meeting)
-    if meeting.is_cancelled or meeting.minutes_locked:
-        raise ValidationError(gettext("Attendance can no longer be changed."))
+    _check_minutes_open(meeting)  # attendance as held is part of the minutes
     by_id = {p.id: p for p in meeting.participants}
     for participant_id, entry in entries.items():
         participant = by_id.get(participant_id)
@@ -152,10 +154,7 @@ def record_attendance(user, meeting: Meeting, entries: dict[int, dict[str, str]]
         participant.represented_by = (
             represented_by[:200] if presence is Presence.REPRESENTED else ""
         )
-    if (
-        meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED)
-        and meeting.start_at <= utcnow()
-    ):
+    if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
         meeting.status = MeetingStatus.HELD
     db.session.flush()
 
@@ -192,14 +191,10 @@ _COUNTS_FOR_QUORUM = frozenset(
 
 
 def _check_minutes_open(meeting: Meeting) -> None:
-    if meeting.minutes_locked:
-        raise ValidationError(
-            gettext("The minutes are approved and locked; record an amendment instead.")
-        )
-    if meeting.is_cancelled:
-        raise ValidationError(gettext("A cancelled meeting has no minutes."))
-    if meeting.status in (MeetingStatus.PLANNED,) and meeting.start_at > utcnow():
-        raise ValidationError(gettext("Minutes can be written once the meeting has begun."))
+    """The rule of the pages (permissions.minutes_refusal), enforced: 422 with its reason."""
+    refusal = minutes_refusal(meeting)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def save_item_minutes(
@@ -210,25 +205,16 @@ def save_item_minutes(
     meeting = item.meeting
     ensure(user, "meeting.edit", meeting)
     _check_minutes_open(meeting)
-    if expected_version != item.minutes_version:
-        raise Conflict(
-            gettext("Someone else saved the minutes of this item in the meantime."), field="notes"
-        )
-    # Claim the next version with a conditional UPDATE: of two writers racing from the same
-    # version, exactly one hits the row; the other gets the conflict page.
-    claimed = db.session.execute(
-        sa.update(AgendaItem)
-        .where(AgendaItem.id == item.id, AgendaItem.minutes_version == expected_version)
-        .values(minutes_version=expected_version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise Conflict(
-            gettext("Someone else saved the minutes of this item in the meantime."), field="notes"
-        )
+    # The item's minutes have their own counter: writing them does not conflict with an edit
+    # of the item's title, which claims lock_version (core.locking).
+    claim(
+        item,
+        expected_version,
+        column="minutes_version",
+        message=gettext("Someone else saved the minutes of this item in the meantime."),
+    )
     # The text goes through the ORM so the audit log records old and new values.
     item.notes, item.result = notes, result
-    item.minutes_version = expected_version + 1
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.HELD):
         meeting.status = MeetingStatus.MINUTES_DRAFT
     db.session.flush()
@@ -370,14 +356,15 @@ def add_decision(user, item: AgendaItem, data: dict[str, Any]) -> Decision:
             )
     year = meeting.date.year
     body = meeting.body
-    sequence = (
-        db.session.scalar(
+    # core.numbering: parallel decisions of one body and year take turns, no two alike.
+    sequence = numbering.draw(
+        f"decision:{body.id}:{year}",
+        lambda: db.session.scalar(
             sa.select(sa.func.max(Decision.sequence)).where(
                 Decision.body_id == body.id, Decision.year == year
             )
-        )
-        or 0
-    ) + 1
+        ),
+    )
     decision = Decision(
         body_id=body.id,
         meeting_id=meeting.id,

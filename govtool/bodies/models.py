@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.formatting import BERLIN, to_berlin
+from ..core.locking import Versioned
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..directory.models import Organisation, Person
 from ..extensions import db
@@ -225,7 +226,7 @@ class Membership(Audited, TimestampMixin, db.Model):
         return f"{self.person_id}@{self.body_id}"
 
 
-class Meeting(Audited, TimestampMixin, db.Model):
+class Meeting(Versioned, Audited, TimestampMixin, db.Model):
     """One Sitzung of a body, with its iCalendar identity and derived deadlines."""
 
     __tablename__ = "meetings"

@@ -133,6 +133,32 @@ def edit_meeting(user, obj) -> bool:
     return is_body_editor(user, _body_of(obj))
 
 
+def has_begun(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+    """The meeting's start has passed: only then is there anything to record."""
+    return meeting.start_at <= (now or dt.datetime.now(dt.UTC))
+
+
+def minutes_refusal(meeting: Meeting, now: dt.datetime | None = None) -> str | None:
+    """Why the minutes of `meeting` (notes, results, decisions, attendance as held) cannot be
+    written now, or None when they can. The pages hide the forms and the services refuse with
+    this one rule: a meeting that has not begun has no minutes."""
+    from flask_babel import gettext
+
+    if meeting.minutes_locked:
+        return gettext("The minutes are approved and locked; record an amendment instead.")
+    if meeting.is_cancelled:
+        return gettext("A cancelled meeting has no minutes.")
+    if not has_begun(meeting, now):
+        return gettext("Minutes can be written once the meeting has begun.")
+    return None
+
+
+@rule("meeting.write_minutes")
+def write_minutes(user, meeting) -> bool:
+    """Editors write the minutes of a meeting that has begun, until they are approved."""
+    return edit_meeting(user, meeting) and minutes_refusal(meeting) is None
+
+
 @rule("meeting.approve")
 def approve_minutes(user, meeting) -> bool:
     """The chair approves, or the secretary records the approval by the next meeting."""

@@ -11,9 +11,12 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from ..core import numbering
 from ..core.bounds import MEETING_DATES, check_date
 from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
+from ..core.identifiers import clean_identifier
+from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..directory.models import list_label
@@ -29,6 +32,7 @@ from .models import (
     MembershipRole,
     local_datetime,
 )
+from .permissions import has_begun
 
 BODY_FIELDS = (
     "name",
@@ -327,7 +331,10 @@ def _clean_body(data: dict[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             raise ValidationError(gettext("Unknown cadence."), field="cadence") from exc
     if "short_name" in values:
-        values["short_name"] = values["short_name"].upper()
+        # part of every decision and paper reference (BG-2026/03): a plain identifier
+        values["short_name"] = clean_identifier(
+            values["short_name"], "short_name", 20, "BG"
+        ).upper()
     if "state_code" in values:
         values["state_code"] = (values["state_code"] or "ST").upper()
         if values["state_code"] not in GERMAN_STATES:
@@ -646,10 +653,13 @@ def meeting_choices(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple
 
 
 def next_meeting_number(body: Body) -> int:
-    last = db.session.scalar(
-        sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)
+    """The body's next meeting number (core.numbering: parallel creations take turns)."""
+    return numbering.draw(
+        f"meeting:{body.id}",
+        lambda: db.session.scalar(
+            sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)
+        ),
     )
-    return (last or 0) + 1
 
 
 def _meeting_title(body: Body, number: int, kind: MeetingKind) -> str:
@@ -785,11 +795,15 @@ def _bump_sequence(meeting: Meeting) -> None:
     meeting.ical_sequence = (meeting.ical_sequence or 0) + 1
 
 
-def update_meeting(user, meeting: Meeting, data: dict[str, Any]) -> Meeting:
-    """Move or edit one meeting; a change of time or place raises the calendar SEQUENCE."""
+def update_meeting(
+    user, meeting: Meeting, data: dict[str, Any], expected_version: int | None = None
+) -> Meeting:
+    """Move or edit one meeting; a change of time or place raises the calendar SEQUENCE.
+    Conflict when someone saved it since the form was loaded at `expected_version`."""
     ensure(user, "meeting.edit", meeting)
     if meeting.is_cancelled:
         raise ValidationError(gettext("A cancelled meeting cannot be changed."))
+    claim(meeting, expected_version)
     day = check_date(data.get("date"), "date", MEETING_DATES) or meeting.date
     start_time = data.get("start_time") or meeting.start_local.time()
     end_time = data.get("end_time") or meeting.end_local.time()
@@ -843,7 +857,7 @@ def mark_held(user, meeting: Meeting) -> Meeting:
     ensure(user, "meeting.edit", meeting)
     if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
         raise ValidationError(gettext("This meeting cannot be marked as held now."))
-    if meeting.date > to_berlin(utcnow()).date():
+    if not has_begun(meeting):
         raise ValidationError(gettext("A meeting in the future cannot be marked as held."))
     meeting.status = MeetingStatus.HELD
     db.session.flush()

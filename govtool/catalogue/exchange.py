@@ -23,6 +23,7 @@ from ..core import exports
 from ..core.archives import XML_ERRORS, check_archive
 from ..core.docx import render_docx
 from ..core.errors import DomainError, ValidationError
+from ..core.identifiers import normalise_identifier
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
 from ..directory.models import Organisation, Person
@@ -355,7 +356,8 @@ def import_file(user, filename: str, content: bytes) -> list:
     savepoint = db.session.begin_nested()
     for line, cells in enumerate(body, start=2):
         values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
-        identifier = values.get("identifier", "").strip().lower()
+        # compared as stored (core.identifiers): look-alikes count as the same identifier
+        identifier = normalise_identifier(values.get("identifier", "")).lower()
         try:
             if identifier and identifier in seen:
                 raise ValidationError(gettext("Identifier appears twice."), field="identifier")

@@ -20,6 +20,7 @@ from wtforms.fields import SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..core.forms import FlaskForm, Form, IdSelectField
+from ..core.locking import LockVersionField
 from .models import (
     LABELS,
     ControllerRelationship,
@@ -50,6 +51,7 @@ class DataItemForm(Form):
 
 
 class EntryForm(FlaskForm):
+    lock_version = LockVersionField()  # of the entry (core.locking)
     identifier = StringField(
         _l("Identifier"),
         validators=[Optional(), Length(max=40)],

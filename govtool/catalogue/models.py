@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.locking import Versioned
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type, utcnow
 from ..directory.models import Organisation, Person
 from ..extensions import db
@@ -149,7 +150,7 @@ version_recipients = sa.Table(
 )
 
 
-class CatalogueEntry(Audited, TimestampMixin, db.Model):
+class CatalogueEntry(Versioned, Audited, TimestampMixin, db.Model):
     """One exchange of data between a provider and its recipients, across its versions."""
 
     __tablename__ = "catalogue_entries"

@@ -16,9 +16,12 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core import numbering
 from ..core.args import int_from
 from ..core.bounds import MAX_LINE, MAX_TEXT, check_date, is_id
 from ..core.errors import Conflict, ValidationError
+from ..core.identifiers import clean_identifier, normalise_identifier
+from ..core.locking import claim
 from ..core.permissions import ensure
 from ..core.search import like_pattern
 from ..directory.models import Organisation, Person
@@ -582,22 +585,24 @@ def _recipients(ids, provider_id: int | None) -> list[Organisation]:
 
 
 def next_identifier(year: int | None = None) -> str:
-    """The next free identifier of the form DX-2026-014."""
+    """The next identifier of the form DX-2026-014 (core.numbering: no two alike)."""
     year = year or dt.date.today().year
     prefix = f"DX-{year}-"
-    used = db.session.scalars(
-        sa.select(CatalogueEntry.identifier).where(CatalogueEntry.identifier.like(f"{prefix}%"))
-    ).all()
-    numbers = [int(i[len(prefix) :]) for i in used if i[len(prefix) :].isdigit()]
-    return f"{prefix}{(max(numbers) if numbers else 0) + 1:03d}"
+
+    def highest() -> int:
+        used = db.session.scalars(
+            sa.select(CatalogueEntry.identifier).where(CatalogueEntry.identifier.like(f"{prefix}%"))
+        ).all()
+        return numbering.highest_suffix(used, prefix)
+
+    return f"{prefix}{numbering.draw(f'catalogue:{prefix}', highest):03d}"
 
 
 def _check_identifier(identifier: str) -> str:
-    identifier = (identifier or "").strip()
-    if not identifier:
+    """A typed identifier, normalised and checked (core.identifiers) and free; else the next."""
+    if not normalise_identifier(identifier):
         return next_identifier()
-    if len(identifier) > 40:
-        raise ValidationError(gettext("At most 40 characters, please."), field="identifier")
+    identifier = clean_identifier(identifier, "identifier", 40, "DX-2025-003")
     clash = db.session.scalar(
         sa.select(CatalogueEntry.id).where(
             sa.func.lower(CatalogueEntry.identifier) == identifier.lower()
@@ -685,15 +690,23 @@ def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
         raise Conflict(
             gettext("Version %(n)d is in review; wait for the decision.", n=latest.number)
         )
-    new = copy_version(latest, latest.number + 1, user)
+    number = numbering.draw(
+        f"catalogue_version:{entry.id}", lambda: max(v.number for v in entry.versions)
+    )
+    new = copy_version(latest, number, user)
     entry.versions.append(new)
     entry.latest_number = new.number
     sync_status(entry)
     return new
 
 
-def update_entry(user, entry: CatalogueEntry, data: dict[str, Any]) -> CatalogueVersion:
-    """Change an entry; an approved version stays frozen and in force, the change is a new one."""
+def update_entry(
+    user, entry: CatalogueEntry, data: dict[str, Any], expected_version: int | None = None
+) -> CatalogueVersion:
+    """Change an entry; an approved version stays frozen and in force, the change is a new one.
+    Conflict when someone saved the entry since the form was loaded at `expected_version`."""
+    ensure(user, "catalogue.edit", entry)
+    claim(entry, expected_version)
     version = working_version(user, entry)
     _apply(version, data, entry.provider_id, user)
     db.session.flush()

@@ -22,6 +22,7 @@ from ..core.args import arg_int
 from ..core.downloads import download
 from ..core.errors import DomainError
 from ..core.forms import NONE_CHOICE, refresh_requested, show_domain_error
+from ..core.locking import choice_labels, commit_or_conflict, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..directory.services import organisation_choices, people_of_organisations
@@ -239,19 +240,37 @@ def entry_edit(entry_id: int):
     version = entry.latest_version
     form = _entry_form(entry, version)
     del form.identifier, form.provider_id
+    if request.method == "GET":
+        form.lock_version.data = entry.lock_version
     if refresh_requested():
         return render_template("catalogue/form.html", form=form, entry=entry, version=version)
+    conflict, status = None, 200
     if form.validate_on_submit():
-        try:
-            saved = services.update_entry(current_user, entry, _form_data(form))
-            db.session.commit()
-        except DomainError as error:
-            _fail(error, form)
-        else:
-            flash(gettext("Version %(n)d saved.", n=saved.number), "success")
+        saved, conflict, status = commit_or_conflict(
+            form,
+            entry,
+            lambda: services.update_entry(
+                current_user, entry, _form_data(form), expected_version(form)
+            ),
+            lambda e: _saved_content(e.latest_version),
+            choice_labels(form),
+        )
+        if saved:
+            flash(gettext("Version %(n)d saved.", n=entry.latest_number), "success")
             return redirect(url_for(".entry_detail", entry_id=entry.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("catalogue/form.html", form=form, entry=entry, version=version), status
+        version = entry.latest_version
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "catalogue/form.html", form=form, entry=entry, version=version, conflict=conflict
+    ), status
+
+
+def _saved_content(version) -> dict:
+    """The saved version's content as the conflict page compares it with the form's."""
+    saved = {f.name: getattr(version, f.name) for f in services.CONTENT_FIELDS}
+    saved["recipient_ids"] = [o.id for o in version.recipients]
+    return saved
 
 
 # ---------------------------------------------------------------- entry page

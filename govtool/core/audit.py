@@ -101,7 +101,8 @@ def _jsonable(value: Any) -> Any:
 
 def _column_attrs(obj: Any):
     mapper = inspect(obj).mapper
-    excluded = set(getattr(obj, "__audit_exclude__", ()))
+    # The optimistic-locking counter is bookkeeping, not content (core.locking).
+    excluded = {*getattr(obj, "__audit_exclude__", ()), "lock_version"}
     for attr in mapper.column_attrs:
         if attr.key not in excluded:
             yield attr.key

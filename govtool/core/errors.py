@@ -33,3 +33,10 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class EditConflict(Conflict):
+    """Someone saved the document since its form was loaded (core.locking): the page shows the
+    saved text beside the sent one instead of a plain message."""
+
+    code = "edit_conflict"

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.errors import Conflict, ValidationError
+from ..core.identifiers import clean_identifier
 from ..core.permissions import ensure
 from ..core.search import like_pattern
 from ..extensions import db
@@ -216,9 +217,12 @@ def _clean(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
 def _check_organisation(data: dict[str, Any], organisation: Organisation | None) -> None:
     if not data.get("name"):
         raise ValidationError(gettext("Please enter a name."), field="name")
-    short_name = data.get("short_name", "")
-    if not short_name:
+    if not (data.get("short_name") or "").strip():
         raise ValidationError(gettext("Please enter a short name."), field="short_name")
+    # imports find organisations by short name: a look-alike must not sit beside the real one
+    short_name = data["short_name"] = clean_identifier(
+        data["short_name"], "short_name", 40, "MB-REF34"
+    )
     clash = db.session.scalar(
         sa.select(Organisation.id).where(
             sa.func.lower(Organisation.short_name) == short_name.lower()

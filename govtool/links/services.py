@@ -21,6 +21,7 @@ from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion, EntryStatus
 from ..catalogue.permissions import PROPOSERS
 from ..core.errors import ValidationError
+from ..core.identifiers import normalise_identifier
 from ..core.permissions import can
 from ..extensions import db
 
@@ -94,7 +95,7 @@ def check_agreement(
 
 def agreement_by_number(user, number: str) -> Agreement | None:
     """The agreement with this number if the user may see it (import of catalogue rows)."""
-    number = (number or "").strip()
+    number = normalise_identifier(number)  # a non-breaking hyphen still finds KV-2022-001
     if not number:
         return None
     agreement = db.session.scalar(

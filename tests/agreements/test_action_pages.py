@@ -41,11 +41,13 @@ def test_detail_page_links_the_action_pages_instead_of_rendering_their_forms(dem
     _login(login, "halle@example.org")
     page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
     pages = _pages(agreement.id)
-    for name in ("withdraw", "amend", "terminate", "attach"):
+    for name in ("amend", "terminate", "attach"):
         assert f'href="{pages[name]}"' in page, name
     assert f'href="{pages["comment"]}"' not in page  # signed: no comments any more
+    # signed by every party: changed by an amendment, no signature can be withdrawn any more
+    assert f'href="{pages["withdraw"]}"' not in page
     assert "<textarea" not in page and 'type="file"' not in page
-    for name in ("withdraw", "amend", "terminate", "attach"):
+    for name in ("amend", "terminate", "attach"):
         response = client.get(pages[name])
         assert response.status_code == 200, name
         html = response.get_data(as_text=True)
