@@ -73,7 +73,9 @@ def browser():
 @pytest.fixture()
 def page(browser, live_server, db):
     """A fresh browser page (own cookies) on an emptied database; base_url is the live server."""
-    context = browser.new_context(base_url=live_server, locale="de-DE")
+    # Reduced motion switches Bootstrap's transitions off, so axe-core checks the colours a page
+    # settles on, not a button caught half-way through its hover fade on a loaded machine.
+    context = browser.new_context(base_url=live_server, locale="de-DE", reduced_motion="reduce")
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
