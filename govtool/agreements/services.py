@@ -433,14 +433,7 @@ def next_number(kind: AgreementKind, year: int) -> str:
     """KV-2022-001: prefix by kind, the year, and the next sequence number (core.numbering:
     parallel drafts take turns, so no two get the same number)."""
     prefix = f"{kind.prefix}-{year}-"
-
-    def highest() -> int:
-        existing = db.session.scalars(
-            sa.select(Agreement.number).where(Agreement.number.like(f"{prefix}%"))
-        ).all()
-        return numbering.highest_suffix(existing, prefix)
-
-    return f"{prefix}{numbering.draw(f'agreement:{prefix}', highest):03d}"
+    return numbering.next_with_prefix("agreement", Agreement.number, prefix)
 
 
 def _template(template_id: int | None) -> AgreementTemplate:

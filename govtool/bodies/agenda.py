@@ -341,14 +341,7 @@ def read_file(stored: StoredFile) -> bytes:
 def _next_paper_reference(meeting: Meeting) -> str:
     year = meeting.date.year
     prefix = f"{meeting.body.short_name}-V-{year}/"
-
-    def highest() -> int:
-        used = db.session.scalars(
-            sa.select(Paper.reference).where(Paper.reference.like(f"{prefix}%"))
-        ).all()
-        return numbering.highest_suffix(used, prefix)
-
-    return f"{prefix}{numbering.draw(f'paper:{prefix}', highest):03d}"
+    return numbering.next_with_prefix("paper", Paper.reference, prefix)
 
 
 def submit_paper(

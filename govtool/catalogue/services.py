@@ -588,14 +588,7 @@ def next_identifier(year: int | None = None) -> str:
     """The next identifier of the form DX-2026-014 (core.numbering: no two alike)."""
     year = year or dt.date.today().year
     prefix = f"DX-{year}-"
-
-    def highest() -> int:
-        used = db.session.scalars(
-            sa.select(CatalogueEntry.identifier).where(CatalogueEntry.identifier.like(f"{prefix}%"))
-        ).all()
-        return numbering.highest_suffix(used, prefix)
-
-    return f"{prefix}{numbering.draw(f'catalogue:{prefix}', highest):03d}"
+    return numbering.next_with_prefix("catalogue", CatalogueEntry.identifier, prefix)
 
 
 def _check_identifier(identifier: str) -> str:

@@ -154,12 +154,15 @@ def show_domain_error(error: DomainError, form=None) -> None:
         flash(error.message, "danger")
 
 
-def commit_or_show_status(form, call: Callable[[], Any]) -> tuple[bool, Any, int]:
+def commit_or_show_status(
+    form, call: Callable[[], Any], passes: tuple[type[DomainError], ...] = ()
+) -> tuple[bool, Any, int]:
     """Run a form's service call as the request's one transaction.
 
     Commits and returns (True, result, 200); on a domain error rolls back, shows the message on
     the form (or answers 403 for a permission error) and returns (False, None, the error's status:
-    422 for invalid input, 409 for a conflict).
+    422 for invalid input, 409 for a conflict). Errors of the types in `passes` are raised to the
+    caller untouched (an edit conflict gets its own page).
     """
     from ..extensions import db
 
@@ -167,6 +170,8 @@ def commit_or_show_status(form, call: Callable[[], Any]) -> tuple[bool, Any, int
         result = call()
         db.session.commit()
     except DomainError as error:
+        if isinstance(error, passes):
+            raise
         db.session.rollback()
         if error.status_code == 403:
             abort(403)

@@ -31,7 +31,7 @@ from wtforms import Field
 from wtforms.widgets import HiddenInput
 
 from ..extensions import db
-from .errors import Conflict, DomainError, EditConflict
+from .errors import Conflict, EditConflict
 
 LOCK_COLUMN = "lock_version"
 
@@ -215,20 +215,11 @@ def commit_or_conflict(
 
     Returns (True, None, 200) when saved; (False, comparison, 409) when someone saved in between
     (the form keeps what was sent and now carries the saved version); (False, None, status) for
-    any other domain error, shown on the form as core.forms.commit_or_show_status does."""
-    from flask import abort
-
-    from .forms import show_domain_error
+    any other domain error, shown on the form by core.forms.commit_or_show_status."""
+    from .forms import commit_or_show_status
 
     try:
-        call()
-        db.session.commit()
+        done, _, status = commit_or_show_status(form, call, passes=(EditConflict,))
     except EditConflict as error:
         return False, show_conflict(form, obj, error, saved, choices), 409
-    except DomainError as error:
-        db.session.rollback()
-        if error.status_code == 403:
-            abort(403)
-        show_domain_error(error, form)
-        return False, None, error.status_code
-    return True, None, 200
+    return done, None, status

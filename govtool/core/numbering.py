@@ -78,5 +78,21 @@ def draw(scope: str, highest_stored: Callable[[], int | None]) -> int:
 
 def highest_suffix(values, prefix: str) -> int:
     """The highest number after `prefix` among `values` ("KV-2026-014" → 14); others ignored."""
-    numbers = [int(v[len(prefix) :]) for v in values if v and v[len(prefix) :].isdigit()]
+    numbers = [
+        int(v[len(prefix) :])
+        for v in values
+        if v and v.startswith(prefix) and v[len(prefix) :].isdigit()
+    ]
     return max(numbers, default=0)
+
+
+def next_with_prefix(kind: str, column, prefix: str, width: int = 3) -> str:
+    """The next reference after `prefix` in `column` ("KV-2026-" → "KV-2026-015"), drawn in the
+    scope "kind:prefix" so that parallel requests take turns."""
+
+    def highest() -> int:
+        # LIKE treats "_" in a prefix as a wildcard: highest_suffix keeps exact prefixes only.
+        used = db.session.scalars(sa.select(column).where(column.like(f"{prefix}%"))).all()
+        return highest_suffix(used, prefix)
+
+    return f"{prefix}{draw(f'{kind}:{prefix}', highest):0{width}d}"
