@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := govtool
+# The suite runs on every core (pytest-xdist; each worker has its own PostgreSQL database).
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format install install-test translations migrate bench clean
 
