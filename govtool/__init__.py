@@ -184,7 +184,10 @@ def _register_error_pages(app: Flask) -> None:
         403: _l("You are not allowed to see or do this."),
         404: _l("This page does not exist."),
         405: _l("This action is not possible here."),
-        413: _l("The upload is too large."),
+        413: _l(
+            "The upload or the text sent is too large. Nothing was saved; please send a "
+            "smaller file or a shorter text."
+        ),
         429: _l("Too many attempts. Please wait a minute and try again."),
         500: _l(
             "Something went wrong on our side; the error has been logged. If you were saving "
