@@ -115,4 +115,8 @@ def test_bombs_are_refused_without_growing_peak_memory_by_100_mb():
     for name, status in result["statuses"].items():
         assert 400 <= status < 500, (name, status)
     growth_mb = (result["after_kb"] - result["before_kb"]) / 1024  # ru_maxrss is in KiB on Linux
+    print(
+        f"bombs refused with {sorted(set(result['statuses'].values()))}; peak memory grew by "
+        f"{growth_mb:.1f} MB (limit 100 MB)"
+    )
     assert growth_mb < 100, result
