@@ -44,7 +44,7 @@ from .forms import (
 from .minutes_models import Presence
 from .minutes_models import Response as Answer
 from .models import Meeting, MeetingStatus
-from .permissions import has_begun, minutes_refusal
+from .permissions import attendance_refusal, has_begun, minutes_refusal
 
 bp = Blueprint("meetings", __name__)
 # The item page's forms carry a prefix (decision-text, minutes-notes) so ids stay unique on the
@@ -307,7 +307,7 @@ def render_attendance(meeting_id: int, status: int = 200, guest_form=None):
     participants = services.meeting_participants(meeting.id)
     # Invitees and guests are added before the meeting; attendance is recorded once it began.
     recording = editor and not meeting.minutes_locked and not meeting.is_cancelled
-    refusal = minutes_refusal(meeting) if editor else None
+    refusal = attendance_refusal(meeting) if editor else None
     if recording and guest_form is None:
         guest_form = GuestForm(formdata=None)
     if recording:

@@ -26,7 +26,7 @@ from typing import Any
 
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from jinja2 import (
     StrictUndefined,
     TemplateError,
@@ -80,19 +80,30 @@ _WIDE_FORMAT = re.compile(
 )
 
 
-def _refuse(what: str) -> SecurityError:
+# What a refusal names; lazy, so the checks that run on every call in a template translate nothing.
+_A_FORMAT_WIDTH = lazy_gettext("A format width")
+_A_WIDTH = lazy_gettext("A width")
+_A_STRING = lazy_gettext("A string")
+_A_POWER = lazy_gettext("A power")
+_A_PRODUCT = lazy_gettext("A product")
+_A_REPEAT = lazy_gettext("A repeated string or list")
+
+
+def _refuse(what: Any) -> SecurityError:
     # The message reaches the administrator on the upload page: in the UI's language.
-    return SecurityError(gettext("%(what)s exceeds the limits of document templates", what=what))
+    return SecurityError(
+        gettext("%(what)s exceeds the limits of document templates", what=str(what))
+    )
 
 
-def _check_text_size(size: int, what: str) -> None:
+def _check_text_size(size: int, what: Any) -> None:
     if size > MAX_TEXT:
         raise _refuse(what)
 
 
 def _check_format(template: Any) -> None:
     if isinstance(template, str) and _WIDE_FORMAT.search(template):
-        raise _refuse(gettext("A format width"))
+        raise _refuse(_A_FORMAT_WIDTH)
 
 
 def bounded_range(*args: int) -> range:
@@ -118,7 +129,7 @@ def _bounded_indent(s: str, width: int | str = 4, first: bool = False, blank: bo
 
 
 def _bounded_width(width: int) -> int:
-    _check_text_size(int(width), gettext("A width"))
+    _check_text_size(int(width), _A_WIDTH)
     return int(width)
 
 
@@ -183,7 +194,7 @@ class DocumentSandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         if getattr(__obj, "__name__", "") == "join" and args and not isinstance(args[0], list):
             args = (list(args[0]), *args[1:])  # measure a generator once, then join it
-        _check_text_size(_projected_call_size(__obj, args, kwargs), gettext("A string"))
+        _check_text_size(_projected_call_size(__obj, args, kwargs), _A_STRING)
         return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any):
@@ -200,20 +211,20 @@ def _is_int(value: Any) -> bool:
 def _check_power(base: Any, exponent: Any) -> None:
     if _is_int(base) and _is_int(exponent) and abs(base) > 1 and exponent > 0:
         if abs(base).bit_length() * exponent > MAX_INT_BITS:
-            raise _refuse(gettext("A power"))
+            raise _refuse(_A_POWER)
     elif isinstance(base, int | float) and isinstance(exponent, int | float):
         if abs(exponent) > MAX_INT_BITS:
-            raise _refuse(gettext("A power"))
+            raise _refuse(_A_POWER)
 
 
 def _check_product(left: Any, right: Any) -> None:
     if _is_int(left) and _is_int(right):
         if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
-            raise _refuse(gettext("A product"))
+            raise _refuse(_A_PRODUCT)
         return
     for sequence, times in ((left, right), (right, left)):
         if isinstance(sequence, str | bytes | list | tuple) and _is_int(times):
-            _check_text_size(len(sequence) * max(times, 0), gettext("A repeated string or list"))
+            _check_text_size(len(sequence) * max(times, 0), _A_REPEAT)
 
 
 def make_environment() -> DocumentSandbox:
