@@ -199,6 +199,18 @@ def _register_error_pages(app: Flask) -> None:
         ),
     }
 
+    # What the page's heading says; the status code stays beside it for support calls.
+    titles = {
+        400: _l("Request not processed"),
+        403: _l("No access"),
+        404: _l("Page not found"),
+        405: _l("Not possible here"),
+        413: _l("Upload too large"),
+        429: _l("Too many attempts"),
+        500: _l("Something went wrong"),
+        503: _l("Temporarily unavailable"),
+    }
+
     def render_error(error, code: int, message=None):
         if code >= 500:
             _rollback_quietly()
@@ -208,7 +220,10 @@ def _register_error_pages(app: Flask) -> None:
             _forget_user()  # the header would ask the database for the user again
         try:
             page = render_template(
-                "errors/error.html", code=code, message=message or messages[code]
+                "errors/error.html",
+                code=code,
+                title=titles[code],
+                message=message or messages[code],
             )
         except Exception:
             # Rendering needs the signed-in user; when that fails too, show the page as to a
@@ -217,7 +232,10 @@ def _register_error_pages(app: Flask) -> None:
             _rollback_quietly()
             _forget_user()
             page = render_template(
-                "errors/error.html", code=code, message=message or messages[code]
+                "errors/error.html",
+                code=code,
+                title=titles[code],
+                message=message or messages[code],
             )
         return page, code
 

@@ -124,7 +124,12 @@ class VerifyForm(FlaskForm):
 
 
 class AttachmentForm(FlaskForm):
-    file = FileField(_l("File"), validators=[FileRequired()])
+    file = FileField(
+        _l("File"),
+        validators=[FileRequired()],
+        # the allow-list of core.uploads.ATTACHMENT_TYPES, said before the upload, not after
+        description=_l("PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPG, TXT or CSV"),
+    )
     is_signed_copy = BooleanField(_l("This is the scanned, wet-ink signed copy (PDF)"))
 
 

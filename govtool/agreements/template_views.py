@@ -53,7 +53,14 @@ def template_upload():
             db.session.commit()
         except template_store.TemplateRefused as error:
             db.session.rollback()
-            form.file.errors = [*form.file.errors, error.message]
+            # The reasons are listed once, in the check's box; the field says where to look.
+            refused = gettext(
+                "The template was refused; the reasons are listed under Template check."
+            )
+            form.file.errors = [
+                *form.file.errors,
+                refused if error.result.issues else error.message,
+            ]
             result, status = error.result, 422
         except DomainError as error:
             db.session.rollback()

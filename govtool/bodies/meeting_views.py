@@ -14,10 +14,9 @@ from ..core.downloads import download
 from ..core.errors import DomainError, EditConflict
 from ..core.forms import NONE_CHOICE, show_domain_error
 from ..core.locking import (
-    ConflictRow,
-    ConflictView,
     choice_labels,
     commit_or_conflict,
+    conflict_view,
     expected_version,
 )
 from ..core.permissions import can, require
@@ -44,7 +43,7 @@ from .forms import (
 from .minutes_models import Presence
 from .minutes_models import Response as Answer
 from .models import Meeting, MeetingStatus
-from .permissions import has_begun, minutes_refusal
+from .permissions import attendance_refusal, has_begun, minutes_refusal
 
 bp = Blueprint("meetings", __name__)
 # The item page's forms carry a prefix (decision-text, minutes-notes) so ids stay unique on the
@@ -307,7 +306,7 @@ def render_attendance(meeting_id: int, status: int = 200, guest_form=None):
     participants = services.meeting_participants(meeting.id)
     # Invitees and guests are added before the meeting; attendance is recorded once it began.
     recording = editor and not meeting.minutes_locked and not meeting.is_cancelled
-    refusal = minutes_refusal(meeting) if editor else None
+    refusal = attendance_refusal(meeting) if editor else None
     if recording and guest_form is None:
         guest_form = GuestForm(formdata=None)
     if recording:
@@ -910,13 +909,8 @@ def _conflict(meeting_id: int, item_id: int, notes: str, result: str, error: Edi
     form = ItemMinutesForm(formdata=None, prefix="minutes", meta=NO_FORM_CSRF)
     form.notes.data, form.result.data = notes, result
     form.version.data = str(item.minutes_version)
-    conflict = ConflictView(
-        error.message,
-        [
-            ConflictRow(str(form.notes.label.text), item.notes, notes),
-            ConflictRow(str(form.result.label.text), item.result, result),
-        ],
-    )
+    # the same comparison as the other edit forms: only the fields that differ are listed
+    conflict = conflict_view(error, form, {"notes": item.notes, "result": item.result})
     return render_template(
         "bodies/minutes_conflict.html", meeting=meeting, item=item, form=form, conflict=conflict
     ), 409

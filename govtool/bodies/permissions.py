@@ -153,6 +153,17 @@ def minutes_refusal(meeting: Meeting, now: dt.datetime | None = None) -> str | N
     return None
 
 
+def attendance_refusal(meeting: Meeting, now: dt.datetime | None = None) -> str | None:
+    """minutes_refusal worded for the attendance page (same rule; there, "minutes can be
+    written" answered a question nobody asked)."""
+    from flask_babel import gettext
+
+    refusal = minutes_refusal(meeting, now)
+    if refusal is not None and not meeting.minutes_locked and not meeting.is_cancelled:
+        return gettext("Attendance is recorded once the meeting has begun.")
+    return refusal
+
+
 @rule("meeting.write_minutes")
 def write_minutes(user, meeting) -> bool:
     """Editors write the minutes of a meeting that has begun, until they are approved."""

@@ -26,7 +26,7 @@ from typing import Any
 
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from jinja2 import (
     StrictUndefined,
     TemplateError,
@@ -80,25 +80,39 @@ _WIDE_FORMAT = re.compile(
 )
 
 
-def _refuse(what: str) -> SecurityError:
-    return SecurityError(f"{what} exceeds the limits of document templates")
+# What a refusal names; lazy, so the checks that run on every call in a template translate nothing.
+_A_FORMAT_WIDTH = lazy_gettext("A format width")
+_A_WIDTH = lazy_gettext("A width")
+_A_STRING = lazy_gettext("A string")
+_A_POWER = lazy_gettext("A power")
+_A_PRODUCT = lazy_gettext("A product")
+_A_REPEAT = lazy_gettext("A repeated string or list")
 
 
-def _check_text_size(size: int, what: str) -> None:
+def _refuse(what: Any) -> SecurityError:
+    # The message reaches the administrator on the upload page: in the UI's language.
+    return SecurityError(
+        gettext("%(what)s exceeds the limits of document templates", what=str(what))
+    )
+
+
+def _check_text_size(size: int, what: Any) -> None:
     if size > MAX_TEXT:
         raise _refuse(what)
 
 
 def _check_format(template: Any) -> None:
     if isinstance(template, str) and _WIDE_FORMAT.search(template):
-        raise _refuse("A format width")
+        raise _refuse(_A_FORMAT_WIDTH)
 
 
 def bounded_range(*args: int) -> range:
     """range() for templates: at most MAX_RANGE items."""
     result = range(*args)
     if len(result) > MAX_RANGE:
-        raise _refuse(f"range() of {len(result)} items (limit {MAX_RANGE})")
+        raise _refuse(
+            gettext("range() of %(n)s items (limit %(limit)s)", n=len(result), limit=MAX_RANGE)
+        )
     return result
 
 
@@ -115,7 +129,7 @@ def _bounded_indent(s: str, width: int | str = 4, first: bool = False, blank: bo
 
 
 def _bounded_width(width: int) -> int:
-    _check_text_size(int(width), "A width")
+    _check_text_size(int(width), _A_WIDTH)
     return int(width)
 
 
@@ -180,7 +194,7 @@ class DocumentSandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         if getattr(__obj, "__name__", "") == "join" and args and not isinstance(args[0], list):
             args = (list(args[0]), *args[1:])  # measure a generator once, then join it
-        _check_text_size(_projected_call_size(__obj, args, kwargs), "A string")
+        _check_text_size(_projected_call_size(__obj, args, kwargs), _A_STRING)
         return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any):
@@ -197,20 +211,20 @@ def _is_int(value: Any) -> bool:
 def _check_power(base: Any, exponent: Any) -> None:
     if _is_int(base) and _is_int(exponent) and abs(base) > 1 and exponent > 0:
         if abs(base).bit_length() * exponent > MAX_INT_BITS:
-            raise _refuse("A power")
+            raise _refuse(_A_POWER)
     elif isinstance(base, int | float) and isinstance(exponent, int | float):
         if abs(exponent) > MAX_INT_BITS:
-            raise _refuse("A power")
+            raise _refuse(_A_POWER)
 
 
 def _check_product(left: Any, right: Any) -> None:
     if _is_int(left) and _is_int(right):
         if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
-            raise _refuse("A product")
+            raise _refuse(_A_PRODUCT)
         return
     for sequence, times in ((left, right), (right, left)):
         if isinstance(sequence, str | bytes | list | tuple) and _is_int(times):
-            _check_text_size(len(sequence) * max(times, 0), "A repeated string or list")
+            _check_text_size(len(sequence) * max(times, 0), _A_REPEAT)
 
 
 def make_environment() -> DocumentSandbox:
@@ -313,10 +327,16 @@ def _explain(exc: Exception, source: str) -> TemplateRenderError:
     if found:
         hint = found.group(1) or found.group(2)
     tag = _tag_in(paragraph, hint)
-    kind = "refused" if isinstance(exc, SecurityError) else "failed"
-    text = f"Template {kind} at tag {tag or '?'}: {message}"
+    if isinstance(exc, SecurityError):
+        text = gettext(
+            "Template refused at tag %(tag)s: %(message)s", tag=tag or "?", message=message
+        )
+    else:
+        text = gettext(
+            "Template failed at tag %(tag)s: %(message)s", tag=tag or "?", message=message
+        )
     if paragraph:
-        text += f' (paragraph: "{paragraph[:200]}")'
+        text += " " + gettext('(paragraph: "%(text)s")', text=paragraph[:200])
     return TemplateRenderError(text, tag=tag, paragraph=paragraph)
 
 
@@ -446,7 +466,7 @@ def dry_run(
             except TemplateError as exc:
                 return _explain(exc, source).message
             except Exception as exc:
-                return f"Template failed: {type(exc).__name__}: {exc}"
+                return gettext("Template failed: %(error)s", error=f"{type(exc).__name__}: {exc}")
     finally:
         sys.settrace(previous)
     return None

@@ -125,15 +125,19 @@ def check_file_type(name: str, data: bytes, allowed: tuple[str, ...], allowed_te
     """The MIME type to store for an upload whose extension is in `allowed` and whose content
     matches it; a clear ValidationError (422) otherwise."""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    # The browser empties the file input on the error page: the message names the file.
+    refused = gettext('"%(name)s" was not accepted.', name=name)
     if extension not in allowed or extension not in TYPES:
         raise ValidationError(
-            gettext("Only these file types are accepted: %(types)s.", types=allowed_text),
+            f"{refused} "
+            + gettext("Only these file types are accepted: %(types)s.", types=allowed_text),
             field="file",
         )
     file_type = TYPES[extension]
     if content_kind(data) != file_type.kind:
         raise ValidationError(
-            gettext(
+            f"{refused} "
+            + gettext(
                 "The file's content is not a %(ext)s document. Only genuine files of these "
                 "types are accepted: %(types)s.",
                 ext=extension.upper(),

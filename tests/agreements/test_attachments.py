@@ -58,6 +58,17 @@ def test_disallowed_attachments_get_a_422_and_nothing_is_saved(
     assert db.session.query(AgreementAttachment).count() == 0
 
 
+def test_refused_attachment_is_named_and_the_allowed_types_shown(demo, client, login):
+    """Found in the browser: after a refusal the file input is empty, and the message did not
+    say which file it refused; the form named the accepted types only after a refusal."""
+    agreement = draft()
+    login("halle@example.org", password=DEMO_PASSWORD)
+    form = client.get(f"/agreements/{agreement.id}/attachments").get_data(as_text=True)
+    assert "PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPG, TXT oder CSV" in form
+    page = _attach(client, agreement, b"alert(1)", "skript.js").get_data(as_text=True)
+    assert "„skript.js“ wurde nicht angenommen. Nur diese Dateitypen werden angenommen" in page
+
+
 @pytest.mark.parametrize(
     ("name", "data", "mimetype"),
     [

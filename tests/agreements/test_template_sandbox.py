@@ -72,6 +72,21 @@ def test_upload_check_refuses_templates_that_cannot_render_safely(client, admin,
     assert db.session.scalar(sa.select(sa.func.count(AgreementTemplate.id))) == before
 
 
+def test_template_refusal_is_german_and_said_once_on_the_german_page(demo, client, login):
+    """Found in the browser: the sandbox's refusal was English on the German page, and the same
+    sentence stood three times (error summary, check box, under the field)."""
+    login("admin@example.org", password=DEMO_PASSWORD)
+    response = _upload(client, _docx("Betrag: {{ 10 ** 100000 }}"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Eine Potenz überschreitet die Grenzen für Dokumentvorlagen" in page
+    assert "Vorlage abgelehnt beim Platzhalter {{ 10 ** 100000 }}" in page
+    assert "(Absatz: „Betrag: {{ 10 ** 100000 }}“)" in page
+    assert "exceeds" not in page and "Template refused" not in page
+    assert page.count("Eine Potenz") == 1  # listed once, in the check box
+    assert "die Gründe stehen unter „Vorlagenprüfung“" in page
+
+
 def test_output_and_time_budgets_of_the_dry_run(app, db, monkeypatch):
     big_output = _docx(
         "{% for i in range(1000) %}{% for j in range(1000) %}{{ 'abcdefghij' * 10 }}"

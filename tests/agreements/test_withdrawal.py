@@ -89,3 +89,18 @@ def test_no_withdrawal_once_every_party_signed(demo, client, login):
     version = agreement.latest_version
     assert version.status is VersionStatus.SIGNED
     assert {s.organisation.short_name for s in version.active_signatures} == {"HAL", "MB-REF34"}
+
+
+def test_unconfirmed_withdrawal_names_the_checkbox_in_the_summary_without_a_stray_full_stop(
+    signed_by_ministry_and_halle, client, login
+):
+    """Seen in the browser: the error summary wrote a sentence label as "… zurückgezogen wird.:"."""
+    login(HALLE, password=DEMO_PASSWORD)
+    response = client.post(
+        f"/agreements/{signed_by_ministry_and_halle.id}/versions/1/withdraw",
+        data={"reason": "Falsche Fassung unterschrieben"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "unter dieser Fassung zurückgezogen wird</a>: Bestätigen Sie" in page
+    assert "wird.</a>:" not in page

@@ -191,7 +191,7 @@ def test_profile_password_check_is_throttled(client, db, login):
         assert _wrong_current_password(client).status_code == 422
     response = _wrong_current_password(client)
     assert response.status_code == 429
-    assert "Zu oft ein falsches Passwort" in response.get_data(as_text=True)
+    assert "Das Passwort wurde zu oft falsch eingegeben" in response.get_data(as_text=True)
     # While throttled, even the right password is not checked.
     assert _wrong_current_password(client, DEFAULT_PASSWORD).status_code == 429
 
@@ -209,4 +209,4 @@ def test_signing_shares_the_password_check_throttle(demo, client, login):
         assert _wrong_current_password(client).status_code == 422
     response = client.post(url, data={"password": DEMO_PASSWORD})
     assert response.status_code == 429
-    assert "Zu oft ein falsches Passwort" in response.get_data(as_text=True)
+    assert "Das Passwort wurde zu oft falsch eingegeben" in response.get_data(as_text=True)

@@ -111,3 +111,11 @@ def test_demo_meetings_in_the_future_have_no_minutes(demo, db):
             assert not services.body_decisions(meeting.body) or all(
                 d.meeting_id != meeting.id for d in services.body_decisions(meeting.body)
             )
+
+
+def test_attendance_page_of_a_future_meeting_speaks_of_attendance(setting, client, login):
+    """Seen in the browser: the attendance page said when the minutes can be written."""
+    _login(client, login, setting)
+    page = client.get(f"/meetings/{setting['future'].id}/attendance").get_data(as_text=True)
+    assert "Die Anwesenheit wird erfasst, sobald die Sitzung begonnen hat." in page
+    assert "Niederschrift kann geschrieben werden" not in page

@@ -165,6 +165,8 @@ def test_concurrent_edit_shows_conflict_page_with_both_texts(world, client, logi
     html = second.get_data(as_text=True)
     assert second.status_code == 409
     assert "Text der Schriftführung" in html and "Text der Vorsitzenden" in html
+    # only the field that differs is compared (the empty result, alike on both sides, is not)
+    assert html.count('class="conflict-saved"') == 1
     db.session.expire_all()
     assert db.session.get(AgendaItem, item_id).notes == "Text der Schriftführung"
     # Merging from the conflict page (now at version 1) saves.

@@ -60,6 +60,13 @@ def test_visitor_gets_a_german_503_page(down_app):
     assert "nicht verloren" not in html
 
 
+def test_503_page_says_what_happened_in_its_heading(down_app):
+    """Seen in the browser: the heading said only "Fehler 503"."""
+    page = _signed_in(down_app.test_client()).get("/agreements/").get_data(as_text=True)
+    assert "<h1>Vorübergehend nicht erreichbar</h1>" in page
+    assert "Fehler 503" in page  # still there, for a call to the support desk
+
+
 def test_signed_in_user_gets_the_app_page_not_werkzeugs(down_app):
     response = _signed_in(down_app.test_client()).get("/")
     assert response.status_code == 503
