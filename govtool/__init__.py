@@ -177,6 +177,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     from flask_babel import gettext
 
+    from .core.errors import DomainError
+    from .core.forms import answer_domain_error
     from .core.security import NulCharacterInInput
 
     messages = {
@@ -223,6 +225,7 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(e, code))
+    app.register_error_handler(DomainError, answer_domain_error)
 
     @app.errorhandler(sa_exc.OperationalError)
     @app.errorhandler(sa_exc.InterfaceError)
