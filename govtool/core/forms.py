@@ -146,10 +146,12 @@ def _coerce_id(value) -> int:
     return number if number == 0 or MIN_ID <= number <= MAX_ID else -1
 
 
-def show_domain_error(error: DomainError, form=None) -> None:
-    """Attach a service's error to its form field when it names one, else flash it."""
-    if form is not None and error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
+def show_domain_error(error: DomainError, form=None, fallback: str | None = None) -> None:
+    """Attach a service's error to its form field when it names one (else to the `fallback`
+    field when given), else flash it."""
+    name = error.field if error.field and form is not None and error.field in form else fallback
+    if form is not None and name and name in form:
+        form[name].errors = [*form[name].errors, error.message]
     else:
         flash(error.message, "danger")
 
@@ -165,15 +167,18 @@ def show_domain_error(error: DomainError, form=None) -> None:
 
 
 def on_domain_error(
-    render: Callable[[int], Any],
+    render: Callable[..., Any],
     form=None,
     *,
+    field: str | None = None,
+    with_error: bool = False,
     on_conflict: Callable[[DomainError], Any] | None = None,
 ) -> None:
-    """For the rest of this request, a DomainError is answered by `render(status)` after its
-    message went to the field of `form` it names (else flashed); `on_conflict(error)` answers
-    an EditConflict instead (the page with the saved text beside the sent one)."""
-    g.domain_error_page = (render, form, on_conflict)
+    """For the rest of this request, a DomainError is answered by `render(status)` (with
+    `with_error`: `render(status, error)`, for a page that shows more than the message) after
+    its message went to the field of `form` it names, else to `field`, else a flash message.
+    `on_conflict(error)` answers an EditConflict instead (the saved text beside the sent one)."""
+    g.domain_error_page = (render, form, field, with_error, on_conflict)
 
 
 def back_on_domain_error(url: str) -> None:
@@ -198,13 +203,13 @@ def answer_domain_error(error: DomainError):
     page = g.pop("domain_error_page", None)
     if page is None:
         return render_template("errors/error.html", code=status, message=error.message), status
-    render, form, on_conflict = page
+    render, form, field, with_error, on_conflict = page
     from .errors import EditConflict
 
     if on_conflict is not None and isinstance(error, EditConflict):
         return on_conflict(error)
-    show_domain_error(error, form)
-    return render(status)
+    show_domain_error(error, form, field)
+    return render(status, error) if with_error else render(status)
 
 
 def problem_response(error: DomainError):
