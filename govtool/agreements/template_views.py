@@ -39,13 +39,17 @@ def template_upload():
     ]
 
     def page(status: int, error=None):
-        result = error.result if isinstance(error, template_store.TemplateRefused) else None
+        """The upload form; a refusal beside the file, a failed check's issues listed."""
+        result = None
+        if error is not None:
+            form.file.errors = [*form.file.errors, error.message]
+            if isinstance(error, template_store.TemplateRefused):
+                result = error.result
         return render_template("agreements/template_upload.html", form=form, result=result), status
 
     if form.validate_on_submit():
         upload = form.file.data
-        # a refusal goes beside the file; a failed check lists every issue
-        on_domain_error(page, form, field="file", with_error=True)
+        on_domain_error(page, with_error=True)
         template = template_store.store_template(
             current_user,
             filename=upload.filename or "",

@@ -174,10 +174,10 @@ def on_domain_error(
     with_error: bool = False,
     on_conflict: Callable[[DomainError], Any] | None = None,
 ) -> None:
-    """For the rest of this request, a DomainError is answered by `render(status)` (with
-    `with_error`: `render(status, error)`, for a page that shows more than the message) after
-    its message went to the field of `form` it names, else to `field`, else a flash message.
-    `on_conflict(error)` answers an EditConflict instead (the saved text beside the sent one)."""
+    """For the rest of this request, a DomainError is answered by `render(status)` after its
+    message went to the field of `form` it names, else to `field`, else a flash message. With
+    `with_error`, `render(status, error)` shows the error itself (a page listing more than the
+    message). `on_conflict(error)` answers an EditConflict (the saved text beside the sent one)."""
     g.domain_error_page = (render, form, field, with_error, on_conflict)
 
 
@@ -208,8 +208,10 @@ def answer_domain_error(error: DomainError):
 
     if on_conflict is not None and isinstance(error, EditConflict):
         return on_conflict(error)
+    if with_error:
+        return render(status, error)
     show_domain_error(error, form, field)
-    return render(status, error) if with_error else render(status)
+    return render(status)
 
 
 def problem_response(error: DomainError):
