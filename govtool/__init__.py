@@ -272,10 +272,9 @@ def _register_error_pages(app: Flask) -> None:
 
 def _rollback_quietly() -> None:
     """Roll back after an error; when the database is gone, rolling back may fail as well."""
-    try:
-        db.session.rollback()
-    except sa_exc.SQLAlchemyError:
-        logging.getLogger(__name__).warning("rollback failed", exc_info=True)
+    from .core.models import rollback_quietly
+
+    rollback_quietly()
 
 
 def _forget_user() -> None:
