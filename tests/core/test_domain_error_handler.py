@@ -15,6 +15,7 @@ from govtool.core.errors import Conflict, EditConflict, PermissionDenied, Valida
 from govtool.core.forms import FlaskForm, back_on_domain_error, on_domain_error
 from govtool.directory.models import Organisation
 from govtool.extensions import db as _db
+from govtool.extensions import limiter
 from tests.factories import make_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,13 +95,17 @@ def _probe_blueprint() -> Blueprint:
 
 
 @pytest.fixture()
-def probe_app(database_url, db):
+def probe_app(app, database_url, db):
     class ProbeConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
 
     application = create_app(ProbeConfig)
     application.register_blueprint(_probe_blueprint())
-    return application
+    yield application
+    # create_app bound the shared limiter to a new storage: back to the session app's, or the
+    # later tests' limiter.reset() would empty the wrong one
+    limiter.init_app(app)
+    limiter.reset()
 
 
 def test_form_page_refusal_shows_the_error_at_its_field_keeps_input_and_rolls_back(probe_app):
