@@ -177,6 +177,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     from flask_babel import gettext
 
+    from .core.errors import DomainError
+    from .core.forms import answer_domain_error
     from .core.security import NulCharacterInInput
 
     messages = {
@@ -241,6 +243,7 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(e, code))
+    app.register_error_handler(DomainError, answer_domain_error)
 
     @app.errorhandler(sa_exc.OperationalError)
     @app.errorhandler(sa_exc.InterfaceError)
@@ -287,10 +290,9 @@ def _register_error_pages(app: Flask) -> None:
 
 def _rollback_quietly() -> None:
     """Roll back after an error; when the database is gone, rolling back may fail as well."""
-    try:
-        db.session.rollback()
-    except sa_exc.SQLAlchemyError:
-        logging.getLogger(__name__).warning("rollback failed", exc_info=True)
+    from .core.models import rollback_quietly
+
+    rollback_quietly()
 
 
 def _forget_user() -> None:

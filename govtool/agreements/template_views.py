@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.downloads import download
-from ..core.errors import DomainError
+from ..core.forms import on_domain_error
 from ..core.permissions import can, require
 from ..extensions import db
 from . import template_store
@@ -37,41 +37,38 @@ def template_upload():
         ("", gettext("a new template")),
         *[(code, gettext("new version of %(name)s", name=name)) for code, name in codes.items()],
     ]
-    result, status = None, 200
+
+    def page(status: int, error=None):
+        """The upload form; a refusal beside the file, a failed check's issues listed."""
+        result = None
+        if error is not None:
+            message = error.message
+            if isinstance(error, template_store.TemplateRefused):
+                result = error.result
+                if result.issues:
+                    # The reasons are listed once, in the check's box; the field says where to look.
+                    message = gettext(
+                        "The template was refused; the reasons are listed under Template check."
+                    )
+            form.file.errors = [*form.file.errors, message]
+        return render_template("agreements/template_upload.html", form=form, result=result), status
+
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            template = template_store.store_template(
-                current_user,
-                filename=upload.filename or "",
-                data=upload.read(),
-                name=form.name.data,
-                kind=form.kind.data,
-                description=form.description.data or "",
-                code=form.code.data or None,
-            )
-            db.session.commit()
-        except template_store.TemplateRefused as error:
-            db.session.rollback()
-            # The reasons are listed once, in the check's box; the field says where to look.
-            refused = gettext(
-                "The template was refused; the reasons are listed under Template check."
-            )
-            form.file.errors = [
-                *form.file.errors,
-                refused if error.result.issues else error.message,
-            ]
-            result, status = error.result, 422
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, error.message]
-            status = error.status_code
-        else:
-            flash(gettext("Template %(name)s saved.", name=str(template)), "success")
-            return redirect(url_for(".templates"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("agreements/template_upload.html", form=form, result=result), status
+        on_domain_error(page, with_error=True)
+        template = template_store.store_template(
+            current_user,
+            filename=upload.filename or "",
+            data=upload.read(),
+            name=form.name.data,
+            kind=form.kind.data,
+            description=form.description.data or "",
+            code=form.code.data or None,
+        )
+        db.session.commit()
+        flash(gettext("Template %(name)s saved.", name=str(template)), "success")
+        return redirect(url_for(".templates"))
+    return page(422 if form.is_submitted() else 200)
 
 
 @bp.get("/templates/<int:template_id>/download")

@@ -6,9 +6,7 @@ import time
 
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,14 +17,10 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.args import arg_int
-from ..core.docx import TemplateRenderError
-from ..core.downloads import download
-from ..core.errors import DomainError
 from ..core.forms import (
     NONE_CHOICE,
-    commit_or_show_status,
+    on_domain_error,
     refresh_requested,
-    show_domain_error,
 )
 from ..core.locking import choice_labels, commit_or_conflict, expected_version
 from ..core.permissions import can, require
@@ -40,22 +34,14 @@ from .forms import (
     MAX_PARTY_SLOTS,
     PARTY_SLOTS,
     AgreementForm,
-    AmendForm,
-    AttachmentForm,
-    CommentForm,
-    SignForm,
-    TerminateForm,
     VerifyForm,
-    WithdrawForm,
 )
 from .models import (
     Agreement,
-    AgreementAttachment,
     AgreementKind,
-    AgreementParty,
     AgreementStatus,
 )
-from .rendering import ConversionUnavailable, docx_to_pdf, soffice_path
+from .rendering import soffice_path
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -83,17 +69,8 @@ def _load(agreement_id: int) -> Agreement:
 
 
 def _version(agreement: Agreement, number: int):
-    try:
-        return services.get_version(agreement, number)
-    except DomainError:
-        abort(404)
-
-
-def _fail(error: DomainError, form=None) -> None:
-    db.session.rollback()
-    if error.status_code == 403:
-        abort(403)
-    show_domain_error(error, form)
+    """The version numbered `number`; a missing one is a NotFound, answered with the 404 page."""
+    return services.get_version(agreement, number)
 
 
 @bp.get("/")
@@ -184,14 +161,17 @@ def create():
     if refresh_requested():
         return render_template("agreements/form.html", form=form, agreement=None, version=None)
     if form.validate_on_submit():
-        try:
-            agreement = services.create_agreement(current_user, form.service_data())
-            db.session.commit()
-        except DomainError as error:
-            _fail(error, form)
-        else:
-            flash(gettext("Agreement %(number)s drafted.", number=agreement.number), "success")
-            return redirect(url_for(".detail", agreement_id=agreement.id))
+        on_domain_error(
+            lambda status: (
+                render_template("agreements/form.html", form=form, agreement=None, version=None),
+                status,
+            ),
+            form,
+        )
+        agreement = services.create_agreement(current_user, form.service_data())
+        db.session.commit()
+        flash(gettext("Agreement %(number)s drafted.", number=agreement.number), "success")
+        return redirect(url_for(".detail", agreement_id=agreement.id))
     status = 422 if request.method == "POST" else 200
     return render_template("agreements/form.html", form=form, agreement=None, version=None), status
 
@@ -291,291 +271,6 @@ def edit(agreement_id: int, number: int):
 COMPARED_FIELDS = ("template_id", *services.VERSION_FIELDS)
 
 
-def _post_action(agreement_id: int, number: int, action: str, call) -> Response:
-    agreement = _load(agreement_id)
-    version = _version(agreement, number)
-    require(can(current_user, action, version))
-    try:
-        message = call(version)
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-    else:
-        flash(message, "success")
-    return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-
-
-@bp.post("/<int:agreement_id>/versions/<int:number>/review")
-@login_required
-def submit_review(agreement_id: int, number: int):
-    def call(version):
-        services.submit_for_review(current_user, version)
-        return gettext("The version is now in review; the parties can comment.")
-
-    return _post_action(agreement_id, number, "agreement.submit", call)
-
-
-@bp.post("/<int:agreement_id>/versions/<int:number>/request-signatures")
-@login_required
-def request_signatures(agreement_id: int, number: int):
-    def call(version):
-        services.request_signatures(current_user, version)
-        return gettext("The version now awaits the parties' signatures.")
-
-    return _post_action(agreement_id, number, "agreement.submit", call)
-
-
-@bp.route("/<int:agreement_id>/versions/<int:number>/sign/<int:party_id>", methods=["GET", "POST"])
-@login_required
-def sign(agreement_id: int, number: int, party_id: int):
-    agreement = _load(agreement_id)
-    version = _version(agreement, number)
-    party = db.session.get(AgreementParty, party_id)
-    if party is None or party.version_id != version.id:
-        abort(404)
-    require(can(current_user, "agreement.sign", party))
-    form = SignForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.sign(current_user, party, form.password.data)
-            db.session.commit()
-        except DomainError as error:
-            _fail(error, form)
-            status = error.status_code
-        else:
-            flash(gettext("Signed for %(name)s.", name=party.organisation.name), "success")
-            return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-    elif request.method == "POST":
-        status = 422
-    return (
-        render_template(
-            "agreements/sign.html", form=form, agreement=agreement, version=version, party=party
-        ),
-        status,
-    )
-
-
-@bp.get("/<int:agreement_id>/versions/<int:number>/document.docx")
-@login_required
-def document(agreement_id: int, number: int):
-    agreement = _load(agreement_id)
-    version = _version(agreement, number)
-    try:
-        data, is_draft = services.download_document(version, current_user)
-    except TemplateRenderError as error:
-        return _render_refused(error)
-    suffix = "-ENTWURF" if is_draft else ""
-    return download(data, f"{agreement.number}-v{number}{suffix}.docx", DOCX_MIME)
-
-
-def _render_refused(error: TemplateRenderError):
-    """The stored template cannot render this version: a 422 page naming the tag and reason."""
-    message = gettext(
-        "The document cannot be produced from its template: %(reason)s", reason=error.message
-    )
-    return render_template("errors/error.html", code=422, message=message), 422
-
-
-@bp.get("/<int:agreement_id>/versions/<int:number>/document.pdf")
-@login_required
-def document_pdf(agreement_id: int, number: int):
-    agreement = _load(agreement_id)
-    version = _version(agreement, number)
-    try:
-        data, is_draft = services.download_document(version, current_user)
-        pdf = docx_to_pdf(data)
-    except TemplateRenderError as error:
-        return _render_refused(error)
-    except ConversionUnavailable as error:
-        flash(gettext("No PDF available: %(reason)s", reason=str(error)), "danger")
-        return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-    suffix = "-ENTWURF" if is_draft else ""
-    return download(pdf, f"{agreement.number}-v{number}{suffix}.pdf", "application/pdf")
-
-
-def _action_page(agreement, version, form, status: int, **page):
-    """The page of one rarely used form (comment, withdraw, amend, terminate, attach): reached
-    by a button on the detail page, posting to itself, showing errors at the fields."""
-    if status == 200 and request.method == "POST":
-        status = 422
-    detail_url = url_for(
-        ".detail", agreement_id=agreement.id, **({"version": version.number} if version else {})
-    )
-    return render_template(
-        "agreements/action.html",
-        agreement=agreement,
-        version=version,
-        form=form,
-        detail_url=detail_url,
-        **page,
-    ), status
-
-
-def _to_detail(agreement, number: int | None = None) -> Response:
-    if number is None:
-        return redirect(url_for(".detail", agreement_id=agreement.id))
-    return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
-
-
-@bp.route("/<int:agreement_id>/versions/<int:number>/comments", methods=["GET", "POST"])
-@login_required
-def comment(agreement_id: int, number: int):
-    agreement = _load(agreement_id)
-    version = _version(agreement, number)
-    require(can(current_user, "agreement.comment", version))
-    form = CommentForm()
-    status = 200
-    if form.validate_on_submit():
-        done, _, status = commit_or_show_status(
-            form, lambda: services.add_comment(current_user, version, form.text.data)
-        )
-        if done:
-            flash(gettext("Comment added."), "success")
-            return _to_detail(agreement, number)
-    return _action_page(
-        agreement,
-        version,
-        form,
-        status,
-        heading=gettext("Add comment"),
-        fields=[("text", 4)],
-        button="btn-primary",
-    )
-
-
-@bp.route("/<int:agreement_id>/versions/<int:number>/withdraw", methods=["GET", "POST"])
-@login_required
-def withdraw(agreement_id: int, number: int):
-    agreement = _load(agreement_id)
-    version = _version(agreement, number)
-    require(can(current_user, "agreement.withdraw_signatures", version))
-    form = WithdrawForm()
-    status = 200
-    if form.validate_on_submit():
-        done, count, status = commit_or_show_status(
-            form,
-            lambda: services.withdraw_signatures(
-                current_user, version, form.reason.data or "", bool(form.confirm.data)
-            ),
-        )
-        if done:
-            flash(gettext("Your signature was withdrawn."), "success")
-            return _to_detail(agreement, number)
-    return _action_page(
-        agreement,
-        version,
-        form,
-        status,
-        heading=gettext("Withdraw our signature"),
-        fields=[("reason", 3), ("confirm", None)],
-        button="btn-danger",
-    )
-
-
-@bp.route("/<int:agreement_id>/amend", methods=["GET", "POST"])
-@login_required
-def amend(agreement_id: int):
-    agreement = _load(agreement_id)
-    require(can(current_user, "agreement.amend", agreement))
-    form = AmendForm()
-    status = 200
-    if form.validate_on_submit():
-        done, version, status = commit_or_show_status(
-            form, lambda: services.amend(current_user, agreement, form.change_note.data or "")
-        )
-        if done:
-            flash(
-                gettext("Version %(number)d started as an amendment.", number=version.number),
-                "success",
-            )
-            return redirect(url_for(".edit", agreement_id=agreement.id, number=version.number))
-    return _action_page(
-        agreement,
-        None,
-        form,
-        status,
-        heading=gettext("Start an amendment"),
-        fields=[("change_note", 3)],
-        button="btn-primary",
-    )
-
-
-@bp.route("/<int:agreement_id>/terminate", methods=["GET", "POST"])
-@login_required
-def terminate(agreement_id: int):
-    agreement = _load(agreement_id)
-    require(can(current_user, "agreement.terminate", agreement))
-    form = TerminateForm()
-    status = 200
-    if form.validate_on_submit():
-        done, _, status = commit_or_show_status(
-            form,
-            lambda: services.terminate(
-                current_user, agreement, form.on.data, form.reason.data or ""
-            ),
-        )
-        if done:
-            flash(gettext("Termination recorded."), "success")
-            return _to_detail(agreement)
-    return _action_page(
-        agreement,
-        None,
-        form,
-        status,
-        heading=gettext("Record a termination"),
-        fields=[("on", None), ("reason", 3)],
-        button="btn-danger",
-    )
-
-
-@bp.route("/<int:agreement_id>/attachments", methods=["GET", "POST"])
-@login_required
-def attach(agreement_id: int):
-    agreement = _load(agreement_id)
-    require(can(current_user, "agreement.attach", agreement))
-    form = AttachmentForm()
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        done, _, status = commit_or_show_status(
-            form,
-            lambda: services.add_attachment(
-                current_user,
-                agreement,
-                upload.filename,
-                upload.read(),
-                upload.mimetype,
-                bool(form.is_signed_copy.data),
-                agreement.version_in_force or agreement.latest_version,
-                max_bytes=current_app.config["GOVTOOL_MAX_UPLOAD_MB"] * 1024 * 1024,
-            ),
-        )
-        if done:
-            flash(gettext("File attached."), "success")
-            return _to_detail(agreement)
-    return _action_page(
-        agreement,
-        None,
-        form,
-        status,
-        heading=gettext("Attach file"),
-        fields=[("file", None), ("is_signed_copy", None)],
-        button="btn-primary",
-        multipart=True,
-    )
-
-
-@bp.get("/<int:agreement_id>/attachments/<int:attachment_id>")
-@login_required
-def attachment(agreement_id: int, attachment_id: int):
-    agreement = _load(agreement_id)
-    item = db.session.get(AgreementAttachment, attachment_id)
-    if item is None or item.agreement_id != agreement.id:
-        abort(404)
-    return download(item.content, item.filename, item.content_type)
-
-
 @bp.get("/<int:agreement_id>/compare")
 @login_required
 def compare(agreement_id: int):
@@ -615,4 +310,5 @@ def verify():
     return render_template("agreements/verify.html", form=form, result=result)
 
 
-from . import template_views  # noqa: E402,F401  (registers the template admin routes on bp)
+# The other pages register their routes on bp (imported last: they import the helpers above).
+from . import document_views, template_views, workflow_views  # noqa: E402,F401

@@ -16,8 +16,7 @@ from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from ..core.errors import DomainError
-from ..core.forms import NONE_CHOICE, commit_or_show, refresh_requested, show_domain_error
+from ..core.forms import NONE_CHOICE, commit_or_show, on_domain_error, refresh_requested
 from ..core.permissions import can, require
 from ..core.urls import safe_redirect_target
 from ..core.views import get_or_404, paginate
@@ -42,33 +41,27 @@ def _login_limit() -> str:
     return current_app.config["GOVTOOL_LOGIN_LIMIT"]
 
 
-def _failed(response) -> bool:
+def _sign_in_failed(response) -> bool:
     """Only failed sign-ins count against the limit (a success redirects)."""
     return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_sign_in_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
-    status = 200
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(
-                form.email.data, form.password.data, client=get_remote_address()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            status = error.status_code
-        else:
-            db.session.commit()
-            start_session(user, remember=form.remember.data)
-            return redirect(safe_redirect_target(request.args.get("next")))
-    elif request.method == "POST":
-        status = 400
+        # a refused sign-in is flashed above the form (which field was wrong is not told)
+        on_domain_error(lambda status: (render_template("auth/login.html", form=form), status))
+        user = services.authenticate(
+            form.email.data, form.password.data, client=get_remote_address()
+        )
+        db.session.commit()
+        start_session(user, remember=form.remember.data)
+        return redirect(safe_redirect_target(request.args.get("next")))
+    status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
 
@@ -120,32 +113,30 @@ def reset_password(token: str):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    status = 200
     password_form = PasswordChangeForm(prefix="pw")
     profile_form = ProfileForm(prefix="profile", obj=current_user)
+
+    def page(status: int):
+        return render_template(
+            "auth/profile.html", password_form=password_form, profile_form=profile_form
+        ), status
+
     if password_form.submit.data and password_form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user, password_form.current_password.data, password_form.new_password.data
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, password_form)
-            status = error.status_code
-        else:
-            renew_session(current_user._get_current_object())
-            flash(gettext("Your password is changed."), "success")
-            return redirect(url_for("auth.profile"))
+        on_domain_error(page, password_form)
+        services.change_password(
+            current_user, password_form.current_password.data, password_form.new_password.data
+        )
+        db.session.commit()
+        renew_session(current_user._get_current_object())
+        flash(gettext("Your password is changed."), "success")
+        return redirect(url_for("auth.profile"))
     elif profile_form.submit.data and profile_form.validate_on_submit():
         services.set_preferred_locale(current_user, profile_form.locale.data or "")
         db.session.commit()
         session["locale"] = current_user.locale or None
         flash(gettext("Changes saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template(
-        "auth/profile.html", password_form=password_form, profile_form=profile_form
-    ), status
+    return page(200)
 
 
 @bp.post("/language")

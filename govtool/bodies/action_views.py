@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..core.args import arg_int
-from ..core.errors import DomainError
 from ..core.formatting import format_date
+from ..core.forms import back_on_domain_error
 from ..core.permissions import can, require
 from ..core.urls import safe_redirect_target
 from ..core.views import get_or_404
@@ -107,12 +107,9 @@ def action_status(action_id: int):
     form = ActionStatusForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        minutes.set_action_status(current_user, action, form.status.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(gettext("Status saved."), "success")
-    return redirect(safe_redirect_target(request.form.get("next"), url_for(".action_list")))
+    back = safe_redirect_target(request.form.get("next"), url_for(".action_list"))
+    back_on_domain_error(back)
+    minutes.set_action_status(current_user, action, form.status.data)
+    db.session.commit()
+    flash(gettext("Status saved."), "success")
+    return redirect(back)

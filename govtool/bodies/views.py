@@ -1,5 +1,6 @@
 """Pages for bodies: list, detail with members, working groups, meetings and decisions; plan the
-year; the private iCal feed. Meetings are in meeting_views.py, action items in action_views.py."""
+year; the private iCal feed. Adding and ending memberships is in membership_views.py, meetings
+in meeting_views.py (and the page modules it names), action items in action_views.py."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from flask_login import current_user, login_required
 from ..agreements.models import AgreementKind
 from ..core.args import arg_int
 from ..core.downloads import download
-from ..core.errors import DomainError
 from ..core.formatting import format_date, format_datetime
-from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
+from ..core.forms import NONE_CHOICE, commit_or_show, on_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
 from ..directory import services as directory_services
@@ -25,9 +25,9 @@ from . import report as activity_report
 from . import services
 from .agenda import render_markdown
 from .documents import DOCX_MIME
-from .forms import BodyForm, MeetingForm, MembershipForm, PlanYearForm, ReportPeriodForm
+from .forms import BodyForm, MeetingForm, PlanYearForm, ReportPeriodForm
 from .invitations import body_feed
-from .models import Body, MeetingKind, MeetingStatus, Membership, MembershipRole
+from .models import Body, MeetingKind, MeetingStatus, MembershipRole
 
 bp = Blueprint("bodies", __name__)
 
@@ -343,43 +343,6 @@ def body_report_docx(body_id: int):
     return download(data, filename, DOCX_MIME)
 
 
-def _membership_form(body: Body, search: str = "") -> tuple[MembershipForm, int]:
-    """The add-member form with choices limited to relevant rows: people found by name (at most
-    SEARCH_LIMIT), their organisations and those already represented, the current members as
-    deputies. Returns the form and how many people the search found."""
-    form = MembershipForm()
-    found = directory_services.person_search(search) if search else []
-    people = [(pid, label) for pid, label, _ in found]
-    chosen = form.person_id.data if request.method == "POST" else 0
-    if chosen and chosen not in {pid for pid, _ in people}:
-        people += directory_services.people_of_organisations([], [chosen])
-    current = [m for m in body.memberships if m.is_current()]
-    organisation_ids = {org for _, _, org in found}
-    organisation_ids |= {m.organisation_id for m in current}
-    organisation_ids |= {body.organisation_id, form.organisation_id.data}
-    form.person_id.choices = [NONE_CHOICE, *people]
-    form.organisation_id.choices = [
-        NONE_CHOICE,
-        *directory_services.organisation_choices_for(organisation_ids),
-    ]
-    deputies = sorted(
-        {m.person_id: m.person.full_name for m in current}.items(), key=lambda row: row[1]
-    )
-    form.deputy_of_id.choices = [NONE_CHOICE, *deputies]
-    return form, len(found)
-
-
-def _render_membership_form(body: Body, form: MembershipForm, search: str, found: int, status=200):
-    return render_template(
-        "bodies/membership_form.html",
-        body=body,
-        form=form,
-        search=search,
-        found=found,
-        limit=directory_services.SEARCH_LIMIT,
-    ), status
-
-
 @bp.route("/bodies/<int:body_id>/edit", methods=["GET", "POST"])
 @login_required
 def body_edit(body_id: int):
@@ -395,51 +358,6 @@ def body_edit(body_id: int):
     return render_template("bodies/body_form.html", form=form, body=body), status
 
 
-@bp.get("/bodies/<int:body_id>/members/new")
-@login_required
-def membership_new(body_id: int):
-    body = services.get_body_detail(body_id)
-    if body is None:
-        abort(404)
-    require(can(current_user, "body.edit", body))
-    search = request.args.get("q", "").strip()[:100]
-    form, found = _membership_form(body, search)
-    return _render_membership_form(body, form, search, found)
-
-
-@bp.post("/bodies/<int:body_id>/members")
-@login_required
-def membership_add(body_id: int):
-    body = services.get_body_detail(body_id)
-    if body is None:
-        abort(404)
-    require(can(current_user, "body.edit", body))
-    search = request.form.get("q", "").strip()[:100]
-    form, found = _membership_form(body, search)
-    if form.validate_on_submit():
-        saved, _ = commit_or_show(
-            form, lambda: services.add_membership(current_user, body, form.data)
-        )
-        if saved:
-            flash(gettext("Member added."), "success")
-            return redirect(url_for(".body_detail", body_id=body.id))
-    flash(gettext("The member could not be added; please check the form."), "danger")
-    return _render_membership_form(body, form, search, found, 422)
-
-
-@bp.post("/bodies/<int:body_id>/members/<int:membership_id>/end")
-@login_required
-def membership_end(body_id: int, membership_id: int):
-    membership = get_or_404(Membership, membership_id)
-    if membership.body_id != body_id:
-        abort(404)
-    require(can(current_user, "body.edit", membership.body))
-    services.end_membership(current_user, membership)
-    db.session.commit()
-    flash(gettext("Membership ended; it stays in the history."), "success")
-    return redirect(url_for(".members", body_id=body_id))
-
-
 @bp.route("/bodies/<int:body_id>/plan", methods=["GET", "POST"])
 @login_required
 def plan_year(body_id: int):
@@ -450,30 +368,26 @@ def plan_year(body_id: int):
         form.year.data = dt.date.today().year + 1
         form.start_time.data = dt.time(10, 0)
         form.end_time.data = dt.time(13, 0)
+
+    def page(status: int):
+        return render_template("bodies/plan_year.html", form=form, body=body), status
+
     if form.validate_on_submit():
-        try:
-            created = services.plan_year(
-                current_user,
-                body,
-                form.year.data,
-                form.weekday.data,
-                form.week.data,
-                form.start_time.data,
-                form.end_time.data,
-                form.location.data or "",
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(error, form)
-        else:
-            flash(
-                gettext("%(count)d meetings planned.", count=len(created)),
-                "success",
-            )
-            return redirect(url_for(".body_detail", body_id=body.id))
-    status = 422 if form.errors else 200
-    return render_template("bodies/plan_year.html", form=form, body=body), status
+        on_domain_error(page, form)
+        created = services.plan_year(
+            current_user,
+            body,
+            form.year.data,
+            form.weekday.data,
+            form.week.data,
+            form.start_time.data,
+            form.end_time.data,
+            form.location.data or "",
+        )
+        db.session.commit()
+        flash(gettext("%(count)d meetings planned.", count=len(created)), "success")
+        return redirect(url_for(".body_detail", body_id=body.id))
+    return page(422 if form.errors else 200)
 
 
 @bp.route("/bodies/<int:body_id>/meetings/new", methods=["GET", "POST"])
@@ -519,3 +433,7 @@ def calendar_feed(token: str):
         inline=True,
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+# The members' pages register their routes on bp (imported last: they import bp).
+from . import membership_views  # noqa: E402,F401

@@ -192,13 +192,15 @@ def export(versions: list[CatalogueVersion], fmt: str, user=None) -> tuple[bytes
 # ---------------------------------------------------------------- import
 
 
-class ImportFailed(Exception):
-    """The file was not imported; `errors` name the row and field of each problem."""
+class ImportFailed(ValidationError):
+    """The file was not imported; `errors` name the row and field of each problem. A file that
+    could not be read at all is a 400, rows with problems a 422."""
 
     def __init__(self, errors: list[str], rows_read: int = 0):
         super().__init__("; ".join(errors))
         self.errors = errors
         self.rows_read = rows_read
+        self.status_code = 422 if rows_read else 400
 
 
 def _read_csv(content: bytes) -> list[list[str]]:

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,17 +17,19 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from ..core.args import arg_int
-from ..core.downloads import download
-from ..core.errors import DomainError
-from ..core.forms import NONE_CHOICE, refresh_requested, show_domain_error
+from ..core.forms import (
+    NONE_CHOICE,
+    on_domain_error,
+    refresh_requested,
+)
 from ..core.locking import choice_labels, commit_or_conflict, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..directory.services import organisation_choices, people_of_organisations
-from ..extensions import db, login_manager
+from ..extensions import db
 from ..links import services as links
-from . import dcat, exchange, flowmap, services, workflow
-from .forms import CommentForm, DecisionForm, EntryForm, ImportForm, ReasonForm, choices
+from . import services
+from .forms import CommentForm, EntryForm, ReasonForm, choices
 from .models import (
     CatalogueEntry,
     EntryStatus,
@@ -47,13 +47,6 @@ def _entry_or_404(entry_id: int) -> CatalogueEntry:
     if entry is None:
         abort(404)
     return entry
-
-
-def _fail(error: DomainError, form=None):
-    db.session.rollback()
-    if error.status_code in (403, 404):
-        abort(error.status_code)
-    show_domain_error(error, form)
 
 
 # ---------------------------------------------------------------- list
@@ -220,14 +213,14 @@ def entry_create():
         data = _form_data(form)
         data["identifier"] = form.identifier.data or ""
         data["provider_id"] = form.provider_id.data
-        try:
-            entry = services.create_entry(current_user, data)
-            db.session.commit()
-        except DomainError as error:
-            _fail(error, form)
-        else:
-            flash(gettext("Entry %(id)s saved as a draft.", id=entry.identifier), "success")
-            return redirect(url_for(".entry_detail", entry_id=entry.id))
+        on_domain_error(
+            lambda status: (render_template("catalogue/form.html", form=form, entry=None), status),
+            form,
+        )
+        entry = services.create_entry(current_user, data)
+        db.session.commit()
+        flash(gettext("Entry %(id)s saved as a draft.", id=entry.identifier), "success")
+        return redirect(url_for(".entry_detail", entry_id=entry.id))
     status = 422 if request.method == "POST" else 200
     return render_template("catalogue/form.html", form=form, entry=None), status
 
@@ -317,238 +310,5 @@ def entry_detail(entry_id: int):
     )
 
 
-def _act(entry_id: int, action: str, run, success: str):
-    """Run one workflow step from a POST button and go back to the entry."""
-    entry = _entry_or_404(entry_id)
-    require(can(current_user, action, entry if action != "catalogue.review" else None))
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        run(entry, form.comment.data or "")
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-    else:
-        flash(success, "success")
-    return redirect(url_for(".entry_detail", entry_id=entry.id))
-
-
-@bp.post("/<int:entry_id>/submit")
-@login_required
-def entry_submit(entry_id: int):
-    return _act(
-        entry_id,
-        "catalogue.submit",
-        lambda e, c: workflow.submit(current_user, e, c),
-        gettext("Submitted for review. The ministry has been notified."),
-    )
-
-
-@bp.post("/<int:entry_id>/start-review")
-@login_required
-def entry_start_review(entry_id: int):
-    return _act(
-        entry_id,
-        "catalogue.review",
-        lambda e, c: workflow.start_review(current_user, e),
-        gettext("You are now reviewing this entry."),
-    )
-
-
-@bp.post("/<int:entry_id>/suspend")
-@login_required
-def entry_suspend(entry_id: int):
-    return _act(
-        entry_id,
-        "catalogue.manage",
-        lambda e, c: workflow.suspend(current_user, e, c),
-        gettext("Entry suspended."),
-    )
-
-
-@bp.post("/<int:entry_id>/reinstate")
-@login_required
-def entry_reinstate(entry_id: int):
-    return _act(
-        entry_id,
-        "catalogue.manage",
-        lambda e, c: workflow.reinstate(current_user, e, c),
-        gettext("Entry reinstated."),
-    )
-
-
-@bp.post("/<int:entry_id>/retire")
-@login_required
-def entry_retire(entry_id: int):
-    return _act(
-        entry_id,
-        "catalogue.manage",
-        lambda e, c: workflow.retire(current_user, e, c),
-        gettext("Entry retired."),
-    )
-
-
-@bp.route("/<int:entry_id>/decide", methods=["GET", "POST"])
-@login_required
-def entry_decide(entry_id: int):
-    entry = _entry_or_404(entry_id)
-    version = entry.latest_version
-    require(can(current_user, "catalogue.review", version))
-    if version.status not in (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW):
-        flash(gettext("This entry has no version waiting for review."), "info")
-        return redirect(url_for(".entry_detail", entry_id=entry.id))
-    form = DecisionForm()
-    items = workflow.checklist_items(version)
-    form.checklist.choices = [(key, str(label)) for key, label in items]
-    if form.validate_on_submit():
-        try:
-            if form.decision.data == "approve":
-                workflow.approve(
-                    current_user,
-                    entry,
-                    form.comment.data,
-                    form.checklist.data,
-                    form.next_review_on.data,
-                )
-                message = gettext("Version %(n)d approved; it is now in force.", n=version.number)
-            elif form.decision.data == "request_changes":
-                workflow.request_changes(
-                    current_user, entry, form.comment.data, form.checklist.data
-                )
-                message = gettext("Changes requested.")
-            else:
-                workflow.reject(current_user, entry, form.comment.data)
-                message = gettext("Entry rejected.")
-            db.session.commit()
-        except DomainError as error:
-            _fail(error, form)
-        else:
-            flash(message, "success")
-            return redirect(url_for(".review_queue"))
-    approved = entry.approved_version
-    return render_template(
-        "catalogue/decide.html",
-        entry=entry,
-        version=version,
-        form=form,
-        snapshot=services.snapshot(version, current_user),
-        diff=services.diff_versions(approved, version, current_user) if approved else [],
-        approved=approved,
-        problems=workflow.completeness_problems(version),
-    )
-
-
-@bp.post("/<int:entry_id>/versions/<int:number>/comments")
-@login_required
-def entry_comment(entry_id: int, number: int):
-    entry = _entry_or_404(entry_id)
-    require(can(current_user, "catalogue.comment", entry))
-    version = entry.version(number)
-    if version is None:
-        abort(404)
-    form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            workflow.add_comment(current_user, entry, version, form.body.data, form.parent_id.data)
-            db.session.commit()
-        except DomainError as error:
-            _fail(error)
-        else:
-            flash(gettext("Comment added."), "success")
-    else:
-        flash(gettext("Please write a comment."), "danger")
-    return redirect(url_for(".entry_detail", entry_id=entry.id, version=number) + "#comments")
-
-
-# ---------------------------------------------------------------- review queue and map
-
-
-@bp.get("/review/")
-@login_required
-def review_queue():
-    require(can(current_user, "catalogue.review"))
-    return render_template(
-        "catalogue/review_queue.html", versions=services.review_queue(), ReasonForm=ReasonForm
-    )
-
-
-@bp.get("/map")
-@login_required
-def flow_map():
-    require(can(current_user, "catalogue.view"))
-    graph = flowmap.build_graph()
-    return render_template(
-        "catalogue/map.html",
-        svg=flowmap.render_svg(graph),
-        flows=flowmap.flow_rows(graph),
-        legend=flowmap.LEGEND,
-    )
-
-
-@bp.get("/map.svg")
-@login_required
-def flow_map_svg():
-    require(can(current_user, "catalogue.view"))
-    svg = flowmap.render_svg(flowmap.build_graph(), standalone=True)
-    return Response(svg, mimetype="image/svg+xml")
-
-
-# ---------------------------------------------------------------- exports and import
-
-
-@bp.get("/dcat.jsonld")
-def dcat_export():
-    if not current_app.config.get("GOVTOOL_DCAT_PUBLIC"):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        require(can(current_user, "catalogue.export"))
-    page, _ = page_args()
-    return Response(dcat.catalogue_jsonld_text(page), mimetype="application/ld+json")
-
-
-@bp.get("/export.<fmt>")
-@login_required
-def export(fmt: str):
-    require(can(current_user, "catalogue.export"))
-    if fmt not in ("csv", "xlsx", "json", "docx"):
-        abort(404)
-    versions = services.list_versions(current_user, services.ListFilters.from_args(request.args))
-    content, mimetype = exchange.export(versions, fmt, current_user)
-    return download(content, f"datenaustauschkatalog.{fmt}", mimetype)
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@login_required
-def import_entries():
-    require(can(current_user, "catalogue.import"))
-    form = ImportForm()
-    errors: list[str] = []
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        if upload is None or not getattr(upload, "filename", ""):
-            errors = [gettext("Please choose a CSV or XLSX file.")]
-            status = 400
-        else:
-            try:
-                entries = exchange.import_file(current_user, upload.filename, upload.read())
-                db.session.commit()
-            except exchange.ImportFailed as failure:
-                db.session.rollback()
-                errors = failure.errors
-                status = 422 if failure.rows_read else 400
-            except DomainError as error:
-                db.session.rollback()
-                if error.status_code == 403:
-                    abort(403)
-                errors, status = [error.message], error.status_code
-            else:
-                flash(
-                    gettext("%(n)d entries imported as drafts.", n=len(entries)),
-                    "success",
-                )
-                return redirect(url_for(".entry_list"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("catalogue/import.html", form=form, errors=errors), status
+# The other pages register their routes on bp (imported last: they import the helpers above).
+from . import export_views, review_views  # noqa: E402,F401

@@ -14,7 +14,7 @@ from typing import Any
 
 import flask_wtf
 import wtforms
-from flask import abort, current_app, flash
+from flask import abort, current_app, flash, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
@@ -146,12 +146,93 @@ def _coerce_id(value) -> int:
     return number if number == 0 or MIN_ID <= number <= MAX_ID else -1
 
 
-def show_domain_error(error: DomainError, form=None) -> None:
-    """Attach a service's error to its form field when it names one, else flash it."""
-    if form is not None and error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
+def show_domain_error(error: DomainError, form=None, fallback: str | None = None) -> None:
+    """Attach a service's error to its form field when it names one (else to the `fallback`
+    field when given), else flash it."""
+    name = error.field if error.field and form is not None and error.field in form else fallback
+    if form is not None and name and name in form:
+        form[name].errors = [*form[name].errors, error.message]
     else:
         flash(error.message, "danger")
+
+
+# ---------------------------------------------------------------- the one DomainError handler
+#
+# A view is load, check, call the service, commit, render. Before the call, a form page names
+# the page that answers a refusal (on_domain_error: its form and how to render it again); a
+# button names where to go back (back_on_domain_error). A DomainError raised by the service
+# then reaches answer_domain_error, which rolls back, puts the message beside the form (or
+# flashes it) and renders the named page with the error's status (422, 409, ...), so no view
+# catches, rolls back or keeps its own helper for it.
+
+
+def on_domain_error(
+    render: Callable[..., Any],
+    form=None,
+    *,
+    field: str | None = None,
+    with_error: bool = False,
+    on_conflict: Callable[[DomainError], Any] | None = None,
+) -> None:
+    """For the rest of this request, a DomainError is answered by `render(status)` after its
+    message went to the field of `form` it names, else to `field`, else a flash message. With
+    `with_error`, `render(status, error)` shows the error itself (a page listing more than the
+    message). `on_conflict(error)` answers an EditConflict (the saved text beside the sent one)."""
+    g.domain_error_page = (render, form, field, with_error, on_conflict)
+
+
+def back_on_domain_error(url: str) -> None:
+    """For a button's POST: a refusal is flashed and the user goes back to `url`."""
+    on_domain_error(lambda status: redirect(url))
+
+
+def answer_domain_error(error: DomainError):
+    """The app's handler for DomainError: rolls the request's transaction back, then answers
+    the API with application/problem+json, a refused permission (403) or a missing object (404)
+    with the error page, and a page with the page named by on_domain_error."""
+    from werkzeug.exceptions import Forbidden, NotFound
+
+    from ..extensions import db
+
+    db.session.rollback()
+    status = error.status_code
+    if request.path.startswith("/api/"):
+        return problem_response(error)
+    if status in (403, 404):
+        return current_app.handle_http_exception(Forbidden() if status == 403 else NotFound())
+    page = g.pop("domain_error_page", None)
+    if page is None:
+        return render_template("errors/error.html", code=status, message=error.message), status
+    render, form, field, with_error, on_conflict = page
+    from .errors import EditConflict
+
+    if on_conflict is not None and isinstance(error, EditConflict):
+        return on_conflict(error)
+    if with_error:
+        return render(status, error)
+    show_domain_error(error, form, field)
+    return render(status)
+
+
+def problem_response(error: DomainError):
+    """A DomainError as RFC 9457 problem details; `error` and `message` as the API's other
+    errors carry them."""
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    body = {
+        "type": "about:blank",
+        "title": HTTP_STATUS_CODES.get(error.status_code, "Error"),
+        "status": error.status_code,
+        "detail": error.message,
+        "error": error.code,
+        "message": error.message,
+    }
+    if error.field:
+        body["field"] = error.field
+    response = current_app.json.response(body)
+    response.status_code = error.status_code
+    response.mimetype = "application/problem+json"
+    return response
 
 
 def commit_or_show_status(

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from .models import rollback_quietly
 
 bp = Blueprint("main", __name__)
 
@@ -99,9 +100,6 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         current_app.logger.warning("health check: database unreachable", exc_info=True)
-        try:
-            db.session.rollback()
-        except sa.exc.SQLAlchemyError:
-            pass  # the connection is gone; nothing to roll back
+        rollback_quietly()  # the connection may be gone; then there is nothing to roll back
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}

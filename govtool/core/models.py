@@ -1,13 +1,25 @@
-"""Model helpers shared by all areas: UTC timestamps, enums stored as strings."""
+"""Model helpers shared by all areas: UTC timestamps, enums stored as strings, a rollback that
+survives a lost connection."""
 
 from __future__ import annotations
 
 import enum
+import logging
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from ..extensions import db
+
+
+def rollback_quietly() -> None:
+    """Roll back after an error; when the database is gone, rolling back may fail as well."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        logging.getLogger(__name__).warning("rollback failed", exc_info=True)
 
 
 def utcnow() -> datetime:
