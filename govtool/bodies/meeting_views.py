@@ -64,8 +64,7 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     item = next((i for i in meeting.agenda_items if i.id == item_id), None)
     if item is None:
         abort(404)
-    if not item.is_public:
-        require(can(current_user, "meeting.read_internal", meeting))
+    require(can(current_user, "agenda_item.view", item))
     return item
 
 
@@ -88,28 +87,6 @@ def _people_choices(meeting: Meeting):
 
 def _organisation_choices(meeting: Meeting):
     return [NONE_CHOICE, *services.meeting_choices(meeting)[1]]
-
-
-def _show_minutes(meeting: Meeting, internal: bool, editor: bool) -> bool:
-    """Minutes are shown to members once the meeting is held (editors: once it has begun)."""
-    return internal and (
-        meeting.status
-        not in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.CANCELLED)
-        or (editor and has_begun(meeting))
-    )
-
-
-def _editable_agenda(meeting: Meeting, editor: bool) -> bool:
-    return editor and meeting.status in (
-        MeetingStatus.PLANNED,
-        MeetingStatus.INVITED,
-        MeetingStatus.HELD,
-    )
-
-
-def _minutes_open(meeting: Meeting, editor: bool, show_minutes: bool) -> bool:
-    """The minutes forms are shown by the rule the services enforce (minutes_refusal)."""
-    return editor and show_minutes and minutes_refusal(meeting) is None
 
 
 def _counted(rows, attribute: str, enum_cls) -> list[tuple[str, int]]:
@@ -135,8 +112,8 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
     my_participant = None
     if my_row is not None:
         my_participant = {"response": Answer(my_row.response), "deputy_name": my_row.deputy_name}
-    editable_agenda = _editable_agenda(meeting, editor)
-    show_minutes = _show_minutes(meeting, internal, editor)
+    editable_agenda = can(user, "meeting.edit_agenda", meeting)
+    show_minutes = can(user, "meeting.read_minutes", meeting)
     item_form = copy_form = response_form = None
     if editable_agenda:
         item_form = forms.get("item_form") or AgendaItemForm(formdata=None)
@@ -176,7 +153,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             internal=internal,
             editor=editor,
             editable_agenda=editable_agenda,
-            minutes_open=_minutes_open(meeting, editor, show_minutes),
+            minutes_open=can(user, "meeting.write_minutes", meeting),
             has_begun=has_begun(meeting),
             can_approve=can(user, "meeting.approve", meeting),
             can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED
@@ -212,13 +189,12 @@ def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
     item = services.agenda_item_detail(meeting.id, item_id)
     if item is None:
         abort(404)
+    require(can(user, "agenda_item.view", item))
     internal = can(user, "meeting.read_internal", meeting)
-    if not item.is_public:
-        require(internal)
     editor = can(user, "meeting.edit", meeting)
-    show_minutes = _show_minutes(meeting, internal, editor)
-    minutes_open = _minutes_open(meeting, editor, show_minutes)
-    editable_agenda = _editable_agenda(meeting, editor)
+    show_minutes = can(user, "meeting.read_minutes", meeting)
+    minutes_open = can(user, "meeting.write_minutes", meeting)
+    editable_agenda = can(user, "meeting.edit_agenda", meeting)
     can_submit_paper = item.kind is ItemKind.TOPIC and can(user, "paper.submit", meeting)
     can_comment = show_minutes and can(user, "meeting.comment", meeting)
     outline = services.agenda_outline(meeting.id, internal)
@@ -365,7 +341,7 @@ def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
             body=meeting.body,
             items=items,
             editor=editor,
-            show_minutes=_show_minutes(meeting, True, editor),
+            show_minutes=can(user, "meeting.read_minutes", meeting),
             can_comment=can(user, "meeting.comment", meeting),
             decisions=decisions,
             action_items=actions,
@@ -863,10 +839,8 @@ def file_download(meeting_id: int, file_id: int):
     stored = get_or_404(StoredFile, file_id)
     if stored.meeting_id != meeting_id:
         abort(404)
-    meeting = get_or_404(Meeting, meeting_id)
-    item_public = stored.agenda_item is not None and stored.agenda_item.is_public
-    if not (item_public and stored.paper_id is None):
-        require(can(current_user, "meeting.read_internal", meeting))
+    get_or_404(Meeting, meeting_id)
+    require(can(current_user, "meeting_file.view", stored))
     try:
         data = agenda.read_file(stored)
     except FileNotFoundError:

@@ -18,7 +18,6 @@ from ..core.errors import ValidationError
 from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import ensure
-from ..core.search import like_pattern
 from ..extensions import db
 from .agenda_models import AgendaItem
 from .minutes_models import (
@@ -500,77 +499,6 @@ def meeting_action_lists(meeting: Meeting) -> tuple[list[ActionItem], list[Actio
         key=lambda a: (a.due_date is not None, a.due_date or dt.date.min, a.id),
     )
     return own, carried
-
-
-def action_items_query(
-    user,
-    status: str = "",
-    body_id: int | None = None,
-    person_id: int | None = None,
-    organisation_id: int | None = None,
-    overdue: bool = False,
-    responsible: str = "",
-) -> sa.Select:
-    """Action items across the bodies this user may read, with the list filters applied;
-    `responsible` matches part of the responsible person's or organisation's name."""
-    from ..auth.models import Role
-
-    query = sa.select(ActionItem).options(*_action_options())
-    if not user.has_role(Role.ADMIN):
-        readable = sa.select(Membership.body_id).where(Membership.person_id == user.person_id)
-        query = query.where(ActionItem.body_id.in_(readable))
-    if status:
-        try:
-            query = query.where(ActionItem.status == ActionStatus(status))
-        except ValueError:
-            pass
-    if body_id:
-        query = query.where(ActionItem.body_id == body_id)
-    if person_id:
-        query = query.where(ActionItem.responsible_person_id == person_id)
-    if organisation_id:
-        query = query.where(ActionItem.responsible_organisation_id == organisation_id)
-    if responsible.strip():
-        query = query.where(_responsible_matches(responsible))
-    if overdue:
-        query = query.where(
-            ActionItem.status == ActionStatus.OPEN, ActionItem.due_date < dt.date.today()
-        )
-    return query.order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
-
-
-def _responsible_matches(term: str):
-    from ..directory.models import Organisation, Person
-
-    pattern = like_pattern(term)
-    people = sa.select(Person.id).where(
-        sa.or_(
-            Person.last_name.ilike(pattern, escape="\\"),
-            Person.first_name.ilike(pattern, escape="\\"),
-            (Person.first_name + " " + Person.last_name).ilike(pattern, escape="\\"),
-        )
-    )
-    organisations = sa.select(Organisation.id).where(
-        sa.or_(
-            Organisation.name.ilike(pattern, escape="\\"),
-            Organisation.short_name.ilike(pattern, escape="\\"),
-        )
-    )
-    return sa.or_(
-        ActionItem.responsible_person_id.in_(people),
-        ActionItem.responsible_organisation_id.in_(organisations),
-    )
-
-
-def readable_body_choices(user) -> list[tuple[int, str]]:
-    """Bodies for the action-item filter: the ones whose items this user may read."""
-    from ..auth.models import Role
-
-    query = sa.select(Body.id, Body.name).order_by(Body.name)
-    if not user.has_role(Role.ADMIN):
-        readable = sa.select(Membership.body_id).where(Membership.person_id == user.person_id)
-        query = query.where(Body.id.in_(readable))
-    return [(row.id, row.name) for row in db.session.execute(query)]
 
 
 def minutes_comments(meeting: Meeting) -> dict[int, list[MinutesComment]]:
