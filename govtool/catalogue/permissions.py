@@ -8,13 +8,14 @@ Municipalities and the agency propose entries for their own organisation; the mi
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from ..auth.models import Role
 from ..core.permissions import Filter, rule
 from ..directory.models import Organisation
 from ..directory.permissions import _own_organisation
 from ..extensions import db
-from .models import CatalogueEntry
+from .models import OPEN_REVIEW_STATUSES, CatalogueEntry
 
 REVIEWERS = (Role.MINISTRY, Role.ADMIN)
 PROPOSERS = (Role.MUNICIPALITY, Role.MINISTRY, Role.ADMIN)
@@ -113,6 +114,33 @@ def edit_entry(user, entry) -> bool:
 @rule("catalogue.submit")
 def submit_entry(user, entry) -> bool:
     return edit_entry(user, entry)
+
+
+def submission_refusal(entry) -> str | None:
+    """Why the entry's working version cannot be submitted now, or None when it can (the page
+    offers the button and the workflow refuses by this one rule)."""
+    if not entry.latest_version.is_editable:
+        return gettext("Only a draft or a version with requested changes can be submitted.")
+    return None
+
+
+@rule("catalogue.submit_version")
+def submit_version(user, entry) -> bool:
+    """catalogue.submit, now: the working version is a draft or has changes requested."""
+    return submit_entry(user, entry) and submission_refusal(entry) is None
+
+
+def review_refusal(entry) -> str | None:
+    """Why there is nothing to decide on the entry now, or None when a version waits."""
+    if entry.latest_version.status not in OPEN_REVIEW_STATUSES:
+        return gettext("This entry has no version waiting for review.")
+    return None
+
+
+@rule("catalogue.decide")
+def decide(user, entry) -> bool:
+    """catalogue.review of the version waiting for review, now."""
+    return review_refusal(entry) is None and review_entries(user, entry.latest_version)
 
 
 @rule("catalogue.review")

@@ -306,10 +306,8 @@ def entry_detail(entry_id: int):
         comment_form=CommentForm(),
         reason_form=ReasonForm(),
         can_edit=can(current_user, "catalogue.edit", entry),
-        can_submit=can(current_user, "catalogue.submit", entry)
-        and entry.latest_version.is_editable,
-        can_review=can(current_user, "catalogue.review", entry.latest_version)
-        and entry.latest_version.status in (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW),
+        can_submit=can(current_user, "catalogue.submit_version", entry),
+        can_review=can(current_user, "catalogue.decide", entry),
         can_manage=can(current_user, "catalogue.manage", entry),
         can_comment=can(current_user, "catalogue.comment", entry),
         VersionStatus=VersionStatus,
@@ -395,7 +393,7 @@ def entry_decide(entry_id: int):
     entry = _entry_or_404(entry_id)
     version = entry.latest_version
     require(can(current_user, "catalogue.review", version))
-    if version.status not in (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW):
+    if not can(current_user, "catalogue.decide", entry):
         flash(gettext("This entry has no version waiting for review."), "info")
         return redirect(url_for(".entry_detail", entry_id=entry.id))
     form = DecisionForm()
