@@ -6,21 +6,18 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from ..core.main_views import dashboard_panel
-from ..core.permissions import can
+from ..core.permissions import can, filter_condition, filter_scope
 from .models import Agreement, AgreementStatus
-from .permissions import OVERSEERS
-from .services import visible_filter
 
-# The count select depends on the user only through visible_filter(), that is on being an
-# overseer or else on the organisation: one select per such key, built once (bounded).
-_STATEMENTS: dict[tuple, sa.Select] = {}
+# The count select depends on the user only through the scope of the agreement.view filter
+# (all, none, or the organisation): one select per scope, built once (bounded).
+_STATEMENTS: dict = {}
 
 
 def agreements_counts(user):
     if not can(user, "agreement.list"):
         return None
-    overseer = user.has_role(*OVERSEERS)
-    key = (overseer, None if overseer else user.organisation_id)
+    key = filter_scope("agreement.view", user)
     statement = _STATEMENTS.get(key)
     if statement is None:
         if len(_STATEMENTS) > 256:
@@ -30,7 +27,7 @@ def agreements_counts(user):
                 sa.func.count(sa.case((Agreement.status == status, 1))).label(status.value)
                 for status in AgreementStatus
             ]
-        ).where(visible_filter(user))
+        ).where(filter_condition("agreement.view", key))
     return statement, {}
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..auth.models import Role
-from ..core.permissions import rule
+from ..core.permissions import Filter, rule
 from ..extensions import db
 from .models import (
     EDITABLE_VERSION_STATUSES,
+    Agreement,
     AgreementParty,
     AgreementStatus,
     AgreementVersion,
@@ -78,9 +79,39 @@ def list_agreements(user, _obj) -> bool:
     return True
 
 
-@rule("agreement.view")
+def is_overseer(user) -> bool:
+    """Ministry, secretariat and admins see and manage every agreement and draft for anyone."""
+    return user.has_role(*OVERSEERS)
+
+
+def _view_scope(user) -> int | str:
+    """What the agreements a user may see depend on: "all" (overseers), "none" (no
+    organisation), else the organisation's id. (Strings, not True/False: as a cache key True
+    would equal the organisation id 1.)"""
+    if is_overseer(user):
+        return "all"
+    if user.organisation_id is None:
+        return "none"
+    return user.organisation_id
+
+
+def _visible_agreements(scope: int | str) -> sa.ColumnElement[bool]:
+    """agreement.view as SQL: owned by the organisation, or the organisation is a party."""
+    if scope == "all":
+        return sa.true()
+    if scope == "none":
+        return sa.false()
+    party_of = (
+        sa.select(AgreementVersion.agreement_id)
+        .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
+        .where(AgreementParty.organisation_id == scope)
+    )
+    return sa.or_(Agreement.owner_organisation_id == scope, Agreement.id.in_(party_of))
+
+
+@rule("agreement.view", where=Filter(_view_scope, _visible_agreements))
 def view_agreement(user, agreement) -> bool:
-    if user.has_role(*OVERSEERS):
+    if is_overseer(user):
         return True
     return is_owner(user, agreement) or is_party(user, agreement)
 

@@ -12,7 +12,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..auth.models import Role, User
+from ..auth.models import User
 from ..auth.services import verify_password
 from ..bodies.models import Body
 from ..catalogue import services as catalogue_services
@@ -22,7 +22,7 @@ from ..core.bounds import check_date
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.locking import claim
 from ..core.models import utcnow
-from ..core.permissions import can, ensure
+from ..core.permissions import can, ensure, filter_condition, filter_scope, where
 from ..core.search import like_pattern
 from ..core.uploads import check_file_type, check_filename
 from ..directory.models import Organisation, Person
@@ -43,7 +43,7 @@ from .models import (
     VersionStatus,
     version_entries,
 )
-from .permissions import OVERSEERS, may_withdraw_signature
+from .permissions import is_overseer, may_withdraw_signature
 from .rendering import render_version
 
 VERSION_FIELDS = (
@@ -67,33 +67,9 @@ def _today() -> dt.date:
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def _seen_by(user) -> int | str:
-    """What the agreements a user may see depend on: "all" (overseers), "none" (no
-    organisation), else the organisation's id. (Strings, not True/False: as a cache key True
-    would equal the organisation id 1.)"""
-    if user.has_role(*OVERSEERS):
-        return "all"
-    if user.organisation_id is None:
-        return "none"
-    return user.organisation_id
-
-
-def _visible(seen: int | str) -> sa.ColumnElement[bool]:
-    if seen == "all":
-        return sa.true()
-    if seen == "none":
-        return sa.false()
-    party_of = (
-        sa.select(AgreementVersion.agreement_id)
-        .join(AgreementParty, AgreementParty.version_id == AgreementVersion.id)
-        .where(AgreementParty.organisation_id == seen)
-    )
-    return sa.or_(Agreement.owner_organisation_id == seen, Agreement.id.in_(party_of))
-
-
 def visible_filter(user) -> sa.ColumnElement[bool]:
-    """SQL condition for the agreements `user` may see (mirrors the agreement.view rule)."""
-    return _visible(_seen_by(user))
+    """SQL condition for the agreements `user` may see (the filter of the agreement.view rule)."""
+    return where(user, "agreement.view")
 
 
 def _member_or_empty(enum_cls, value: str) -> str:
@@ -113,7 +89,7 @@ def agreement_query(
     offset, cap). Also returns the select of the filtered ids, for a count when the page has
     no rows. An unknown status or kind is ignored."""
     return _agreement_list_query(
-        _seen_by(user),
+        filter_scope("agreement.view", user),
         _member_or_empty(AgreementStatus, status),
         _member_or_empty(AgreementKind, kind),
         search.strip(),
@@ -124,7 +100,7 @@ def agreement_query(
 def _agreement_list_query(seen: int | str, status: str, kind: str, search: str) -> tuple:
     # Built once per (visibility, filters): selects are immutable, and building one costs about
     # as much as running it. The key holds everything the statement depends on.
-    conditions = [_visible(seen)]
+    conditions = [filter_condition("agreement.view", seen)]
     if status:
         conditions.append(Agreement.status == AgreementStatus(status))
     if kind:
@@ -288,7 +264,7 @@ def get_agreement_for_page(agreement_id: int, user=None) -> tuple[Agreement | No
         and user is not None
         and user.organisation_id is not None
         and agreement.owner_organisation_id != user.organisation_id
-        and not user.has_role(*OVERSEERS)
+        and not is_overseer(user)
     ):
         versions = list(agreement.versions)
         parties = db.session.scalars(
@@ -475,7 +451,7 @@ def _check_parties(user, parties: list[dict[str, Any]]) -> list[tuple[Organisati
         cleaned.append((organisation, entry))
     if not cleaned:
         raise ValidationError(gettext("Add at least one party."))
-    if not user.has_role(*OVERSEERS) and user.organisation_id not in seen:
+    if not is_overseer(user) and user.organisation_id not in seen:
         raise ValidationError(
             gettext("Your own organisation must be one of the parties."),
         )
@@ -886,7 +862,3 @@ def may_sign_any(user, version: AgreementVersion) -> list[AgreementParty]:
         for p in version.parties
         if version.signature_for(p) is None and can(user, "agreement.sign", p)
     ]
-
-
-def user_is_municipality_only(user) -> bool:
-    return user.has_role(Role.MUNICIPALITY) and not user.has_role(*OVERSEERS)

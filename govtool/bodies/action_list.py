@@ -1,9 +1,10 @@
 """The /actions/ list as rows: one statement per combination of filters, built once and run with
 bind parameters; the bodies for the filter and the user's editor bodies in one more query.
 
-The filters and the visibility rule are those of minutes.action_items_query (items of bodies in
-which the user has or had a seat; admins see all); the edit rule is that of action.edit: the
-responsible person, or a current chair, deputy chair or secretary of the body, or an admin.
+Which items are listed is the SQL filter of the action.view rule (items of bodies in which the
+user has or had a seat; admins see all); whether a row offers the status form is the filter of
+action.edit (the responsible person, a current chair, deputy chair or secretary, an admin). Both
+are registered beside their rules in permissions.py.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ import functools
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import True_
 
-from ..auth.models import Role
+from ..core.permissions import filter_condition, filter_scope
 from ..core.search import like_pattern
 from ..core.views import COUNT_AHEAD_PAGES, CappedPagination, page_args
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .agenda_models import AgendaItem
 from .minutes_models import ActionItem, ActionStatus
-from .models import EDITOR_ROLES, Body, Meeting, Membership
+from .models import Body, Meeting, Membership
+from .permissions import sees_every_body
 
 FILTERS = ("status", "body_id", "person_id", "organisation_id", "overdue", "responsible")
 
@@ -46,15 +49,14 @@ def _responsible_matches(pattern) -> sa.ColumnElement[bool]:
     )
 
 
-@functools.cache
-def _filtered(is_admin: bool, used: frozenset[str]) -> sa.Select:
-    """Ids of the matching items, in list order; `used` names the filters given."""
+@functools.lru_cache(maxsize=512)
+def _filtered(scope, used: frozenset[str]) -> sa.Select:
+    """Ids of the matching items, in list order; `scope` is that of the action.view filter,
+    `used` names the filters given."""
     query = sa.select(ActionItem.id)
-    if not is_admin:
-        readable = sa.select(Membership.body_id).where(
-            Membership.person_id == sa.bindparam("user_person_id")
-        )
-        query = query.where(ActionItem.body_id.in_(readable))
+    readable = filter_condition("action.view", scope)
+    if not isinstance(readable, True_):
+        query = query.where(readable)
     if "status" in used:
         query = query.where(
             ActionItem.status == sa.bindparam("status", type_=ActionItem.status.type)
@@ -77,10 +79,11 @@ def _filtered(is_admin: bool, used: frozenset[str]) -> sa.Select:
     return query
 
 
-@functools.cache
-def _statements(is_admin: bool, used: frozenset[str]) -> tuple[sa.Select, sa.Select]:
-    """(page of rows, capped count) for one combination of filters."""
-    filtered = _filtered(is_admin, used)
+@functools.lru_cache(maxsize=512)
+def _statements(scope, edit_scope, used: frozenset[str]) -> tuple[sa.Select, sa.Select]:
+    """(page of rows, capped count) for one combination of filters; built once per scope of the
+    two rules' filters (a person, or all for admins) and filters."""
+    filtered = _filtered(scope, used)
     order = (ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
     page_ids = (
         filtered.order_by(*order)
@@ -107,6 +110,9 @@ def _statements(is_admin: bool, used: frozenset[str]) -> tuple[sa.Select, sa.Sel
             Meeting.number.label("meeting_number"),
             Meeting.title.label("meeting_title"),
             AgendaItem.number.label("agenda_number"),
+            sa.case((filter_condition("action.edit", edit_scope), True), else_=False).label(
+                "can_edit"
+            ),
         )
         .join(page_ids, page_ids.c.id == ActionItem.id)
         .join(Body, Body.id == ActionItem.body_id)
@@ -140,8 +146,7 @@ class _RowPagination(CappedPagination):
 
 def action_page(user, filters: dict) -> CappedPagination:
     """One page of the list for `user` with the filters of the list's form applied."""
-    is_admin = user.has_role(Role.ADMIN)
-    params: dict = {"user_person_id": user.person_id, "today": dt.date.today()}
+    params: dict = {"today": dt.date.today()}
     used = set()
     status = filters.get("status")
     if status:
@@ -159,7 +164,9 @@ def action_page(user, filters: dict) -> CappedPagination:
         used.add("responsible")
     if filters.get("overdue"):
         used.add("overdue")
-    rows, count = _statements(is_admin, frozenset(used))
+    rows, count = _statements(
+        filter_scope("action.view", user), filter_scope("action.edit", user), frozenset(used)
+    )
     page, per_page = page_args()
     return _RowPagination(
         page=page,
@@ -172,21 +179,11 @@ def action_page(user, filters: dict) -> CappedPagination:
 
 
 @functools.cache
-def _bodies_statement(is_admin: bool) -> sa.Select:
-    today = sa.bindparam("today", type_=sa.Date)
-    if is_admin:
-        return sa.select(Body.id, Body.name, sa.true().label("is_editor")).order_by(Body.name)
-    is_editor = sa.and_(
-        Membership.role.in_(EDITOR_ROLES),
-        sa.or_(Membership.start_date.is_(None), Membership.start_date <= today),
-        sa.or_(Membership.end_date.is_(None), Membership.end_date >= today),
-    )
+def _bodies_statement(every: bool) -> sa.Select:
+    if every:
+        return sa.select(Body.id, Body.name).order_by(Body.name)
     return (
-        sa.select(
-            Body.id,
-            Body.name,
-            sa.func.max(sa.case((is_editor, 1), else_=0)).label("is_editor"),
-        )
+        sa.select(Body.id, Body.name)
         .join(Membership, Membership.body_id == Body.id)
         .where(Membership.person_id == sa.bindparam("person_id"))
         .group_by(Body.id, Body.name)
@@ -194,11 +191,9 @@ def _bodies_statement(is_admin: bool) -> sa.Select:
     )
 
 
-def readable_bodies(user) -> tuple[list[tuple[int, str]], set[int]]:
-    """The bodies whose items `user` may read (for the filter) and those in which the user may
-    edit every item (current editor roles; all for admins); one query."""
+def readable_bodies(user) -> list[tuple[int, str]]:
+    """The bodies whose items `user` may read (for the list's body filter); one query."""
     rows = db.session.execute(
-        _bodies_statement(user.has_role(Role.ADMIN)),
-        {"person_id": user.person_id, "today": dt.date.today()},
+        _bodies_statement(sees_every_body(user)), {"person_id": user.person_id}
     ).all()
-    return [(row.id, row.name) for row in rows], {row.id for row in rows if row.is_editor}
+    return [(row.id, row.name) for row in rows]

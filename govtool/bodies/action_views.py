@@ -38,7 +38,7 @@ def action_list():
         "responsible": request.args.get("responsible", "").strip()[:100],
     }
     page = action_list_rows.action_page(user, filters)
-    bodies, editor_bodies = action_list_rows.readable_bodies(user)
+    bodies = action_list_rows.readable_bodies(user)
     statuses = [(s, s.label) for s in ActionStatus]
     today = dt.date.today()
     locale = str(get_locale() or "de")
@@ -69,11 +69,7 @@ def action_list():
                 "overdue": a.status is ActionStatus.OPEN
                 and a.due_date is not None
                 and a.due_date < today,
-                "can_edit": a.body_id in editor_bodies
-                or (
-                    a.responsible_person_id is not None
-                    and a.responsible_person_id == user.person_id
-                ),
+                "can_edit": a.can_edit,
                 "status": labels[a.status],
                 "options": options[a.status],
                 "status_url": status_url(a.id),

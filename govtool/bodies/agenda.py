@@ -24,6 +24,7 @@ from ..core.uploads import check_file_type, check_filename
 from ..extensions import db
 from .agenda_models import AgendaItem, ItemKind, Paper, PaperType, StoredFile
 from .models import Meeting, MeetingStatus
+from .permissions import agenda_refusal
 
 STANDING_ITEMS = (
     ItemKind.OPENING,
@@ -32,7 +33,6 @@ STANDING_ITEMS = (
     ItemKind.OPEN_ACTIONS,
     ItemKind.AOB,
 )
-EDITABLE_STATES = (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.HELD)
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -82,8 +82,9 @@ def add_standing_items(meeting: Meeting) -> None:
 
 
 def _check_editable(meeting: Meeting) -> None:
-    if meeting.status not in EDITABLE_STATES:
-        raise ValidationError(gettext("The agenda of this meeting can no longer be changed."))
+    refusal = agenda_refusal(meeting)
+    if refusal is not None:
+        raise ValidationError(refusal)
 
 
 def _aob_position(meeting: Meeting) -> int:

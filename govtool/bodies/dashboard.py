@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
-from ..auth.models import Role
 from ..core.main_views import dashboard_panel
 from ..core.models import utcnow
 from ..extensions import db
 from .minutes_models import ActionItem, ActionStatus
 from .models import EDITOR_ROLES, Meeting, MeetingStatus, Membership
+from .permissions import sees_every_body
 
 UPCOMING, TO_COMMENT, TO_APPROVE = "upcoming", "comment", "approve"
 
@@ -84,7 +84,7 @@ def _actions_statement() -> sa.Select:
 
 @dashboard_panel
 def bodies_panel(user) -> dict | None:
-    is_admin = user.has_role(Role.ADMIN)
+    is_admin = sees_every_body(user)
     if not user.person_id and not is_admin:
         return None
     today = dt.date.today()

@@ -23,10 +23,8 @@ def file_download(meeting_id: int, file_id: int):
     stored = get_or_404(StoredFile, file_id)
     if stored.meeting_id != meeting_id:
         abort(404)
-    meeting = get_or_404(Meeting, meeting_id)
-    item_public = stored.agenda_item is not None and stored.agenda_item.is_public
-    if not (item_public and stored.paper_id is None):
-        require(can(current_user, "meeting.read_internal", meeting))
+    get_or_404(Meeting, meeting_id)
+    require(can(current_user, "meeting_file.view", stored))
     try:
         data = agenda.read_file(stored)
     except FileNotFoundError:

@@ -30,15 +30,12 @@ from .meeting_views import (
     COMMENT_STATES,
     NO_FORM_CSRF,
     _done,
-    _editable_agenda,
     _item,
     _item_done,
     _load,
     _meeting,
-    _minutes_open,
     _organisation_choices,
     _prepare_item_form,
-    _show_minutes,
     bp,
 )
 
@@ -51,13 +48,12 @@ def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
     item = services.agenda_item_detail(meeting.id, item_id)
     if item is None:
         abort(404)
+    require(can(user, "agenda_item.view", item))
     internal = can(user, "meeting.read_internal", meeting)
-    if not item.is_public:
-        require(internal)
     editor = can(user, "meeting.edit", meeting)
-    show_minutes = _show_minutes(meeting, internal, editor)
-    minutes_open = _minutes_open(meeting, editor, show_minutes)
-    editable_agenda = _editable_agenda(meeting, editor)
+    show_minutes = can(user, "meeting.read_minutes", meeting)
+    minutes_open = can(user, "meeting.write_minutes", meeting)
+    editable_agenda = can(user, "meeting.edit_agenda", meeting)
     can_submit_paper = item.kind is ItemKind.TOPIC and can(user, "paper.submit", meeting)
     can_comment = show_minutes and can(user, "meeting.comment", meeting)
     outline = services.agenda_outline(meeting.id, internal)

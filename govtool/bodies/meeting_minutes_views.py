@@ -34,7 +34,6 @@ from .meeting_views import (
     _meeting,
     _organisation_choices,
     _people_choices,
-    _show_minutes,
     bp,
 )
 
@@ -68,7 +67,7 @@ def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
             body=meeting.body,
             items=items,
             editor=editor,
-            show_minutes=_show_minutes(meeting, True, editor),
+            show_minutes=can(user, "meeting.read_minutes", meeting),
             can_comment=can(user, "meeting.comment", meeting),
             decisions=decisions,
             action_items=actions,

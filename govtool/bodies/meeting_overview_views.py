@@ -28,12 +28,9 @@ from .forms import (
 )
 from .meeting_views import (
     _done,
-    _editable_agenda,
     _load,
     _meeting,
-    _minutes_open,
     _prepare_item_form,
-    _show_minutes,
     bp,
 )
 from .minutes_models import Participant, Presence
@@ -65,8 +62,8 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
     my_participant = None
     if my_row is not None:
         my_participant = {"response": Answer(my_row.response), "deputy_name": my_row.deputy_name}
-    editable_agenda = _editable_agenda(meeting, editor)
-    show_minutes = _show_minutes(meeting, internal, editor)
+    editable_agenda = can(user, "meeting.edit_agenda", meeting)
+    show_minutes = can(user, "meeting.read_minutes", meeting)
     item_form = copy_form = response_form = None
     if editable_agenda:
         item_form = forms.get("item_form") or AgendaItemForm(formdata=None)
@@ -106,7 +103,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             internal=internal,
             editor=editor,
             editable_agenda=editable_agenda,
-            minutes_open=_minutes_open(meeting, editor, show_minutes),
+            minutes_open=can(user, "meeting.write_minutes", meeting),
             has_begun=has_begun(meeting),
             can_approve=can(user, "meeting.approve", meeting),
             can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED

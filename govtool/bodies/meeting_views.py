@@ -15,7 +15,6 @@ from ..extensions import db
 from . import services
 from .agenda_models import AgendaItem
 from .models import Meeting, MeetingStatus
-from .permissions import has_begun, minutes_refusal
 
 bp = Blueprint("meetings", __name__)
 # The item page's forms carry a prefix (decision-text, minutes-notes) so ids stay unique on the
@@ -35,8 +34,7 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     item = next((i for i in meeting.agenda_items if i.id == item_id), None)
     if item is None:
         abort(404)
-    if not item.is_public:
-        require(can(current_user, "meeting.read_internal", meeting))
+    require(can(current_user, "agenda_item.view", item))
     return item
 
 
@@ -59,28 +57,6 @@ def _people_choices(meeting: Meeting):
 
 def _organisation_choices(meeting: Meeting):
     return [NONE_CHOICE, *services.meeting_choices(meeting)[1]]
-
-
-def _show_minutes(meeting: Meeting, internal: bool, editor: bool) -> bool:
-    """Minutes are shown to members once the meeting is held (editors: once it has begun)."""
-    return internal and (
-        meeting.status
-        not in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.CANCELLED)
-        or (editor and has_begun(meeting))
-    )
-
-
-def _editable_agenda(meeting: Meeting, editor: bool) -> bool:
-    return editor and meeting.status in (
-        MeetingStatus.PLANNED,
-        MeetingStatus.INVITED,
-        MeetingStatus.HELD,
-    )
-
-
-def _minutes_open(meeting: Meeting, editor: bool, show_minutes: bool) -> bool:
-    """The minutes forms are shown by the rule the services enforce (minutes_refusal)."""
-    return editor and show_minutes and minutes_refusal(meeting) is None
 
 
 def _done(meeting_id: int, message: str, anchor: str = "", endpoint: str = ".detail", **values):

@@ -14,8 +14,9 @@ import functools
 import sqlalchemy as sa
 
 from ..auth.models import Role
-from ..core.permissions import rule
+from ..core.permissions import Filter, rule
 from ..extensions import db
+from .minutes_models import ActionItem
 from .models import EDITOR_ROLES, Body, Meeting, MeetingStatus, Membership, MembershipRole
 
 
@@ -78,8 +79,13 @@ def is_member(user, body: Body | None, current_only: bool = False) -> bool:
     return bool(rows)
 
 
+def sees_every_body(user) -> bool:
+    """Admins read and run every body, member or not."""
+    return user.has_role(Role.ADMIN)
+
+
 def is_body_editor(user, body: Body | None) -> bool:
-    if user.has_role(Role.ADMIN):
+    if sees_every_body(user):
         return True
     if body is None:
         return False
@@ -87,7 +93,7 @@ def is_body_editor(user, body: Body | None) -> bool:
 
 
 def is_chair(user, body: Body | None) -> bool:
-    if user.has_role(Role.ADMIN):
+    if sees_every_body(user):
         return True
     return body is not None and any(
         m.role in (MembershipRole.CHAIR, MembershipRole.DEPUTY_CHAIR) for m in _current(user, body)
@@ -125,12 +131,58 @@ def view_meeting(user, meeting) -> bool:
 @rule("meeting.read_internal")
 def read_internal(user, obj) -> bool:
     body = _body_of(obj)
-    return user.has_role(Role.ADMIN) or is_member(user, body)
+    return sees_every_body(user) or is_member(user, body)
 
 
 @rule("meeting.edit")
 def edit_meeting(user, obj) -> bool:
     return is_body_editor(user, _body_of(obj))
+
+
+AGENDA_STATES = (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.HELD)
+
+
+def agenda_refusal(meeting: Meeting) -> str | None:
+    """Why the agenda of `meeting` cannot be changed now, or None when it can: until the
+    minutes are drafted (the pages hide the forms, the services refuse with this rule)."""
+    from flask_babel import gettext
+
+    if meeting.status not in AGENDA_STATES:
+        return gettext("The agenda of this meeting can no longer be changed.")
+    return None
+
+
+@rule("meeting.edit_agenda")
+def edit_agenda(user, meeting) -> bool:
+    """Editors change the agenda (items, order, files) while agenda_refusal allows it."""
+    return edit_meeting(user, meeting) and agenda_refusal(meeting) is None
+
+
+@rule("meeting.read_minutes")
+def read_minutes(user, meeting) -> bool:
+    """Members read the minutes once the meeting is held; editors once it has begun (they
+    write them from then on)."""
+    if not read_internal(user, meeting):
+        return False
+    before = (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.CANCELLED)
+    if meeting.status not in before:
+        return True
+    return edit_meeting(user, meeting) and has_begun(meeting)
+
+
+@rule("agenda_item.view")
+def view_item(user, item) -> bool:
+    """Public items are seen by everyone signed in, the others by the body's members."""
+    return item.is_public or read_internal(user, item.meeting)
+
+
+@rule("meeting_file.view")
+def view_file(user, stored) -> bool:
+    """A file of a public item is public; papers and the other files are for members."""
+    public = stored.agenda_item is not None and stored.agenda_item.is_public
+    if public and stored.paper_id is None:
+        return True
+    return read_internal(user, db.session.get(Meeting, stored.meeting_id))
 
 
 def has_begun(meeting: Meeting, now: dt.datetime | None = None) -> bool:
@@ -206,10 +258,56 @@ def submit_paper(user, meeting) -> bool:
 
 @rule("action.list")
 def list_actions(user, _obj) -> bool:
-    return True  # the list shows only items of bodies the user may read
+    return True  # the list shows only the items action.view allows
 
 
-@rule("action.edit")
+def _person_scope(user) -> str | int:
+    """What the action filters depend on: "all" (admins), "none" (no person linked to the
+    login: no memberships, nothing assigned), else the person's id."""
+    if sees_every_body(user):
+        return "all"
+    return user.person_id or "none"
+
+
+def _readable_actions(scope: str | int) -> sa.ColumnElement[bool]:
+    """action.view as SQL: items of the bodies the person has or had a seat in."""
+    if scope == "all":
+        return sa.true()
+    if scope == "none":
+        return sa.false()
+    seats = sa.select(Membership.body_id).where(Membership.person_id == scope)
+    return ActionItem.body_id.in_(seats)
+
+
+@rule("action.view", where=Filter(_person_scope, _readable_actions))
+def view_action(user, action) -> bool:
+    """An action item is read where its meeting's internal parts are: by the body's members."""
+    return action is not None and read_internal(user, action.body)
+
+
+def _edit_scope(user) -> tuple | str:
+    scope = _person_scope(user)
+    return scope if isinstance(scope, str) else (scope, dt.date.today())
+
+
+def _editable_actions(scope: tuple | str) -> sa.ColumnElement[bool]:
+    """action.edit as SQL: assigned to the person, or a body where the person holds a current
+    editor role (chair, deputy chair, secretary) on the scope's day."""
+    if scope == "all":
+        return sa.true()
+    if scope == "none":
+        return sa.false()
+    person_id, today = scope
+    editing = sa.select(Membership.body_id).where(
+        Membership.person_id == person_id,
+        Membership.role.in_(EDITOR_ROLES),
+        sa.or_(Membership.start_date.is_(None), Membership.start_date <= today),
+        sa.or_(Membership.end_date.is_(None), Membership.end_date >= today),
+    )
+    return sa.or_(ActionItem.responsible_person_id == person_id, ActionItem.body_id.in_(editing))
+
+
+@rule("action.edit", where=Filter(_edit_scope, _editable_actions))
 def edit_action(user, action) -> bool:
     if action is None:
         return False

@@ -7,9 +7,15 @@ Municipalities and the agency propose entries for their own organisation; the mi
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from flask_babel import gettext
+
 from ..auth.models import Role
-from ..core.permissions import rule
+from ..core.permissions import Filter, rule
+from ..directory.models import Organisation
 from ..directory.permissions import _own_organisation
+from ..extensions import db
+from .models import OPEN_REVIEW_STATUSES, CatalogueEntry
 
 REVIEWERS = (Role.MINISTRY, Role.ADMIN)
 PROPOSERS = (Role.MUNICIPALITY, Role.MINISTRY, Role.ADMIN)
@@ -17,6 +23,53 @@ PROPOSERS = (Role.MUNICIPALITY, Role.MINISTRY, Role.ADMIN)
 
 def is_reviewer(user) -> bool:
     return user.has_role(*REVIEWERS)
+
+
+def user_organisation_ids(user) -> list[int]:
+    """The user's organisation and its departments: the providers it speaks for."""
+    if user.organisation_id is None:
+        return []
+    ids = [user.organisation_id]
+    frontier = [user.organisation_id]
+    for _ in range(5):
+        children = db.session.scalars(
+            sa.select(Organisation.id).where(Organisation.parent_id.in_(frontier))
+        ).all()
+        frontier = [c for c in children if c not in ids]
+        if not frontier:
+            break
+        ids += frontier
+    return ids
+
+
+def proposing_for(user) -> list[int]:
+    """The providers whose entries the user proposes and whose drafts it sees: its own
+    organisation and departments, for a proposing role; none otherwise."""
+    return user_organisation_ids(user) if user.has_role(*PROPOSERS) else []
+
+
+def _drafts_scope(user) -> tuple[int, ...] | None:
+    """Whose work in progress this user sees: None for every entry's (reviewers), else the
+    providers it speaks for (empty: nobody's, only approved versions)."""
+    if is_reviewer(user):
+        return None
+    return tuple(proposing_for(user))
+
+
+def _sees_drafts_of(scope: tuple[int, ...] | None) -> sa.ColumnElement[bool]:
+    """catalogue.view_drafts as SQL."""
+    if scope is None:
+        return sa.true()
+    if not scope:
+        return sa.false()
+    return CatalogueEntry.provider_id.in_(scope)
+
+
+def _visible_entries(scope: tuple[int, ...] | None) -> sa.ColumnElement[bool]:
+    """catalogue.view as SQL: approved once, or its work in progress is the user's to see."""
+    if scope is None:
+        return sa.true()
+    return sa.or_(CatalogueEntry.approved_number.is_not(None), _sees_drafts_of(scope))
 
 
 def speaks_for_provider(user, entry) -> bool:
@@ -28,14 +81,14 @@ def sees_work_in_progress(user, entry) -> bool:
     return is_reviewer(user) or speaks_for_provider(user, entry)
 
 
-@rule("catalogue.view")
+@rule("catalogue.view", where=Filter(_drafts_scope, _visible_entries))
 def view_catalogue(user, entry) -> bool:
     if entry is None:
         return True
     return entry.approved_number is not None or sees_work_in_progress(user, entry)
 
 
-@rule("catalogue.view_drafts")
+@rule("catalogue.view_drafts", where=Filter(_drafts_scope, _sees_drafts_of))
 def view_drafts(user, entry) -> bool:
     return entry is not None and sees_work_in_progress(user, entry)
 
@@ -61,6 +114,33 @@ def edit_entry(user, entry) -> bool:
 @rule("catalogue.submit")
 def submit_entry(user, entry) -> bool:
     return edit_entry(user, entry)
+
+
+def submission_refusal(entry) -> str | None:
+    """Why the entry's working version cannot be submitted now, or None when it can (the page
+    offers the button and the workflow refuses by this one rule)."""
+    if not entry.latest_version.is_editable:
+        return gettext("Only a draft or a version with requested changes can be submitted.")
+    return None
+
+
+@rule("catalogue.submit_version")
+def submit_version(user, entry) -> bool:
+    """catalogue.submit, now: the working version is a draft or has changes requested."""
+    return submit_entry(user, entry) and submission_refusal(entry) is None
+
+
+def review_refusal(entry) -> str | None:
+    """Why there is nothing to decide on the entry now, or None when a version waits."""
+    if entry.latest_version.status not in OPEN_REVIEW_STATUSES:
+        return gettext("This entry has no version waiting for review.")
+    return None
+
+
+@rule("catalogue.decide")
+def decide(user, entry) -> bool:
+    """catalogue.review of the version waiting for review, now."""
+    return review_refusal(entry) is None and review_entries(user, entry.latest_version)
 
 
 @rule("catalogue.review")

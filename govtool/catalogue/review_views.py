@@ -21,9 +21,6 @@ from ..core.permissions import can, require
 from ..extensions import db
 from . import services, workflow
 from .forms import CommentForm, DecisionForm, ReasonForm
-from .models import (
-    VersionStatus,
-)
 from .views import _entry_or_404, bp
 
 
@@ -102,7 +99,7 @@ def entry_decide(entry_id: int):
     entry = _entry_or_404(entry_id)
     version = entry.latest_version
     require(can(current_user, "catalogue.review", version))
-    if version.status not in (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW):
+    if not can(current_user, "catalogue.decide", entry):
         flash(gettext("This entry has no version waiting for review."), "info")
         return redirect(url_for(".entry_detail", entry_id=entry.id))
     form = DecisionForm()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import False_, True_
 
 from ..core import numbering
 from ..core.args import int_from
@@ -22,7 +23,7 @@ from ..core.bounds import MAX_LINE, MAX_TEXT, check_date, is_id
 from ..core.errors import Conflict, ValidationError
 from ..core.identifiers import clean_identifier, normalise_identifier
 from ..core.locking import claim
-from ..core.permissions import ensure
+from ..core.permissions import ensure, filter_condition, filter_scope
 from ..core.search import like_pattern
 from ..directory.models import Organisation, Person
 from ..extensions import db
@@ -39,7 +40,6 @@ from .models import (
     VersionStatus,
     version_recipients,
 )
-from .permissions import is_reviewer
 
 
 @dataclass(frozen=True)
@@ -108,30 +108,11 @@ PERSONAL_LEVELS = (
 # ---------------------------------------------------------------- reading
 
 
-def user_organisation_ids(user) -> list[int]:
-    """The user's organisation and its departments: the providers it speaks for."""
-    if user.organisation_id is None:
-        return []
-    ids = [user.organisation_id]
-    frontier = [user.organisation_id]
-    for _ in range(5):
-        children = db.session.scalars(
-            sa.select(Organisation.id).where(Organisation.parent_id.in_(frontier))
-        ).all()
-        frontier = [c for c in children if c not in ids]
-        if not frontier:
-            break
-        ids += frontier
-    return ids
-
-
 def _shown_versions(user) -> tuple[int, ...] | None:
-    """Which version of an entry this user sees in lists: None for the latest of every entry
-    (reviewers), else the organisations whose entries show their latest version (the user's own,
-    for proposers; empty: the approved version everywhere)."""
-    if is_reviewer(user):
-        return None
-    return tuple(user_organisation_ids(user)) if user.has_role(*_proposer_roles()) else ()
+    """Which version of an entry this user sees in lists: the scope of the catalogue.view_drafts
+    filter (None: the latest of every entry; else the providers whose entries show their latest
+    version; empty: the approved version everywhere)."""
+    return filter_scope("catalogue.view_drafts", user)
 
 
 def _shown_number(user):
@@ -140,20 +121,14 @@ def _shown_number(user):
 
 
 def _shown_number_for(shown: tuple[int, ...] | None):
-    if shown is None:
+    """The latest version where catalogue.view_drafts holds, else the approved one (NULL for an
+    entry never approved: its row drops out of a list, as catalogue.view says)."""
+    drafts = filter_condition("catalogue.view_drafts", shown)
+    if isinstance(drafts, True_):
         return CatalogueEntry.latest_number
-    if not shown:
+    if isinstance(drafts, False_):
         return CatalogueEntry.approved_number
-    return sa.case(
-        (CatalogueEntry.provider_id.in_(shown), CatalogueEntry.latest_number),
-        else_=CatalogueEntry.approved_number,
-    )
-
-
-def _proposer_roles():
-    from .permissions import PROPOSERS
-
-    return PROPOSERS
+    return sa.case((drafts, CatalogueEntry.latest_number), else_=CatalogueEntry.approved_number)
 
 
 @dataclass

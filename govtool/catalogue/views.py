@@ -299,10 +299,8 @@ def entry_detail(entry_id: int):
         comment_form=CommentForm(),
         reason_form=ReasonForm(),
         can_edit=can(current_user, "catalogue.edit", entry),
-        can_submit=can(current_user, "catalogue.submit", entry)
-        and entry.latest_version.is_editable,
-        can_review=can(current_user, "catalogue.review", entry.latest_version)
-        and entry.latest_version.status in (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW),
+        can_submit=can(current_user, "catalogue.submit_version", entry),
+        can_review=can(current_user, "catalogue.decide", entry),
         can_manage=can(current_user, "catalogue.manage", entry),
         can_comment=can(current_user, "catalogue.comment", entry),
         VersionStatus=VersionStatus,

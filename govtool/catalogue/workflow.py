@@ -22,8 +22,6 @@ from ..core.permissions import ensure
 from ..core.urls import external_url
 from ..extensions import db
 from .models import (
-    EDITABLE_VERSION_STATUSES,
-    OPEN_REVIEW_STATUSES,
     CatalogueComment,
     CatalogueEntry,
     CatalogueVersion,
@@ -31,6 +29,7 @@ from .models import (
     PersonalDataLevel,
     VersionStatus,
 )
+from .permissions import review_refusal, submission_refusal
 from .services import PERSONAL_LEVELS, sync_status
 
 CHECKLIST = (
@@ -110,10 +109,10 @@ def _require_text(text: str, field: str, message: str) -> str:
 
 
 def _open_version(entry: CatalogueEntry) -> CatalogueVersion:
-    version = entry.latest_version
-    if version.status not in OPEN_REVIEW_STATUSES:
-        raise Conflict(gettext("This entry has no version waiting for review."))
-    return version
+    refusal = review_refusal(entry)
+    if refusal is not None:
+        raise Conflict(refusal)
+    return entry.latest_version
 
 
 def completeness_problems(version: CatalogueVersion) -> list[tuple[str, str]]:
@@ -148,10 +147,9 @@ def submit(user, entry: CatalogueEntry, comment: str = "") -> CatalogueVersion:
     """The provider hands the working version to the ministry for review."""
     ensure(user, "catalogue.submit", entry)
     version = entry.latest_version
-    if version.status not in EDITABLE_VERSION_STATUSES:
-        raise Conflict(
-            gettext("Only a draft or a version with requested changes can be submitted.")
-        )
+    refusal = submission_refusal(entry)
+    if refusal is not None:
+        raise Conflict(refusal)
     problems = completeness_problems(version)
     if problems:
         field, message = problems[0]

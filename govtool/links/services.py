@@ -19,7 +19,7 @@ from ..agreements.models import Agreement, AgreementKind, AgreementVersion
 from ..bodies.models import Body
 from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion, EntryStatus
-from ..catalogue.permissions import PROPOSERS
+from ..catalogue.permissions import proposing_for
 from ..core.errors import ValidationError
 from ..core.identifiers import normalise_identifier
 from ..core.permissions import can
@@ -138,7 +138,7 @@ def visible_agreement(user, agreement: Agreement | None) -> Agreement | None:
 def _choosable_filter(user) -> sa.ColumnElement[bool]:
     """Approved entries, and the entries of the user's own organisation (its drafts too)."""
     condition = CatalogueEntry.status == EntryStatus.APPROVED
-    own = catalogue_services.user_organisation_ids(user) if user.has_role(*PROPOSERS) else []
+    own = proposing_for(user)
     if own:
         condition = sa.or_(
             condition,
