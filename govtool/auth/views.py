@@ -21,8 +21,8 @@ from ..core.forms import NONE_CHOICE, commit_or_show, refresh_requested, show_do
 from ..core.permissions import can, require
 from ..core.urls import safe_redirect_target
 from ..core.views import get_or_404, paginate
-from ..directory import services as directory_services
 from ..extensions import db, limiter
+from ..links import directory as directory_services
 from . import services
 from .forms import (
     LoginForm,

@@ -18,8 +18,8 @@ from ..core.formatting import format_date, format_datetime
 from ..core.forms import NONE_CHOICE, commit_or_show, show_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
-from ..directory import services as directory_services
 from ..extensions import db
+from ..links import directory as directory_services
 from ..links import services as links
 from . import report as activity_report
 from . import services
