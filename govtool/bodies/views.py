@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
-from ..agreements.models import AgreementKind
 from ..core.args import arg_int
 from ..core.downloads import download
 from ..core.errors import DomainError
@@ -55,10 +54,8 @@ def _body_form(body: Body | None = None) -> BodyForm:
     form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
     form.rules_agreement_id.choices = [
         NONE_CHOICE,
-        *links.agreement_choices(
-            current_user,
-            AgreementKind.RULES_OF_PROCEDURE,
-            current=body.rules_agreement if body is not None else None,
+        *links.rules_agreement_choices(
+            current_user, current=body.rules_agreement if body is not None else None
         ),
     ]
     if body is not None and request.method == "GET":

@@ -104,6 +104,11 @@ def check_rules_agreement(user, agreement_id, current_id: int | None = None) -> 
     )
 
 
+def rules_agreement_choices(user, current: Agreement | None = None) -> list[tuple[int, str]]:
+    """The agreements a body may name as its rules of procedure (kind rules of procedure)."""
+    return agreement_choices(user, AgreementKind.RULES_OF_PROCEDURE, current=current)
+
+
 def check_entry_agreement(user, agreement_id, current_id: int | None = None) -> int | None:
     """The agreement a catalogue entry names as authorising it: any visible agreement."""
     return check_agreement(user, agreement_id, "agreement_id", current_id=current_id)
