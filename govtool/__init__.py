@@ -67,7 +67,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntConverter
     app.request_class = BoundedRequest
-    _register_blueprints(app)
+    _register_areas(app)
     _register_error_pages(app)
     _register_template_helpers(app)
 
@@ -137,41 +137,15 @@ def _register_models_and_rules() -> None:
     from . import models  # noqa: F401
 
 
-def _register_blueprints(app: Flask) -> None:
-    from .agreements.views import bp as agreements_bp
-    from .auth.views import bp as auth_bp
-    from .bodies.action_views import bp as actions_bp
-    from .bodies.meeting_views import bp as meetings_bp
-    from .bodies.views import bp as bodies_bp
-    from .catalogue.views import bp as catalogue_bp
-    from .core.audit_views import bp as audit_bp
-    from .core.main_views import bp as main_bp
-    from .core.navigation import add_nav_item
-    from .directory.views import bp as directory_bp
+def _register_areas(app: Flask) -> None:
+    """Each area registers its own pages, navigation, dashboard panel, commands, reminders, demo
+    data and catalogue (its init_app). Core first, then the areas alphabetically: the order of
+    the dashboard panels, demo loaders (links after the areas it links), reminders and catalogues.
+    """
+    from . import agreements, auth, bodies, catalogue, core, directory, links
 
-    for blueprint in (
-        main_bp,
-        auth_bp,
-        directory_bp,
-        audit_bp,
-        bodies_bp,
-        meetings_bp,
-        actions_bp,
-        agreements_bp,
-        catalogue_bp,
-    ):
-        app.register_blueprint(blueprint)
-
-    add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")
-    add_nav_item(_l("Bodies"), "bodies.body_list", "body.view", 10, prefix="/bodies/")
-    add_nav_item(_l("Action items"), "actions.action_list", "action.list", 12)
-    add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
-    add_nav_item(_l("Data-sharing catalogue"), "catalogue.entry_list", "catalogue.view", 30)
-    add_nav_item(_l("Review queue"), "catalogue.review_queue", "catalogue.review", 31)
-    add_nav_item(_l("Organisations"), "directory.organisations", "organisation.view", 80)
-    add_nav_item(_l("People"), "directory.people", "person.view", 81)
-    add_nav_item(_l("Users"), "auth.users", "user.manage", 90)
-    add_nav_item(_l("Audit log"), "audit.audit_log", "audit.view", 91)
+    for area in (core, auth, agreements, bodies, catalogue, directory, links):
+        area.init_app(app)
 
 
 def _register_error_pages(app: Flask) -> None:

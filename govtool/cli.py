@@ -1,7 +1,7 @@
 """The `govtool` command: Flask's CLI with the app factory plus govtool's own groups.
 
 `govtool db upgrade` comes from Flask-Migrate; `govtool users create`, `govtool demo load` are here;
-areas add their groups (templates, reminders, bench) in register_commands.
+areas add their groups (reminders, templates, agreements) in their init_app.
 """
 
 from __future__ import annotations
@@ -149,7 +149,3 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(translations_cli)
     app.cli.add_command(bench_cli)
-    from .core.cli_hooks import CLI_GROUPS
-
-    for group in CLI_GROUPS:
-        app.cli.add_command(group)

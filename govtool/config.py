@@ -86,13 +86,8 @@ class Config:
     # Locale: German first, English second.
     BABEL_DEFAULT_LOCALE = os.environ.get("GOVTOOL_LOCALE", "de")
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
-    BABEL_TRANSLATION_DIRECTORIES = ";".join(
-        str(p)
-        for p in [
-            Path(__file__).parent / "translations",
-            *sorted(Path(__file__).parent.glob("*/translations")),
-        ]
-    )
+    # The core catalogue; each area adds its own in init_app (i18n.add_translations).
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
     LANGUAGES = ("de", "en")
 
     # Login throttling: shared through Redis when several workers run.

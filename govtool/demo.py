@@ -1,7 +1,7 @@
 """Demo data: the Sachsen-Anhalt model project "Kooperation im kommunalen Bildungsmanagement".
 
 Idempotent: organisations are matched by short name, people by email, users by login email, so
-loading twice changes nothing. Areas add their own demo data through DEMO_LOADERS.
+loading twice changes nothing. Areas add their own demo data with add_demo_loader.
 """
 
 from __future__ import annotations
@@ -15,8 +15,16 @@ from .extensions import db
 
 DEMO_PASSWORD = "demo-passwort"
 
-# Areas append functions () -> dict[str, int] that load their demo data idempotently.
+# Functions () -> dict[str, int] that load an area's demo data idempotently, added by the areas'
+# init_app (add_demo_loader) in the order create_app lists the areas.
 DEMO_LOADERS: list = []
+
+
+def add_demo_loader(loader) -> None:
+    """Register an area's demo loader once (every create_app runs the areas' init_app again)."""
+    if loader not in DEMO_LOADERS:
+        DEMO_LOADERS.append(loader)
+
 
 REGIONS = [
     ("Süd", "SN"),

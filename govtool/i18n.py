@@ -42,6 +42,14 @@ def compile_catalogues(force: bool = False) -> int:
     return compiled
 
 
+def add_translations(app, directory: Path) -> None:
+    """Add an area's catalogue folder to the app's (after the core one, in the order create_app
+    lists the areas: a later catalogue's translation of the same msgid wins)."""
+    directories = app.extensions["babel"].translation_directories
+    if str(directory) not in directories:
+        directories.append(str(directory))
+
+
 class RequestCachedDomain(Domain):
     """Flask-Babel's message domain, looking up the request's Translations once per locale and
     request instead of once per string: the stock lookup costs several context-local accesses

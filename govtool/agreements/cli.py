@@ -8,10 +8,8 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from ..core.bounds import MAX_ID, MIN_ID
-from ..core.cli_hooks import CLI_GROUPS, REMINDER_SOURCES
 from ..core.docx import TemplateRenderError
 from ..extensions import db
-from .reminders import agreement_reminders
 
 templates_cli = AppGroup("templates", help="Agreement templates (DOCX).")
 agreements_cli = AppGroup("agreements", help="Agreements.")
@@ -88,7 +86,3 @@ def refresh_command() -> None:
     changed = refresh_all_statuses()
     db.session.commit()
     click.echo(f"{changed} agreement(s) changed status.")
-
-
-CLI_GROUPS.extend([templates_cli, agreements_cli])
-REMINDER_SOURCES.append(agreement_reminders)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from ..core.main_views import dashboard_panel
 from ..core.permissions import can, filter_condition, filter_scope
 from .models import Agreement, AgreementStatus
 
@@ -31,7 +30,6 @@ def agreements_counts(user):
     return statement, {}
 
 
-@dashboard_panel(counts=agreements_counts)
 def agreements_panel(user, counted) -> dict:
     counts = {status: counted[status.value] for status in AgreementStatus}
     return {

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..auth.models import User
-from ..demo import DEMO_LOADERS
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .models import (
@@ -289,7 +288,3 @@ def load_demo_agreement_in_force() -> dict[str, int]:
         user, signed_at = signers[party.organisation.short_name]
         services.sign(user, party, DEMO_PASSWORD, now=signed_at)
     return {"agreements": 1}
-
-
-DEMO_LOADERS.append(load_demo_agreements)
-DEMO_LOADERS.append(load_demo_agreement_in_force)

@@ -11,14 +11,13 @@ from wtforms import (
     FormField,
     IntegerField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..catalogue.forms import MultiCheckboxField
-from ..core.forms import FlaskForm, Form, IdSelectField
+from ..core.forms import FlaskForm, Form, IdSelectField, SelectField
 from ..core.locking import LockVersionField
 from .models import (
     KIND_LABELS,

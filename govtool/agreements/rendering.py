@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.docx import render_docx
+from ..core.links import links
 from .models import AgreementVersion, Renewal
 
 DRAFT_NOTICE = "ENTWURF – nicht von allen Vertragsparteien unterzeichnet"
@@ -79,8 +80,6 @@ LEGAL_BASIS_TEXT = {
 def data_exchanges(version: AgreementVersion, user=None) -> list[dict[str, str]]:
     """The linked catalogue entries the reader may see, through links (the catalogue's rule):
     for `user` as on the agreement page, for None (the signed document) approved ones only."""
-    from ..links import services as links  # links imports this area's services
-
     rows = []
     for entry, shown in links.document_entries(user, version.catalogue_entries):
         basis = LEGAL_BASIS_TEXT.get(shown.legal_basis.value, "")

@@ -13,17 +13,17 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import User
-from ..auth.services import verify_password
 from ..bodies.models import Body
-from ..catalogue import services as catalogue_services
 from ..catalogue.models import CatalogueEntry, CatalogueVersion
 from ..core import numbering, uploads
 from ..core.bounds import check_date
 from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.links import links
 from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import can, ensure, filter_condition, filter_scope, where
 from ..core.search import like_pattern
+from ..core.throttle import verify_password
 from ..core.uploads import check_file_type, check_filename
 from ..directory.models import Organisation, Person
 from ..extensions import db
@@ -351,20 +351,9 @@ def load_page_details(
 
 
 def entries_naming(user, agreement: Agreement) -> list[sa.Row]:
-    """The catalogue entries whose version shown to the user names this agreement, as rows
-    (entry_id, identifier, status, title): the catalogue's own list query (its visibility rule),
-    reduced to the columns the agreement page shows."""
-    query = (
-        catalogue_services.version_query(user)
-        .where(CatalogueVersion.agreement_id == agreement.id)
-        .with_only_columns(
-            CatalogueEntry.id.label("entry_id"),
-            CatalogueEntry.identifier,
-            CatalogueEntry.status,
-            CatalogueVersion.title,
-        )
-    )
-    return db.session.execute(query).all()
+    """The catalogue entries whose version shown to the user names this agreement (rows of
+    entry_id, identifier, status, title), through links/ and so the catalogue's visibility rule."""
+    return links.entry_rows_naming(user, agreement)
 
 
 def get_version(agreement: Agreement, number: int) -> AgreementVersion:
@@ -494,17 +483,9 @@ def _set_parties(version: AgreementVersion, cleaned: list[tuple[Organisation, di
 
 
 def _apply_links(user, version: AgreementVersion, data: dict[str, Any]) -> None:
-    """The body the agreement sets up and the catalogue entries it covers, checked against what
-    the user may see."""
-    from ..links import services as links
-
-    if "body_id" in data:
-        body = links.check_body(user, data["body_id"])
-        version.body_id = body.id if body else None
-    if "entry_ids" in data:
-        version.catalogue_entries = links.check_entries(
-            user, data["entry_ids"], version if version.id else None
-        )
+    """The body the agreement sets up and the catalogue entries it covers, checked by links/
+    against what the user may see."""
+    links.apply_agreement_links(user, version, data)
 
 
 def _apply_fields(version: AgreementVersion, data: dict[str, Any]) -> None:

@@ -25,8 +25,8 @@ from ..core.forms import (
 from ..core.locking import choice_labels, commit_or_conflict, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
-from ..directory import services as directory_services
 from ..extensions import db
+from ..links import directory as directory_services
 from ..links import services as links
 from . import services
 from .compare import compare_entries, compare_versions

@@ -1,1 +1,15 @@
 """Users, roles, login, password reset."""
+
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    """Sign-in and user administration pages and their navigation entry (auth's strings are in
+    the core catalogue)."""
+    from flask_babel import lazy_gettext as _l
+
+    from ..core.navigation import add_nav_item
+    from .views import bp
+
+    app.register_blueprint(bp)
+    add_nav_item(_l("Users"), "auth.users", "user.manage", 90)

@@ -7,14 +7,12 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
-    SelectField,
-    SelectMultipleField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import FlaskForm, IdSelectField
+from ..core.forms import FlaskForm, IdSelectField, SelectField, SelectMultipleField
 from .models import Role
 
 MIN_PASSWORD = 10

@@ -14,7 +14,7 @@ from ..core.errors import DomainError, ValidationError
 from ..core.mail import send_mail
 from ..core.models import utcnow
 from ..core.permissions import ensure
-from ..core.throttle import ensure_not_throttled, record_failure
+from ..core.throttle import ensure_not_throttled, record_failure, verify_password
 from ..core.urls import external_url
 from ..directory.models import Organisation, Person
 from ..extensions import db
@@ -31,7 +31,6 @@ class LoginRefused(DomainError):
 
 
 LOGIN_SCOPE = "login"
-PASSWORD_CHECK_SCOPE = "password-check"
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -59,23 +58,6 @@ def authenticate(email: str, password: str, client: str = "") -> User:
     user.last_login_at = utcnow()
     db.session.flush()
     return user
-
-
-def verify_password(user: User, password: str) -> bool:
-    """Re-check the signed-in user's password (password change, signing); wrong answers are
-    throttled per user, so a left-open session cannot be used to guess the password."""
-    limit = current_app.config["GOVTOOL_PASSWORD_CHECK_LIMIT"]
-    key = str(user.id)
-    ensure_not_throttled(
-        PASSWORD_CHECK_SCOPE,
-        key,
-        limit,
-        gettext("Too many wrong passwords. Please wait a minute and try again."),
-    )
-    if password and user.check_password(password):
-        return True
-    record_failure(PASSWORD_CHECK_SCOPE, key, limit)
-    return False
 
 
 def change_password(user: User, current: str, new: str) -> None:

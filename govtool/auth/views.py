@@ -20,8 +20,8 @@ from ..core.forms import NONE_CHOICE, commit_or_show, on_domain_error, refresh_r
 from ..core.permissions import can, require
 from ..core.urls import safe_redirect_target
 from ..core.views import get_or_404, paginate
-from ..directory import services as directory_services
 from ..extensions import db, limiter
+from ..links import directory as directory_services
 from . import services
 from .forms import (
     LoginForm,

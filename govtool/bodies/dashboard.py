@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
-from ..core.main_views import dashboard_panel
 from ..core.models import utcnow
 from ..extensions import db
 from .minutes_models import ActionItem, ActionStatus
@@ -82,7 +81,6 @@ def _actions_statement() -> sa.Select:
     )
 
 
-@dashboard_panel
 def bodies_panel(user) -> dict | None:
     is_admin = sees_every_body(user)
     if not user.person_id and not is_admin:

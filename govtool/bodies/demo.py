@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from ..auth.models import User
-from ..demo import DEMO_LOADERS
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from .agenda import add_item, add_standing_items
@@ -268,6 +267,3 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
         meeting.approval_note = "Genehmigt in der folgenden Sitzung."
         db.session.flush()
     return added
-
-
-DEMO_LOADERS.append(load_bodies_demo)

@@ -10,7 +10,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 )
 
 from ..core.bounds import MEETING_DATES
-from ..core.forms import DateInRange, FlaskForm, IdSelectField
+from ..core.forms import DateInRange, FlaskForm, IdSelectField, SelectField
 from ..core.locking import LockVersionField
 from .agenda_models import PaperType
 from .minutes_models import ActionStatus, Response, VoteResult

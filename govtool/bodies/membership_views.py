@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from ..core.forms import NONE_CHOICE, commit_or_show
 from ..core.permissions import can, require
 from ..core.views import get_or_404
-from ..directory import services as directory_services
 from ..extensions import db
+from ..links import directory as directory_services
 from . import services
 from .forms import MembershipForm
 from .models import Body, Membership

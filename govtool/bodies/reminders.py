@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import joinedload
 
-from ..core.cli_hooks import REMINDER_SOURCES, skip_bad_row
+from ..core.cli_hooks import skip_bad_row
 from ..core.formatting import format_date, to_berlin
 from ..core.mail import remind
 from ..extensions import db
@@ -135,6 +135,3 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
             if sent_to:
                 lines.append(f"{subject} -> {', '.join(sent_to)}")
     return lines
-
-
-REMINDER_SOURCES.append(bodies_reminders)

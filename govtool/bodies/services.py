@@ -16,10 +16,11 @@ from ..core.bounds import MEETING_DATES, check_date
 from ..core.errors import NotFound, ValidationError
 from ..core.formatting import to_berlin
 from ..core.identifiers import clean_identifier
+from ..core.links import links
 from ..core.locking import claim
 from ..core.models import utcnow
 from ..core.permissions import ensure
-from ..directory.models import list_label
+from ..directory.models import Organisation, Person, list_label
 from ..extensions import db
 from .models import (
     Body,
@@ -140,8 +141,6 @@ def body_for_page(body_id: int) -> Body | None:
 
 @functools.cache
 def _member_rows_statement(current: bool) -> sa.Select:
-    from ..directory.models import Organisation, Person
-
     deputy = aliased(Person)
     on = sa.bindparam("on", type_=sa.Date)
     is_current = sa.and_(
@@ -374,14 +373,9 @@ def _check_rules_agreement(user, values: dict[str, Any], body: Body | None = Non
     """The rules of procedure must be a visible agreement of kind rules of procedure."""
     if "rules_agreement_id" not in values:
         return
-    from ..agreements.models import AgreementKind
-    from ..links import services as links
-
-    values["rules_agreement_id"] = links.check_agreement(
+    values["rules_agreement_id"] = links.check_rules_agreement(
         user,
         values["rules_agreement_id"],
-        "rules_agreement_id",
-        kind=AgreementKind.RULES_OF_PROCEDURE,
         current_id=body.rules_agreement_id if body is not None else None,
     )
 
@@ -622,7 +616,6 @@ def meeting_choices(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple
     """People and organisations a meeting's forms offer (responsible for an action item,
     submitting a paper): the body's members (current and former), their organisations and the
     meeting's invitees, in one query, rather than the whole directory."""
-    from ..directory.models import Organisation, Person
     from .models import Membership
 
     rows = db.session.execute(

@@ -11,15 +11,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
-from ..agreements.models import AgreementKind
 from ..core.args import arg_int
 from ..core.downloads import download
 from ..core.formatting import format_date, format_datetime
 from ..core.forms import NONE_CHOICE, commit_or_show, on_domain_error
 from ..core.permissions import can, require
 from ..core.views import get_or_404, paginate
-from ..directory import services as directory_services
 from ..extensions import db
+from ..links import directory as directory_services
 from ..links import services as links
 from . import report as activity_report
 from . import services
@@ -55,10 +54,8 @@ def _body_form(body: Body | None = None) -> BodyForm:
     form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
     form.rules_agreement_id.choices = [
         NONE_CHOICE,
-        *links.agreement_choices(
-            current_user,
-            AgreementKind.RULES_OF_PROCEDURE,
-            current=body.rules_agreement if body is not None else None,
+        *links.rules_agreement_choices(
+            current_user, current=body.rules_agreement if body is not None else None
         ),
     ]
     if body is not None and request.method == "GET":

@@ -24,11 +24,11 @@ from ..core.archives import XML_ERRORS, check_archive
 from ..core.docx import render_docx
 from ..core.errors import DomainError, ValidationError
 from ..core.identifiers import normalise_identifier
+from ..core.links import links
 from ..core.models import utcnow
 from ..core.permissions import can, ensure
 from ..directory.models import Organisation, Person
 from ..extensions import db
-from ..links import services as links
 from . import services
 from .models import CatalogueVersion
 

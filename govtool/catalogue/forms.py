@@ -10,16 +10,14 @@ from wtforms import (
     FieldList,
     FormField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
     widgets,
 )
-from wtforms.fields import SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..core.forms import FlaskForm, Form, IdSelectField
+from ..core.forms import FlaskForm, Form, IdSelectField, SelectField, SelectMultipleField
 from ..core.locking import LockVersionField
 from .models import (
     LABELS,

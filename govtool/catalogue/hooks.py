@@ -1,4 +1,4 @@
-"""Where the catalogue plugs into the shared app: reminders, demo data, dashboard panel."""
+"""The catalogue's dashboard panel."""
 
 from __future__ import annotations
 
@@ -7,17 +7,9 @@ import functools
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from ..core.cli_hooks import REMINDER_SOURCES
-from ..core.main_views import dashboard_panel
 from ..core.permissions import can
 from ..core.views import capped_count
-from ..demo import DEMO_LOADERS
-from .demo import load_catalogue_demo
 from .models import CatalogueEntry, CatalogueVersion, EntryStatus, VersionStatus
-from .workflow import send_review_reminders
-
-REMINDER_SOURCES.append(send_review_reminders)
-DEMO_LOADERS.append(load_catalogue_demo)
 
 
 @functools.cache
@@ -44,7 +36,6 @@ def catalogue_counts(user):
     return _counts_statement(can(user, "catalogue.review")), {}
 
 
-@dashboard_panel(counts=catalogue_counts)
 def catalogue_panel(user, counted) -> dict:
     return {
         "template": "catalogue/_dashboard_panel.html",

@@ -22,6 +22,7 @@ from ..core.args import int_from
 from ..core.bounds import MAX_LINE, MAX_TEXT, check_date, is_id
 from ..core.errors import Conflict, ValidationError
 from ..core.identifiers import clean_identifier, normalise_identifier
+from ..core.links import links
 from ..core.locking import claim
 from ..core.permissions import ensure, filter_condition, filter_scope
 from ..core.search import like_pattern
@@ -587,10 +588,8 @@ def _check_identifier(identifier: str) -> str:
 def _apply(version: CatalogueVersion, data: dict[str, Any], provider_id: int, user=None) -> None:
     values = clean_content(data)
     if "agreement_id" in values and user is not None:
-        from ..links import services as links
-
-        values["agreement_id"] = links.check_agreement(
-            user, values["agreement_id"], "agreement_id", current_id=version.agreement_id
+        values["agreement_id"] = links.check_entry_agreement(
+            user, values["agreement_id"], current_id=version.agreement_id
         )
     for key, value in values.items():
         setattr(version, key, value)

@@ -25,9 +25,9 @@ from ..core.forms import (
 from ..core.locking import choice_labels, commit_or_conflict, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
-from ..directory.services import organisation_choices, people_of_organisations
 from ..extensions import db
 from ..links import services as links
+from ..links.directory import organisation_choices, people_of_organisations
 from . import services
 from .forms import CommentForm, EntryForm, ReasonForm, choices
 from .models import (

@@ -1,4 +1,4 @@
-"""Areas append their click groups here (e.g. templates, reminders) to appear under `govtool`."""
+"""The shared `govtool reminders send`; areas add their reminder sources in their init_app."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-CLI_GROUPS: list[click.Group] = []
-
 # One shared `govtool reminders send`: each area registers a function (now) -> list of lines.
 REMINDER_SOURCES: list = []
+
+
+def add_reminder_source(source) -> None:
+    """Register an area's reminders once (every create_app runs the areas' init_app again)."""
+    if source not in REMINDER_SOURCES:
+        REMINDER_SOURCES.append(source)
+
 
 log = logging.getLogger("govtool.reminders")
 # What this run of `reminders send` skipped (rows whose data broke their reminder).
@@ -77,6 +82,3 @@ def send_reminders(ctx: click.Context, dry_run: bool) -> None:
             err=True,
         )
         ctx.exit(1)
-
-
-CLI_GROUPS.append(reminders_cli)

@@ -17,14 +17,9 @@ import wtforms
 from flask import abort, current_app, flash, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.i18n import translations as wtf_translations
-from wtforms import (
-    DateField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import DateField, IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms import SelectField as WTFSelectField
+from wtforms import SelectMultipleField as WTFSelectMultipleField
 from wtforms import ValidationError as FieldError
 from wtforms.meta import DefaultMeta
 from wtforms.utils import clean_datetime_format_for_strptime
@@ -46,6 +41,37 @@ from .bounds import (
 from .errors import DomainError
 
 NONE_CHOICE = (0, _l("— none —"))
+
+
+def select_choices(choices):
+    """`choices` as SelectChoice objects, the only form WTForms 3.4 takes: services and views
+    give (value, label) pairs or plain values, converted here once for every select."""
+    if choices is None or callable(choices) or isinstance(choices, dict):
+        return choices
+    return [SelectChoice.from_input(choice) for choice in choices]
+
+
+class _SelectChoices:
+    """Converts the choices given to the constructor or assigned later (`field.choices = ...`)."""
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, choices=select_choices(choices), **kwargs)
+
+    @property
+    def choices(self):
+        return super().choices
+
+    @choices.setter
+    def choices(self, value):
+        super(_SelectChoices, type(self)).choices.fset(self, select_choices(value))
+
+
+class SelectField(_SelectChoices, WTFSelectField):
+    """wtforms' SelectField taking (value, label) pairs as choices."""
+
+
+class SelectMultipleField(_SelectChoices, WTFSelectMultipleField):
+    """wtforms' SelectMultipleField taking (value, label) pairs as choices."""
 
 
 class DateInRange:

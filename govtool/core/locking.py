@@ -32,6 +32,7 @@ from wtforms.widgets import HiddenInput
 
 from ..extensions import db
 from .errors import Conflict, EditConflict
+from .forms import select_choices
 
 LOCK_COLUMN = "lock_version"
 
@@ -183,7 +184,7 @@ def choice_labels(form) -> dict[str, dict[Any, str]]:
     for form_field in form:
         options = getattr(form_field, "choices", None)
         if isinstance(options, list | tuple):
-            labels[form_field.name] = {c[0]: str(c[1]) for c in options}
+            labels[form_field.name] = {c.value: str(c.label) for c in select_choices(options)}
     return labels
 
 

@@ -11,7 +11,8 @@ from .models import rollback_quietly
 
 bp = Blueprint("main", __name__)
 
-# Areas add panels to the dashboard: (provider, counts) pairs, see dashboard_panel().
+# Areas add panels to the dashboard in their init_app: (provider, counts) pairs, see
+# dashboard_panel(); shown in the order the areas are listed in create_app.
 DASHBOARD_PANELS: list = []
 
 
@@ -25,7 +26,9 @@ def dashboard_panel(func=None, *, counts=None):
     provider as (user, counted), `counted` mapping the labels to the values."""
 
     def register(provider):
-        DASHBOARD_PANELS.append((provider, counts))
+        # every create_app runs the areas' init_app again: one entry per provider
+        if all(registered is not provider for registered, _ in DASHBOARD_PANELS):
+            DASHBOARD_PANELS.append((provider, counts))
         return provider
 
     return register(func) if func is not None else register

@@ -43,3 +43,24 @@ def ensure_not_throttled(scope: str, key: str, limit: str, message: str | None =
         raise TooManyAttempts(
             message or gettext("Too many failed attempts. Please wait a few minutes and try again.")
         )
+
+
+PASSWORD_CHECK_SCOPE = "password-check"
+
+
+def verify_password(user, password: str) -> bool:
+    """Re-check the signed-in user's password (password change, signing); wrong answers are
+    throttled per user, so a left-open session cannot be used to guess the password. Here, not
+    in auth/, since other areas' services ask it too (signing an agreement)."""
+    limit = current_app.config["GOVTOOL_PASSWORD_CHECK_LIMIT"]
+    key = str(user.id)
+    ensure_not_throttled(
+        PASSWORD_CHECK_SCOPE,
+        key,
+        limit,
+        gettext("Too many wrong passwords. Please wait a minute and try again."),
+    )
+    if password and user.check_password(password):
+        return True
+    record_failure(PASSWORD_CHECK_SCOPE, key, limit)
+    return False

@@ -7,7 +7,6 @@ import functools
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from ..core.main_views import dashboard_panel
 from ..core.views import capped_count
 from .models import Organisation, Person
 
@@ -26,7 +25,6 @@ def directory_counts(user):
     return _counts_statement(), {}
 
 
-@dashboard_panel(counts=directory_counts)
 def directory_panel(user, counted) -> dict:
     return {
         "template": "directory/_dashboard_panel.html",

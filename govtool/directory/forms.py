@@ -6,14 +6,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
-from ..core.forms import FlaskForm, IdSelectField
+from ..core.forms import FlaskForm, IdSelectField, SelectField
 from .models import ORGANISATION_KIND_LABELS, OrganisationKind
 
 # Lazy labels: built at import, translated when a page renders them.

@@ -1,10 +1,10 @@
 """Demo data: wire the demo agreements, bodies and catalogue entries together (idempotent).
 
-Runs after the area loaders (govtool/models.py imports it last). The Begleitgremium (BG) gets its
-Geschäftsordnung (GO-2022-001) as rules of procedure; the Kooperationsvereinbarung (KV-2022-001)
-sets up the Begleitgremium; the data-sharing agreement (DV-2022-001) covers the approved demo
-entries and those entries name it as their authorising agreement. Only empty links are filled, so
-loading twice changes nothing and a link changed by hand stays.
+Runs after the area loaders (links is the last area create_app lists). The Begleitgremium (BG) gets
+its Geschäftsordnung (GO-2022-001) as rules of procedure; the Kooperationsvereinbarung
+(KV-2022-001) sets up the Begleitgremium; the data-sharing agreement (DV-2022-001) covers the
+approved demo entries and those entries name it as their authorising agreement. Only empty links
+are filled, so loading twice changes nothing and a link changed by hand stays.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from ..agreements.models import Agreement
 from ..bodies.models import Body
 from ..catalogue.models import CatalogueEntry, EntryStatus
-from ..demo import DEMO_LOADERS
 from ..extensions import db
 
 RULES = ("BG", "GO-2022-001")
@@ -60,6 +59,3 @@ def load_links_demo() -> dict[str, int]:
                     added += 1
     db.session.flush()
     return {"links": added}
-
-
-DEMO_LOADERS.append(load_links_demo)

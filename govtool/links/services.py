@@ -93,6 +93,39 @@ def check_agreement(
     return agreement_id
 
 
+def check_rules_agreement(user, agreement_id, current_id: int | None = None) -> int | None:
+    """A body's rules of procedure: a visible agreement of kind rules of procedure."""
+    return check_agreement(
+        user,
+        agreement_id,
+        "rules_agreement_id",
+        kind=AgreementKind.RULES_OF_PROCEDURE,
+        current_id=current_id,
+    )
+
+
+def rules_agreement_choices(user, current: Agreement | None = None) -> list[tuple[int, str]]:
+    """The agreements a body may name as its rules of procedure (kind rules of procedure)."""
+    return agreement_choices(user, AgreementKind.RULES_OF_PROCEDURE, current=current)
+
+
+def check_entry_agreement(user, agreement_id, current_id: int | None = None) -> int | None:
+    """The agreement a catalogue entry names as authorising it: any visible agreement."""
+    return check_agreement(user, agreement_id, "agreement_id", current_id=current_id)
+
+
+def apply_agreement_links(user, version: AgreementVersion, data: dict) -> None:
+    """The body the agreement sets up and the catalogue entries it covers, checked against what
+    the user may see."""
+    if "body_id" in data:
+        body = check_body(user, data["body_id"])
+        version.body_id = body.id if body else None
+    if "entry_ids" in data:
+        version.catalogue_entries = check_entries(
+            user, data["entry_ids"], version if version.id else None
+        )
+
+
 def agreement_by_number(user, number: str) -> Agreement | None:
     """The agreement with this number if the user may see it (import of catalogue rows)."""
     number = normalise_identifier(number)  # a non-breaking hyphen still finds KV-2022-001
@@ -211,6 +244,23 @@ def entries_naming(user, agreement: Agreement) -> list[CatalogueVersion]:
         CatalogueVersion.agreement_id == agreement.id
     )
     return list(db.session.scalars(query).unique())
+
+
+def entry_rows_naming(user, agreement: Agreement) -> list[sa.Row]:
+    """The catalogue entries whose version shown to the user names this agreement, as rows
+    (entry_id, identifier, status, title): the catalogue's own list query (its visibility rule),
+    reduced to the columns the agreement page shows."""
+    query = (
+        catalogue_services.version_query(user)
+        .where(CatalogueVersion.agreement_id == agreement.id)
+        .with_only_columns(
+            CatalogueEntry.id.label("entry_id"),
+            CatalogueEntry.identifier,
+            CatalogueEntry.status,
+            CatalogueVersion.title,
+        )
+    )
+    return list(db.session.execute(query).all())
 
 
 def document_version(entry: CatalogueEntry) -> CatalogueVersion:
