@@ -126,3 +126,26 @@ def test_an_attachment_stored_before_the_allow_list_is_not_served_as_script(clie
     assert response.headers["Content-Type"] == "application/octet-stream"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_attachment_name_with_quotes_dash_umlaut_and_semicolon_reads_back_intact(client, agreement):
+    """Issue 11: the one download helper writes the name so that a parser other than govtool's
+    (Werkzeug's RFC 2231/5987 reading, which prefers filename* as RFC 6266 asks) gets it back
+    unchanged, and the plain filename= fallback stays one quoted ASCII token."""
+    from werkzeug.http import parse_options_header
+
+    from govtool.agreements import services
+    from tests.agreements.factories import user
+
+    name = 'Bericht "Q1" – Übersicht;.pdf'
+    item = services.add_attachment(user("halle@example.org"), agreement, name, PDF, "text/plain")
+    db.session.commit()
+    response = client.get(f"/agreements/{agreement.id}/attachments/{item.id}")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    kind, params = parse_options_header(disposition)
+    assert kind == "attachment"
+    assert params["filename"] == name
+    fallback = disposition.split('filename="', 1)[1].split('"', 1)[0]
+    assert fallback.isascii() and ";" not in fallback and fallback.endswith(".pdf")
+    assert response.get_data() == PDF
