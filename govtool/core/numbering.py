@@ -18,10 +18,10 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class NumberCounter(db.Model):
+class NumberCounter(Model):
     """The last number drawn in one numbering scope."""
 
     __tablename__ = "number_counters"

@@ -19,7 +19,7 @@ from ..core.audit import MASKED, AuditEntry, record_entry, redact_audit_entries
 from ..core.errors import Conflict, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import ensure
-from ..extensions import db
+from ..extensions import Model, db
 from .models import Organisation, Person
 
 EXPORT_FORMAT = "govtool-gdpr-access/1"
@@ -73,7 +73,7 @@ def _secret_columns() -> dict[str, set[str]]:
     """Per table, the columns the audit log masks (password hashes, response tokens): secrets
     of the system, not data about the person, so the export leaves them out too."""
     secrets: dict[str, set[str]] = {}
-    for mapper in db.Model.registry.mappers:
+    for mapper in Model.registry.mappers:
         masked = set(getattr(mapper.class_, "__audit_mask__", ()))
         for table in mapper.tables:
             secrets.setdefault(table.name, set()).update(masked)
