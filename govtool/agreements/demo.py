@@ -168,6 +168,7 @@ def _demo_agreement(number, code, title, owner, parties, subject, start, end, or
         .where(AgreementTemplate.code == code)
         .order_by(AgreementTemplate.version.desc())
     )
+    assert template is not None, f"demo template {code} is loaded first"
     creator = db.session.scalar(sa.select(User).where(User.organisation_id == orgs[owner].id))
     agreement = Agreement(
         number=number,

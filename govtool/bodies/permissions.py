@@ -297,6 +297,7 @@ def _editable_actions(scope: tuple | str) -> sa.ColumnElement[bool]:
         return sa.true()
     if scope == "none":
         return sa.false()
+    assert isinstance(scope, tuple), scope
     person_id, today = scope
     editing = sa.select(Membership.body_id).where(
         Membership.person_id == person_id,

@@ -607,7 +607,9 @@ def create_entry(user, data: dict[str, Any]) -> CatalogueEntry:
     provider_id = data.get("provider_id") or user.organisation_id
     provider = db.session.get(Organisation, int(provider_id)) if provider_id else None
     if provider is None:
-        raise ValidationError(gettext("Please choose the providing organisation."), "provider_id")
+        raise ValidationError(
+            gettext("Please choose the providing organisation."), field="provider_id"
+        )
     ensure(user, "catalogue.create", provider)
     entry = CatalogueEntry(
         identifier=_check_identifier(data.get("identifier", "")),

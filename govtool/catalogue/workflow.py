@@ -361,6 +361,7 @@ def send_review_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
     ).all()
     lines = []
     for entry in due:
+        assert entry.next_review_on is not None  # selected by next_review_on
         recipients = sorted(set(reviewer_emails()) | set(provider_emails(entry)))
         lines.append(
             f"catalogue: {entry.identifier} review due {entry.next_review_on.isoformat()} "
