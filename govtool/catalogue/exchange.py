@@ -114,7 +114,7 @@ def to_xlsx(versions: list[CatalogueVersion], user=None) -> bytes:
 def to_json(versions: list[CatalogueVersion], user=None) -> bytes:
     rows = []
     for version in versions:
-        values = row(version, user)
+        values: dict[str, Any] = row(version, user)
         values["data_items"] = json.loads(values["data_items"])
         values["recipients"] = [r for r in values["recipients"].split("; ") if r]
         rows.append(values)
@@ -239,7 +239,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
                 break
     except (zipfile.BadZipFile, IndexError, KeyError, ValueError, TypeError, OSError) as exc:
         # openpyxl wraps the parser's refusal (defusedxml: DTD, entities) in a ValueError.
-        cause = exc
+        cause: BaseException | None = exc
         while cause is not None and not isinstance(cause, XML_ERRORS):
             cause = cause.__cause__ or cause.__context__
         if cause is not None:

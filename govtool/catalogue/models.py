@@ -188,7 +188,9 @@ class CatalogueEntry(Versioned, Audited, TimestampMixin, Model):
 
     @property
     def latest_version(self) -> CatalogueVersion:
-        return self.version(self.latest_number)
+        latest = self.version(self.latest_number)
+        assert latest is not None, "an entry's latest_number names one of its versions"
+        return latest
 
     @property
     def approved_version(self) -> CatalogueVersion | None:

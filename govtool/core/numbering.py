@@ -14,6 +14,7 @@ counter rolls back with its transaction, so a failed save leaves no gap in the n
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,6 +35,7 @@ def _insert_missing(scope: str) -> None:
     """Create the scope's counter row unless it exists, without failing when another
     transaction creates it at the same moment."""
     dialect = db.session.get_bind().dialect.name
+    insert: Callable[[Any], Any] | None
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":

@@ -9,6 +9,7 @@ same message as an unknown one (no hint that it exists).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -24,6 +25,9 @@ from ..core.errors import ValidationError
 from ..core.identifiers import normalise_identifier
 from ..core.permissions import can
 from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 # ---------------------------------------------------------------- bodies
 
@@ -227,7 +231,9 @@ def check_entries(
     return sorted(entries, key=lambda e: e.identifier)
 
 
-def shown_entries(user, entries: Iterable[CatalogueEntry]) -> list[tuple[CatalogueEntry, object]]:
+def shown_entries(
+    user: User, entries: Iterable[CatalogueEntry]
+) -> list[tuple[CatalogueEntry, CatalogueVersion]]:
     """(entry, the version the user sees) for the linked entries the user may see."""
     shown = []
     for entry in entries:
@@ -269,14 +275,15 @@ def document_version(entry: CatalogueEntry) -> CatalogueVersion:
 
 
 def document_entries(
-    user, entries: Iterable[CatalogueEntry]
-) -> list[tuple[CatalogueEntry, object]]:
+    user: User | None, entries: Iterable[CatalogueEntry]
+) -> list[tuple[CatalogueEntry, CatalogueVersion]]:
     """(entry, version to print) for the linked entries an agreement document lists for `user`:
     the catalogue's visibility rule decides, as on the page. Those who see the entry's work in
     progress get the approved version, else the latest; others only an approved version. With
     `user` None (the signed document every party and reader gets) only approved versions."""
     shown = []
     for entry in entries:
+        version: CatalogueVersion | None
         if user is not None and can(user, "catalogue.view_drafts", entry):
             version = document_version(entry)
         elif user is None or can(user, "catalogue.view", entry):
