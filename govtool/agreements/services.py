@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -184,7 +185,7 @@ def _presence_columns() -> list[sa.Label]:
 @functools.cache
 def _page_statements() -> dict[str, sa.Select]:
     """The detail page's queries, built once (with bound parameters) instead of per request."""
-    ids = sa.bindparam("version_ids", expanding=True)
+    ids: sa.BindParameter[list[int]] = sa.bindparam("version_ids", expanding=True)
     return {
         # the agreement with its versions, and whether there is anything for the page's
         # smaller sections at all: their queries run only when there is
@@ -324,16 +325,16 @@ def load_page_details(
             comment_counts[row.version_id] = comment_counts.get(row.version_id, 0) + 1
             if row.version_id == version.id:
                 comments.append((_display_name(row), row.created_at, row.text))
-    entries = []
+    entries: Iterable[Any] = []
     if present["has_entries"]:
         entries = db.session.scalars(statements["entries"], {"version_id": version.id}).unique()
     set_committed_value(version, "catalogue_entries", list(entries))
-    bodies = []
+    bodies: Sequence[sa.Row[Any]] = []
     if present["has_rules_of"] or version.body_id:
         bodies = db.session.execute(
             statements["bodies"], {"agreement_id": agreement.id, "body_id": version.body_id or 0}
         ).all()
-    attachments = []
+    attachments: Sequence[sa.Row[Any]] = []
     if present["has_attachments"]:
         attachments = db.session.execute(
             statements["attachments"], {"agreement_id": agreement.id}

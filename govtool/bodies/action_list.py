@@ -139,7 +139,7 @@ class _RowPagination(CappedPagination):
     def _query_count(self) -> int:
         cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
         params = {**self._query_args["params"], "cap": cap + 1}
-        counted = db.session.execute(self._query_args["count_statement"], params).scalar()
+        counted = db.session.execute(self._query_args["count_statement"], params).scalar_one()
         self.total_is_capped = counted > cap
         return min(counted, cap)
 

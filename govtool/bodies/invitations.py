@@ -67,7 +67,7 @@ def _event(meeting: Meeting, with_attendees: bool) -> icalendar.Event:
             )
             attendee.params["partstat"] = icalendar.vText(PARTSTAT[participant.response])
             attendee.params["rsvp"] = icalendar.vText("TRUE")
-            event.add("attendee", attendee, encode=0)
+            event.add("attendee", attendee, encode=False)
     return event
 
 

@@ -208,7 +208,8 @@ _MEETING_ROW_COLUMNS = (
 
 @functools.cache
 def _next_and_last_statement(count: int):
-    body_id, now = sa.bindparam("body_id"), sa.bindparam("now", type_=Meeting.start_at.type)
+    body_id: sa.BindParameter[int] = sa.bindparam("body_id")
+    now = sa.bindparam("now", type_=Meeting.start_at.type)
     upcoming = (
         sa.select(*_MEETING_ROW_COLUMNS)
         .where(Meeting.body_id == body_id, Meeting.start_at >= now)
@@ -230,10 +231,10 @@ def next_and_last_meetings(body_id: int, count: int = BODY_PAGE_MEETINGS):
     """The body's next `count` meetings (soonest first) and last `count` (latest first), as rows;
     one query."""
     now = utcnow()
-    rows = db.session.execute(
-        _next_and_last_statement(count), {"body_id": body_id, "now": now}
-    ).all()
-    rows.sort(key=lambda r: r.start_at)
+    rows = sorted(
+        db.session.execute(_next_and_last_statement(count), {"body_id": body_id, "now": now}),
+        key=lambda r: r.start_at,
+    )
     upcoming_rows = [r for r in rows if r.start_at >= now]
     past_rows = [r for r in reversed(rows) if r.start_at < now]
     return upcoming_rows, past_rows

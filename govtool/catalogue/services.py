@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Hashable
 from dataclasses import astuple, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -41,6 +42,9 @@ from .models import (
     VersionStatus,
     version_recipients,
 )
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 
 @dataclass(frozen=True)
@@ -109,10 +113,10 @@ PERSONAL_LEVELS = (
 # ---------------------------------------------------------------- reading
 
 
-def _shown_versions(user) -> tuple[int, ...] | None:
+def _shown_versions(user: User) -> Hashable:
     """Which version of an entry this user sees in lists: the scope of the catalogue.view_drafts
     filter (None: the latest of every entry; else the providers whose entries show their latest
-    version; empty: the approved version everywhere)."""
+    version; empty or DENIED: the approved version everywhere)."""
     return filter_scope("catalogue.view_drafts", user)
 
 
@@ -121,7 +125,7 @@ def _shown_number(user):
     return _shown_number_for(_shown_versions(user))
 
 
-def _shown_number_for(shown: tuple[int, ...] | None):
+def _shown_number_for(shown: Hashable):
     """The latest version where catalogue.view_drafts holds, else the approved one (NULL for an
     entry never approved: its row drops out of a list, as catalogue.view says)."""
     drafts = filter_condition("catalogue.view_drafts", shown)
@@ -225,7 +229,7 @@ def recipient_short_names(aggregate: str | None) -> list[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _list_page_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tuple:
+def _list_page_query(shown: Hashable, filter_values: tuple) -> tuple:
     # Built once per (visibility, filters): selects are immutable, and building this one took as
     # long as running it. The key holds everything the statement depends on.
     filters = ListFilters(*filter_values)
@@ -473,6 +477,7 @@ def clean_content(data: dict[str, Any]) -> dict[str, Any]:
         if field.name not in data:
             continue
         raw = data[field.name]
+        value: Any  # the field kind's Python type
         if field.kind in ("str", "text"):
             value = (raw or "").strip() if isinstance(raw, str) else str(raw or "")
             limit = MAX_LENGTHS.get(field.name) or (MAX_TEXT if field.kind == "text" else MAX_LINE)
