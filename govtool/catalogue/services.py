@@ -120,7 +120,7 @@ def _shown_versions(user: User) -> Hashable:
     return filter_scope("catalogue.view_drafts", user)
 
 
-def _shown_number(user):
+def _shown_number(user: User):
     """SQL: which version of an entry this user sees in lists (latest, or the approved one)."""
     return _shown_number_for(_shown_versions(user))
 
@@ -184,7 +184,7 @@ def _enum_or_none(enum_cls, value: str):
         return None  # an unknown value from the URL filters nothing
 
 
-def version_query(user, filters: ListFilters | None = None) -> sa.Select:
+def version_query(user: User, filters: ListFilters | None = None) -> sa.Select:
     """The versions the user sees in the list (one per entry), filtered, eagerly loaded."""
     query = (
         sa.select(CatalogueVersion)
@@ -209,7 +209,7 @@ _LATEST = CatalogueVersion.__table__.alias("latest_version")
 UNIT, RECORD = "\x1f", "\x1e"
 
 
-def list_page_query(user, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
+def list_page_query(user: User, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
     """One page of the list as version_query filters it, as plain rows of the columns the page
     shows, in one query: provider and latest version's status joined, the recipients aggregated
     as "name UNIT short name" pairs separated by RECORD (unordered: recipient_short_names sorts
@@ -354,7 +354,7 @@ def _organisations_named(term: str) -> sa.Select:
     )
 
 
-def list_versions(user, filters: ListFilters | None = None) -> list[CatalogueVersion]:
+def list_versions(user: User, filters: ListFilters | None = None) -> list[CatalogueVersion]:
     """All versions of the filtered list (for exports), with their data items loaded."""
     query = version_query(user, filters).options(
         selectinload(CatalogueVersion.items),
@@ -380,7 +380,7 @@ def get_entry(entry_id: int) -> CatalogueEntry | None:
     ).first()
 
 
-def visible_version(user, entry: CatalogueEntry) -> CatalogueVersion | None:
+def visible_version(user: User, entry: CatalogueEntry) -> CatalogueVersion | None:
     """The version a user sees by default: the latest for the provider and reviewers."""
     from ..core.permissions import can
 
@@ -389,7 +389,7 @@ def visible_version(user, entry: CatalogueEntry) -> CatalogueVersion | None:
     return entry.approved_version
 
 
-def visible_versions(user, entry: CatalogueEntry) -> list[CatalogueVersion]:
+def visible_versions(user: User, entry: CatalogueEntry) -> list[CatalogueVersion]:
     from ..core.permissions import can
 
     if can(user, "catalogue.view_drafts", entry):
@@ -607,7 +607,7 @@ def _apply(version: CatalogueVersion, data: dict[str, Any], provider_id: int, us
         ]
 
 
-def create_entry(user, data: dict[str, Any]) -> CatalogueEntry:
+def create_entry(user: User, data: dict[str, Any]) -> CatalogueEntry:
     """Propose a new entry: version 1 as a draft of the user's (or a chosen) provider."""
     provider_id = data.get("provider_id") or user.organisation_id
     provider = db.session.get(Organisation, int(provider_id)) if provider_id else None
@@ -633,7 +633,7 @@ def create_entry(user, data: dict[str, Any]) -> CatalogueEntry:
     return entry
 
 
-def copy_version(version: CatalogueVersion, number: int, user) -> CatalogueVersion:
+def copy_version(version: CatalogueVersion, number: int, user: User) -> CatalogueVersion:
     """A new draft with the content of `version` (the start of an amendment)."""
     copy = CatalogueVersion(
         number=number, status=VersionStatus.DRAFT, created_by_id=getattr(user, "id", None)
@@ -654,7 +654,7 @@ def copy_version(version: CatalogueVersion, number: int, user) -> CatalogueVersi
     return copy
 
 
-def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
+def working_version(user: User, entry: CatalogueEntry) -> CatalogueVersion:
     """The version a change goes into: the open draft, or a new one after an approved version."""
     ensure(user, "catalogue.edit", entry)
     latest = entry.latest_version
@@ -675,7 +675,7 @@ def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
 
 
 def update_entry(
-    user, entry: CatalogueEntry, data: dict[str, Any], expected_version: int | None = None
+    user: User, entry: CatalogueEntry, data: dict[str, Any], expected_version: int | None = None
 ) -> CatalogueVersion:
     """Change an entry; an approved version stays frozen and in force, the change is a new one.
     Conflict when someone saved the entry since the form was loaded at `expected_version`."""
