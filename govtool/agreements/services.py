@@ -242,7 +242,9 @@ def _page_statements() -> dict[str, sa.Select]:
     }
 
 
-def get_agreement_for_page(agreement_id: int, user=None) -> tuple[Agreement | None, dict]:
+def get_agreement_for_page(
+    agreement_id: int, user: User | None = None
+) -> tuple[Agreement | None, dict]:
     """An agreement with its versions (and their templates) in one query, for the detail page,
     and which of the page's smaller sections (comments, linked catalogue entries, attachments,
     rules of procedure, entries naming it) have anything at all; load_page_details then loads
@@ -607,7 +609,7 @@ def signed_document(version: AgreementVersion) -> bytes:
     return version.document
 
 
-def download_document(version: AgreementVersion, user=None) -> tuple[bytes, bool]:
+def download_document(version: AgreementVersion, user: User | None = None) -> tuple[bytes, bool]:
     """(DOCX bytes, is_draft): the signed bytes once all parties signed, else a DRAFT copy
     listing the catalogue entries `user` may see."""
     if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:

@@ -590,7 +590,9 @@ def _check_identifier(identifier: str) -> str:
     return identifier
 
 
-def _apply(version: CatalogueVersion, data: dict[str, Any], provider_id: int, user=None) -> None:
+def _apply(
+    version: CatalogueVersion, data: dict[str, Any], provider_id: int, user: User | None = None
+) -> None:
     values = clean_content(data)
     if "agreement_id" in values and user is not None:
         values["agreement_id"] = links.check_entry_agreement(
@@ -700,7 +702,7 @@ def sync_status(entry: CatalogueEntry) -> None:
 # ---------------------------------------------------------------- comparing
 
 
-def display_value(version: CatalogueVersion, field: Field, user=None) -> str:
+def display_value(version: CatalogueVersion, field: Field, user: User | None = None) -> str:
     """The field as shown; an agreement the `user` may not see is shown as empty."""
     value = getattr(version, field.name)
     if value is None or value == "":
@@ -724,7 +726,7 @@ def display_value(version: CatalogueVersion, field: Field, user=None) -> str:
     return str(value)
 
 
-def snapshot(version: CatalogueVersion, user=None) -> dict[str, tuple[str, str]]:
+def snapshot(version: CatalogueVersion, user: User | None = None) -> dict[str, tuple[str, str]]:
     """Every field of a version as (label, shown text), recipients and data items included;
     with a `user`, links they may not see are left empty."""
     shown = {f.name: (str(f.label), display_value(version, f, user)) for f in CONTENT_FIELDS}
@@ -747,7 +749,7 @@ def snapshot(version: CatalogueVersion, user=None) -> dict[str, tuple[str, str]]
 
 
 def diff_versions(
-    old: CatalogueVersion, new: CatalogueVersion, user=None
+    old: CatalogueVersion, new: CatalogueVersion, user: User | None = None
 ) -> list[tuple[str, str, str]]:
     """The fields that differ between two versions: (label, old text, new text)."""
     before, after = snapshot(old, user), snapshot(new, user)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -20,6 +20,9 @@ from ..core.errors import Conflict, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..extensions import Model, db
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 from .models import Organisation, Person
 
 EXPORT_FORMAT = "govtool-gdpr-access/1"
@@ -122,7 +125,7 @@ def _audit_row(table: sa.Table, row: sa.Row) -> dict[str, Any]:
     return entry
 
 
-def export_person_data(user, person: Person) -> dict[str, Any]:
+def export_person_data(user: User, person: Person) -> dict[str, Any]:
     """Everything govtool holds about `person`: the person row, linked user accounts, every row
     that refers to them, grouped by table, and the audit entries about them (Art. 15 GDPR)."""
     ensure(user, "person.export", person)
@@ -187,7 +190,7 @@ def _default_locale() -> str:
     return "de"
 
 
-def erase_person(user, person: Person, reason: str) -> Person:
+def erase_person(user: User, person: Person, reason: str) -> Person:
     """Erase the personal data of `person` (Art. 17 GDPR) and of the user accounts linked to it.
 
     Cleared: name, title, function, email and phone (the person then reads "Erased person 123";
