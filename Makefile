@@ -41,6 +41,7 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy govtool
 
 format: install-test
 	$(BIN)/ruff format .

@@ -264,7 +264,9 @@ def bench_targets() -> dict[str, Any]:
     from govtool.bodies.models import Body, Meeting, MeetingStatus
     from govtool.catalogue.models import CatalogueEntry, EntryStatus
 
-    scalar = db.session.scalar
+    def scalar(statement: sa.Select[Any]) -> Any:
+        return db.session.scalar(statement)
+
     body_id = scalar(sa.select(Body.id).where(Body.short_name == "N001-LG"))
     big_meeting_id = scalar(
         sa.select(AgendaItem.meeting_id)
@@ -287,6 +289,7 @@ def bench_targets() -> dict[str, Any]:
     municipality = db.session.scalar(
         sa.select(User).where(User.email == "municipality@bench.example.org")
     )
+    assert municipality is not None, "seeded above"
     agreement_id = scalar(
         sa.select(Agreement.id)
         .where(

@@ -242,7 +242,7 @@ def load_demo() -> dict[str, int]:
             regions[name] = region
         db.session.flush()
 
-        organisations = {}
+        organisations: dict[str, Organisation] = {}
         for (
             short,
             name,
@@ -262,7 +262,7 @@ def load_demo() -> dict[str, int]:
                     short_name=short,
                     name=name,
                     kind=kind,
-                    parent=organisations.get(parent),
+                    parent=organisations.get(parent) if parent else None,
                     region=regions[region],
                     street=street,
                     postal_code=plz,
@@ -297,13 +297,13 @@ def load_demo() -> dict[str, int]:
             people[email] = person
         db.session.flush()
 
-        for email, roles, org, person_email in USERS:
+        for email, roles, user_org, person_email in USERS:
             if _by(User, email=email) is not None:
                 continue
             user = User(
                 email=email,
-                organisation=organisations.get(org),
-                person=people.get(person_email),
+                organisation=organisations.get(user_org) if user_org else None,
+                person=people.get(person_email) if person_email else None,
             )
             user.set_password(DEMO_PASSWORD)
             user.set_roles(set(roles))

@@ -96,26 +96,26 @@ def compare_versions(old: AgreementVersion, new: AgreementVersion):
                 )
             )
             continue
-        before = old_parties[org_id]
-        change = PartyChange(party.organisation.name, "changed")
+        old_party = old_parties[org_id]
+        party_change = PartyChange(party.organisation.name, "changed")
         for name, label in (
             ("role", _l("Role")),
             ("signatory_name", _l("Signatory")),
             ("signatory_function", _l("Signatory's function")),
             ("contact_person", _l("Contact person")),
         ):
-            a, b = _text(getattr(before, name)), _text(getattr(party, name))
+            a, b = _text(getattr(old_party, name)), _text(getattr(party, name))
             if a != b:
-                change.details.append(FieldChange(str(label), a, b))
-        old_duties = [d.text for d in before.duties]
+                party_change.details.append(FieldChange(str(label), a, b))
+        old_duties = [d.text for d in old_party.duties]
         new_duties = [d.text for d in party.duties]
         matcher = difflib.SequenceMatcher(None, old_duties, new_duties, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op != "equal":
-                change.duties_removed += old_duties[i1:i2]
-                change.duties_added += new_duties[j1:j2]
-        if change.details or change.duties_added or change.duties_removed:
-            parties.append(change)
+                party_change.duties_removed += old_duties[i1:i2]
+                party_change.duties_added += new_duties[j1:j2]
+        if party_change.details or party_change.duties_added or party_change.duties_removed:
+            parties.append(party_change)
     for org_id, party in old_parties.items():
         if org_id not in new_parties:
             parties.append(

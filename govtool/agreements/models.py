@@ -19,7 +19,7 @@ from ..auth.models import User
 from ..core.locking import Versioned
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..directory.models import Organisation, Person
-from ..extensions import db
+from ..extensions import Model, db
 
 if TYPE_CHECKING:
     from ..bodies.models import Body
@@ -138,7 +138,7 @@ RENEWAL_LABELS = {
 }
 
 
-class AgreementTemplate(Audited, TimestampMixin, db.Model):
+class AgreementTemplate(Audited, TimestampMixin, Model):
     """One version of a DOCX template; new uploads of the same template get the next version."""
 
     __tablename__ = "agreement_templates"
@@ -169,7 +169,7 @@ class AgreementTemplate(Audited, TimestampMixin, db.Model):
         return f"{self.name} (v{self.version})"
 
 
-class Agreement(Audited, TimestampMixin, db.Model):
+class Agreement(Audited, TimestampMixin, Model):
     """A cooperation or target agreement; its wording and parties live in its versions."""
 
     __tablename__ = "agreements"
@@ -225,7 +225,7 @@ version_entries = sa.Table(
 )
 
 
-class AgreementVersion(Versioned, Audited, TimestampMixin, db.Model):
+class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     """One wording of an agreement (version 1, then one per amendment)."""
 
     __tablename__ = "agreement_versions"
@@ -318,7 +318,7 @@ class AgreementVersion(Versioned, Audited, TimestampMixin, db.Model):
         return f"{self.agreement.number if self.agreement else '?'} v{self.number}"
 
 
-class AgreementParty(Audited, db.Model):
+class AgreementParty(Audited, Model):
     """An organisation taking part in one version, its role, contact person and signatory."""
 
     __tablename__ = "agreement_parties"
@@ -346,7 +346,7 @@ class AgreementParty(Audited, db.Model):
         return self.organisation.short_name if self.organisation else str(self.organisation_id)
 
 
-class PartyDuty(Audited, db.Model):
+class PartyDuty(Audited, Model):
     """One duty of one party, in the order it appears in the agreement."""
 
     __tablename__ = "agreement_duties"
@@ -365,7 +365,7 @@ class PartyDuty(Audited, db.Model):
         return self.text[:60]
 
 
-class AgreementComment(Audited, TimestampMixin, db.Model):
+class AgreementComment(Audited, TimestampMixin, Model):
     """A party's comment on one version during drafting and review."""
 
     __tablename__ = "agreement_comments"
@@ -389,7 +389,7 @@ class AgreementComment(Audited, TimestampMixin, db.Model):
         return self.text[:60]
 
 
-class AgreementSignature(Audited, db.Model):
+class AgreementSignature(Audited, Model):
     """Who signed which version for which party, when, and the SHA-256 of the signed DOCX."""
 
     __tablename__ = "agreement_signatures"
@@ -421,7 +421,7 @@ class AgreementSignature(Audited, db.Model):
         return f"{self.document_sha256[:12]}"
 
 
-class AgreementAttachment(Audited, TimestampMixin, db.Model):
+class AgreementAttachment(Audited, TimestampMixin, Model):
     """A file attached to an agreement; a scan of the wet-ink signed copy is marked as such."""
 
     __tablename__ = "agreement_attachments"

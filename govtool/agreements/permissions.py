@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..auth.models import Role
+from ..auth.models import Role, User
 from ..core.permissions import Filter, rule
 from ..extensions import db
 from .models import (
@@ -47,7 +47,7 @@ def _parties_loaded(agreement) -> bool:
     return all("parties" not in sa.inspect(v).unloaded for v in agreement.versions)
 
 
-def is_party(user, agreement) -> bool:
+def is_party(user: User, agreement) -> bool:
     """True when the user's organisation is a party to any version of the agreement: read from
     the loaded parties, else asked in one query (the detail page loads one version's parties)."""
     if user.organisation_id is None:
@@ -68,23 +68,23 @@ def is_party(user, agreement) -> bool:
     )
 
 
-def is_owner(user, agreement) -> bool:
+def is_owner(user: User, agreement) -> bool:
     return user.organisation_id is not None and agreement.owner_organisation_id == (
         user.organisation_id
     )
 
 
 @rule("agreement.list")
-def list_agreements(user, _obj) -> bool:
+def list_agreements(user: User, _obj) -> bool:
     return True
 
 
-def is_overseer(user) -> bool:
+def is_overseer(user: User) -> bool:
     """Ministry, secretariat and admins see and manage every agreement and draft for anyone."""
     return user.has_role(*OVERSEERS)
 
 
-def _view_scope(user) -> int | str:
+def _view_scope(user: User) -> int | str:
     """What the agreements a user may see depend on: "all" (overseers), "none" (no
     organisation), else the organisation's id. (Strings, not True/False: as a cache key True
     would equal the organisation id 1.)"""
@@ -110,42 +110,42 @@ def _visible_agreements(scope: int | str) -> sa.ColumnElement[bool]:
 
 
 @rule("agreement.view", where=Filter(_view_scope, _visible_agreements))
-def view_agreement(user, agreement) -> bool:
+def view_agreement(user: User, agreement) -> bool:
     if is_overseer(user):
         return True
     return is_owner(user, agreement) or is_party(user, agreement)
 
 
 @rule("agreement.create")
-def create_agreement(user, _obj) -> bool:
+def create_agreement(user: User, _obj) -> bool:
     if user.has_role(*OVERSEERS):
         return True
     return user.has_role(Role.MUNICIPALITY) and user.organisation_id is not None
 
 
-def _manages(user, agreement) -> bool:
+def _manages(user: User, agreement) -> bool:
     if user.has_role(*OVERSEERS):
         return True
     return user.has_role(Role.MUNICIPALITY) and is_owner(user, agreement)
 
 
 @rule("agreement.edit")
-def edit_version(user, version) -> bool:
+def edit_version(user: User, version) -> bool:
     return _manages(user, version.agreement) and version.is_editable
 
 
 @rule("agreement.submit")
-def submit_version(user, version) -> bool:
+def submit_version(user: User, version) -> bool:
     return _manages(user, version.agreement) and version.status in EDITABLE_VERSION_STATUSES
 
 
 @rule("agreement.comment")
-def comment_version(user, version) -> bool:
+def comment_version(user: User, version) -> bool:
     return view_agreement(user, version.agreement) and version.status in EDITABLE_VERSION_STATUSES
 
 
 @rule("agreement.sign")
-def sign_for_party(user, party) -> bool:
+def sign_for_party(user: User, party) -> bool:
     """A user of the party's organisation (or a department of it) with a signing role."""
     if not user.has_role(*SIGNING_ROLES) or user.organisation is None:
         return False
@@ -154,7 +154,7 @@ def sign_for_party(user, party) -> bool:
     return party.organisation_id in _org_chain(user.organisation)
 
 
-def may_withdraw_signature(user, signature) -> bool:
+def may_withdraw_signature(user: User, signature) -> bool:
     """A party withdraws only its own signature: the user may sign for the signing organisation
     (the rule of agreement.sign), and only while the version awaits signatures. Once every
     party has signed, the agreement is changed by an amendment or ended by termination."""
@@ -168,13 +168,13 @@ def may_withdraw_signature(user, signature) -> bool:
 
 
 @rule("agreement.withdraw_signatures")
-def withdraw_signatures(user, version) -> bool:
+def withdraw_signatures(user: User, version) -> bool:
     """The user may withdraw at least one signature of the version: their party's own."""
     return any(may_withdraw_signature(user, s) for s in version.active_signatures)
 
 
 @rule("agreement.amend")
-def amend_agreement(user, agreement) -> bool:
+def amend_agreement(user: User, agreement) -> bool:
     return (
         _manages(user, agreement)
         and agreement.status is AgreementStatus.IN_FORCE
@@ -183,25 +183,25 @@ def amend_agreement(user, agreement) -> bool:
 
 
 @rule("agreement.terminate")
-def terminate_agreement(user, agreement) -> bool:
+def terminate_agreement(user: User, agreement) -> bool:
     return _manages(user, agreement) and agreement.status is AgreementStatus.IN_FORCE
 
 
 @rule("agreement.attach")
-def attach_file(user, agreement) -> bool:
+def attach_file(user: User, agreement) -> bool:
     return _manages(user, agreement) or is_party(user, agreement)
 
 
 @rule("agreement.verify")
-def verify_document(user, _obj) -> bool:
+def verify_document(user: User, _obj) -> bool:
     return True
 
 
 @rule("agreement_template.view")
-def view_templates(user, _obj) -> bool:
+def view_templates(user: User, _obj) -> bool:
     return user.has_role(*DRAFTERS)
 
 
 @rule("agreement_template.manage")
-def manage_templates(user, _obj) -> bool:
+def manage_templates(user: User, _obj) -> bool:
     return user.has_role(Role.ADMIN)

@@ -56,6 +56,8 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
     for agreement in ending:
         with skip_bad_row(f"agreement {agreement.id}"):
             version = agreement.version_in_force
+            # the query selected the agreement by its signed version's end date
+            assert version is not None and version.end_date is not None
             recipients = _recipients(agreement, version, only_unsigned=False)
             days = (version.end_date - today).days
             ends = f"{version.end_date:%d.%m.%Y}"

@@ -8,11 +8,14 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.docx import render_docx
 from ..core.links import links
 from .models import AgreementVersion, Renewal
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 DRAFT_NOTICE = "ENTWURF – nicht von allen Vertragsparteien unterzeichnet"
 
@@ -77,7 +80,7 @@ LEGAL_BASIS_TEXT = {
 }
 
 
-def data_exchanges(version: AgreementVersion, user=None) -> list[dict[str, str]]:
+def data_exchanges(version: AgreementVersion, user: User | None = None) -> list[dict[str, str]]:
     """The linked catalogue entries the reader may see, through links (the catalogue's rule):
     for `user` as on the agreement page, for None (the signed document) approved ones only."""
     rows = []
@@ -96,7 +99,9 @@ def data_exchanges(version: AgreementVersion, user=None) -> list[dict[str, str]]
     return rows
 
 
-def version_context(version: AgreementVersion, *, draft: bool, user=None) -> dict[str, Any]:
+def version_context(
+    version: AgreementVersion, *, draft: bool, user: User | None = None
+) -> dict[str, Any]:
     """Plain data for the template (no ORM objects reach the sandbox); catalogue entries as
     `user` may see them (None: the signed document, approved entries only)."""
     agreement = version.agreement
@@ -207,7 +212,7 @@ def render_version(
     *,
     draft: bool,
     template: bytes | Path | None = None,
-    user=None,
+    user: User | None = None,
 ) -> bytes:
     """The version's DOCX as `user` may read it (None: the signed document everyone gets);
     deterministic, so the same version renders to the same bytes."""

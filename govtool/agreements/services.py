@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,7 +68,7 @@ def _today() -> dt.date:
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def visible_filter(user) -> sa.ColumnElement[bool]:
+def visible_filter(user: User) -> sa.ColumnElement[bool]:
     """SQL condition for the agreements `user` may see (the filter of the agreement.view rule)."""
     return where(user, "agreement.view")
 
@@ -81,7 +82,7 @@ def _member_or_empty(enum_cls, value: str) -> str:
 
 
 def agreement_query(
-    user, status: str = "", search: str = "", kind: str = ""
+    user: User, status: str = "", search: str = "", kind: str = ""
 ) -> tuple[sa.Select, sa.Select]:
     """One page of the agreement list for `user`, filtered, as plain rows of the columns the
     list shows (id, number, title, kind, status, owner organisation's name) and the total
@@ -184,7 +185,7 @@ def _presence_columns() -> list[sa.Label]:
 @functools.cache
 def _page_statements() -> dict[str, sa.Select]:
     """The detail page's queries, built once (with bound parameters) instead of per request."""
-    ids = sa.bindparam("version_ids", expanding=True)
+    ids: sa.BindParameter[list[int]] = sa.bindparam("version_ids", expanding=True)
     return {
         # the agreement with its versions, and whether there is anything for the page's
         # smaller sections at all: their queries run only when there is
@@ -241,7 +242,9 @@ def _page_statements() -> dict[str, sa.Select]:
     }
 
 
-def get_agreement_for_page(agreement_id: int, user=None) -> tuple[Agreement | None, dict]:
+def get_agreement_for_page(
+    agreement_id: int, user: User | None = None
+) -> tuple[Agreement | None, dict]:
     """An agreement with its versions (and their templates) in one query, for the detail page,
     and which of the page's smaller sections (comments, linked catalogue entries, attachments,
     rules of procedure, entries naming it) have anything at all; load_page_details then loads
@@ -289,7 +292,7 @@ def _display_name(row) -> str:
 
 
 def load_page_details(
-    user, agreement: Agreement, version: AgreementVersion, present: dict
+    user: User, agreement: Agreement, version: AgreementVersion, present: dict
 ) -> dict[str, Any]:
     """What the detail page shows, in a fixed number of queries without per-row work: the shown
     version's parties (with organisation names and duties) and catalogue entries, every
@@ -324,16 +327,16 @@ def load_page_details(
             comment_counts[row.version_id] = comment_counts.get(row.version_id, 0) + 1
             if row.version_id == version.id:
                 comments.append((_display_name(row), row.created_at, row.text))
-    entries = []
+    entries: Iterable[Any] = []
     if present["has_entries"]:
         entries = db.session.scalars(statements["entries"], {"version_id": version.id}).unique()
     set_committed_value(version, "catalogue_entries", list(entries))
-    bodies = []
+    bodies: Sequence[sa.Row[Any]] = []
     if present["has_rules_of"] or version.body_id:
         bodies = db.session.execute(
             statements["bodies"], {"agreement_id": agreement.id, "body_id": version.body_id or 0}
         ).all()
-    attachments = []
+    attachments: Sequence[sa.Row[Any]] = []
     if present["has_attachments"]:
         attachments = db.session.execute(
             statements["attachments"], {"agreement_id": agreement.id}
@@ -350,7 +353,7 @@ def load_page_details(
     }
 
 
-def entries_naming(user, agreement: Agreement) -> list[sa.Row]:
+def entries_naming(user: User, agreement: Agreement) -> list[sa.Row]:
     """The catalogue entries whose version shown to the user names this agreement (rows of
     entry_id, identifier, status, title), through links/ and so the catalogue's visibility rule."""
     return links.entry_rows_naming(user, agreement)
@@ -423,7 +426,7 @@ def _validate_version(data: dict[str, Any]) -> None:
         )
 
 
-def _check_parties(user, parties: list[dict[str, Any]]) -> list[tuple[Organisation, dict]]:
+def _check_parties(user: User, parties: list[dict[str, Any]]) -> list[tuple[Organisation, dict]]:
     """The filled-in party entries with their organisations; the drafter's must be among them."""
     seen: set[int] = set()
     cleaned = []
@@ -482,7 +485,7 @@ def _set_parties(version: AgreementVersion, cleaned: list[tuple[Organisation, di
     version.parties.sort(key=lambda p: p.position)
 
 
-def _apply_links(user, version: AgreementVersion, data: dict[str, Any]) -> None:
+def _apply_links(user: User, version: AgreementVersion, data: dict[str, Any]) -> None:
     """The body the agreement sets up and the catalogue entries it covers, checked by links/
     against what the user may see."""
     links.apply_agreement_links(user, version, data)
@@ -501,7 +504,7 @@ def _apply_fields(version: AgreementVersion, data: dict[str, Any]) -> None:
             setattr(version, name, value)
 
 
-def create_agreement(user, data: dict[str, Any]) -> Agreement:
+def create_agreement(user: User, data: dict[str, Any]) -> Agreement:
     """Draft a new agreement from a template (version 1); the drafter's organisation owns it."""
     ensure(user, "agreement.create")
     _validate_version(data)
@@ -527,7 +530,7 @@ def create_agreement(user, data: dict[str, Any]) -> Agreement:
 
 
 def update_version(
-    user, version: AgreementVersion, data: dict[str, Any], expected_version: int | None = None
+    user: User, version: AgreementVersion, data: dict[str, Any], expected_version: int | None = None
 ) -> None:
     """Change a version's text and parties; refused once anyone has signed it, and with a
     Conflict when someone saved it since the form was loaded at `expected_version`."""
@@ -551,7 +554,7 @@ def update_version(
     db.session.flush()
 
 
-def submit_for_review(user, version: AgreementVersion) -> None:
+def submit_for_review(user: User, version: AgreementVersion) -> None:
     """Draft → in review: the parties comment on this version."""
     ensure(user, "agreement.submit", version)
     if version.status is not VersionStatus.DRAFT:
@@ -560,7 +563,9 @@ def submit_for_review(user, version: AgreementVersion) -> None:
     refresh_status(version.agreement)
 
 
-def request_signatures(user, version: AgreementVersion, now: dt.datetime | None = None) -> None:
+def request_signatures(
+    user: User, version: AgreementVersion, now: dt.datetime | None = None
+) -> None:
     """Draft/in review → awaiting signatures, after checking that the text is complete."""
     ensure(user, "agreement.submit", version)
     if not version.parties:
@@ -577,7 +582,7 @@ def request_signatures(user, version: AgreementVersion, now: dt.datetime | None 
     refresh_status(version.agreement)
 
 
-def add_comment(user, version: AgreementVersion, text: str) -> AgreementComment:
+def add_comment(user: User, version: AgreementVersion, text: str) -> AgreementComment:
     """A comment on this version (kept with the version)."""
     ensure(user, "agreement.comment", version)
     text = (text or "").strip()
@@ -604,7 +609,7 @@ def signed_document(version: AgreementVersion) -> bytes:
     return version.document
 
 
-def download_document(version: AgreementVersion, user=None) -> tuple[bytes, bool]:
+def download_document(version: AgreementVersion, user: User | None = None) -> tuple[bytes, bool]:
     """(DOCX bytes, is_draft): the signed bytes once all parties signed, else a DRAFT copy
     listing the catalogue entries `user` may see."""
     if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:
@@ -612,7 +617,7 @@ def download_document(version: AgreementVersion, user=None) -> tuple[bytes, bool
     return render_version(version, draft=True, user=user), True
 
 
-def sign(user, party: AgreementParty, password: str, now: dt.datetime | None = None):
+def sign(user: User, party: AgreementParty, password: str, now: dt.datetime | None = None):
     """Sign for `party` after re-entering the password; freezes the version on first signature."""
     ensure(user, "agreement.sign", party)
     if not verify_password(user, password):
@@ -641,7 +646,11 @@ def sign(user, party: AgreementParty, password: str, now: dt.datetime | None = N
 
 
 def withdraw_signatures(
-    user, version: AgreementVersion, reason: str, confirmed: bool, now: dt.datetime | None = None
+    user: User,
+    version: AgreementVersion,
+    reason: str,
+    confirmed: bool,
+    now: dt.datetime | None = None,
 ) -> int:
     """Withdraw the user's own party's signature (with confirmation) while the version awaits
     signatures; the other parties' signatures stay. When none is left, the version is
@@ -696,7 +705,7 @@ def verify_document(data: bytes) -> tuple[str, list[AgreementVersion]]:
 # --- Amendments, termination, status -----------------------------------------------------------
 
 
-def amend(user, agreement: Agreement, change_note: str = "") -> AgreementVersion:
+def amend(user: User, agreement: Agreement, change_note: str = "") -> AgreementVersion:
     """Start the next version from the version in force (same template version)."""
     ensure(user, "agreement.amend", agreement)
     source = agreement.version_in_force
@@ -734,7 +743,7 @@ def amend(user, agreement: Agreement, change_note: str = "") -> AgreementVersion
     return version
 
 
-def terminate(user, agreement: Agreement, on: dt.date | None, reason: str) -> None:
+def terminate(user: User, agreement: Agreement, on: dt.date | None, reason: str) -> None:
     """Record a termination (Kündigung) with its date and reason."""
     ensure(user, "agreement.terminate", agreement)
     if on is None:
@@ -796,7 +805,7 @@ def refresh_all_statuses(today: dt.date | None = None) -> int:
 
 
 def add_attachment(
-    user,
+    user: User,
     agreement: Agreement,
     filename: str,
     content: bytes,
@@ -836,7 +845,7 @@ def add_attachment(
     return attachment
 
 
-def may_sign_any(user, version: AgreementVersion) -> list[AgreementParty]:
+def may_sign_any(user: User, version: AgreementVersion) -> list[AgreementParty]:
     """The parties of this version the user may sign for and that have not signed yet."""
     return [
         p

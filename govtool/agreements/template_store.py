@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -15,6 +16,9 @@ from ..core.permissions import ensure
 from ..extensions import db
 from .models import AgreementKind, AgreementTemplate
 from .template_checks import CheckResult, check_template
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 
 class TemplateRefused(ValidationError):
@@ -53,7 +57,7 @@ def template_list() -> list[AgreementTemplate]:
 
 
 def store_template(
-    user,
+    user: User,
     *,
     filename: str,
     data: bytes,
@@ -102,7 +106,7 @@ def store_template(
     return template
 
 
-def set_template_active(user, template: AgreementTemplate, active: bool) -> None:
+def set_template_active(user: User, template: AgreementTemplate, active: bool) -> None:
     ensure(user, "agreement_template.manage")
     template.is_active = active
     db.session.flush()

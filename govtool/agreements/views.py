@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -47,7 +48,7 @@ bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-_PDF_CHECK = {"at": -1e9, "available": False}
+_PDF_CHECK: dict[str, Any] = {"at": -1e9, "available": False}
 PDF_CHECK_SECONDS = 60
 
 

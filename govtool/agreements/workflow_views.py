@@ -4,7 +4,6 @@ comments, withdrawing a signature, amending, terminating, attaching a file."""
 from __future__ import annotations
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -15,6 +14,7 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..core.forms import (
     back_on_domain_error,
@@ -38,7 +38,7 @@ from .models import (
 from .views import _load, _version, bp
 
 
-def _post_action(agreement_id: int, number: int, action: str, call) -> Response:
+def _post_action(agreement_id: int, number: int, action: str, call) -> BaseResponse:
     agreement = _load(agreement_id)
     version = _version(agreement, number)
     require(can(current_user, action, version))
@@ -112,7 +112,7 @@ def _action_page(agreement, version, form, status: int, **page):
     ), status
 
 
-def _to_detail(agreement, number: int | None = None) -> Response:
+def _to_detail(agreement, number: int | None = None) -> BaseResponse:
     if number is None:
         return redirect(url_for(".detail", agreement_id=agreement.id))
     return redirect(url_for(".detail", agreement_id=agreement.id, version=number))

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..directory.models import Organisation, Person
-from ..extensions import db, login_manager
+from ..extensions import Model, db, login_manager
 
 
 class Role(enum.Enum):
@@ -52,7 +52,7 @@ def _hash_method() -> str:
     return "scrypt"
 
 
-class UserRole(Audited, db.Model):
+class UserRole(Audited, Model):
     """One role of one user (a row per role keeps role queries simple)."""
 
     __tablename__ = "user_roles"
@@ -67,7 +67,7 @@ class UserRole(Audited, db.Model):
         return self.role.value
 
 
-class User(Audited, UserMixin, TimestampMixin, db.Model):
+class User(Audited, UserMixin, TimestampMixin, Model):
     """A login. Roles say what the user may do; organisation says for whom."""
 
     __tablename__ = "users"

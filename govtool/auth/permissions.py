@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core.permissions import rule
 from .models import Role
 
+if TYPE_CHECKING:
+    from .models import User
+
 
 @rule("user.manage")
-def manage_users(user, _obj) -> bool:
+def manage_users(user: User, _obj) -> bool:
     return user.has_role(Role.ADMIN)
 
 
 @rule("audit.view")
-def view_audit(user, _obj) -> bool:
+def view_audit(user: User, _obj) -> bool:
     return user.has_role(Role.ADMIN)
 
 
 @rule("profile.edit")
-def edit_profile(user, target) -> bool:
+def edit_profile(user: User, target) -> bool:
     return target is None or target.id == user.id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -25,6 +26,9 @@ from .agenda_models import AgendaItem
 from .minutes_models import ActionItem, ActionStatus
 from .models import Body, Meeting, Membership
 from .permissions import sees_every_body
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 FILTERS = ("status", "body_id", "person_id", "organisation_id", "overdue", "responsible")
 
@@ -139,12 +143,12 @@ class _RowPagination(CappedPagination):
     def _query_count(self) -> int:
         cap = self._query_offset + self.per_page * COUNT_AHEAD_PAGES
         params = {**self._query_args["params"], "cap": cap + 1}
-        counted = db.session.execute(self._query_args["count_statement"], params).scalar()
+        counted = db.session.execute(self._query_args["count_statement"], params).scalar_one()
         self.total_is_capped = counted > cap
         return min(counted, cap)
 
 
-def action_page(user, filters: dict) -> CappedPagination:
+def action_page(user: User, filters: dict) -> CappedPagination:
     """One page of the list for `user` with the filters of the list's form applied."""
     params: dict = {"today": dt.date.today()}
     used = set()
@@ -191,7 +195,7 @@ def _bodies_statement(every: bool) -> sa.Select:
     )
 
 
-def readable_bodies(user) -> list[tuple[int, str]]:
+def readable_bodies(user: User) -> list[tuple[int, str]]:
     """The bodies whose items `user` may read (for the list's body filter); one query."""
     rows = db.session.execute(
         _bodies_statement(sees_every_body(user)), {"person_id": user.person_id}

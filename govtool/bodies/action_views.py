@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
@@ -91,7 +92,8 @@ def action_list():
 def _url_maker(endpoint: str, key: str):
     """A function id -> URL for a per-row link, calling url_for once per page, not per row."""
     marker = "2147483647"
-    head, _, tail = url_for(endpoint, **{key: int(marker)}).partition(marker)
+    values: dict[str, Any] = {key: int(marker)}
+    head, _, tail = url_for(endpoint, **values).partition(marker)
     return lambda value: f"{head}{value}{tail}"
 
 

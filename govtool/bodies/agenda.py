@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import markdown as markdown_lib
 import nh3
@@ -25,6 +25,9 @@ from ..extensions import db
 from .agenda_models import AgendaItem, ItemKind, Paper, PaperType, StoredFile
 from .models import Meeting, MeetingStatus
 from .permissions import agenda_refusal
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 STANDING_ITEMS = (
     ItemKind.OPENING,
@@ -114,7 +117,7 @@ def _clean_item(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def add_item(user, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
+def add_item(user: User, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
     """Add a TOP before 'any other business', or as a sub-item (2.1) of another item."""
     ensure(user, "meeting.edit", meeting)
     _check_editable(meeting)
@@ -143,7 +146,7 @@ def add_item(user, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
 
 
 def update_item(
-    user, item: AgendaItem, data: dict[str, Any], expected_version: int | None = None
+    user: User, item: AgendaItem, data: dict[str, Any], expected_version: int | None = None
 ) -> AgendaItem:
     """Change an item's title and description; Conflict when someone saved it since the form
     was loaded at `expected_version`."""
@@ -157,7 +160,7 @@ def update_item(
     return item
 
 
-def move_item(user, item: AgendaItem, direction: str) -> None:
+def move_item(user: User, item: AgendaItem, direction: str) -> None:
     """Swap an item with its previous or next sibling (sub-items move with their parent)."""
     meeting = item.meeting
     ensure(user, "meeting.edit", meeting)
@@ -180,7 +183,7 @@ def _subtree(item: AgendaItem) -> list[AgendaItem]:
     return [item, *[i for i in item.meeting.agenda_items if i.parent_id == item.id]]
 
 
-def delete_item(user, item: AgendaItem) -> None:
+def delete_item(user: User, item: AgendaItem) -> None:
     meeting = item.meeting
     ensure(user, "meeting.edit", meeting)
     _check_editable(meeting)
@@ -196,7 +199,7 @@ def delete_item(user, item: AgendaItem) -> None:
     renumber(meeting)
 
 
-def defer_item(user, item: AgendaItem) -> Meeting:
+def defer_item(user: User, item: AgendaItem) -> Meeting:
     """Move a TOP (with sub-items, papers and files) to the body's next meeting."""
     from .services import next_meeting
 
@@ -229,7 +232,7 @@ def defer_item(user, item: AgendaItem) -> Meeting:
     return target
 
 
-def copy_agenda(user, meeting: Meeting, template: Meeting) -> int:
+def copy_agenda(user: User, meeting: Meeting, template: Meeting) -> int:
     """Copy the topics of a template agenda (another meeting) before 'any other business'."""
     ensure(user, "meeting.edit", meeting)
     ensure(user, "meeting.read_internal", template)
@@ -296,7 +299,7 @@ def storage_path(sha256: str) -> Path:
 
 
 def store_file(
-    user,
+    user: User,
     meeting: Meeting,
     name: str | None,
     data: bytes,
@@ -327,7 +330,7 @@ def store_file(
     return stored
 
 
-def attach_file(user, item: AgendaItem, name: str | None, data: bytes) -> StoredFile:
+def attach_file(user: User, item: AgendaItem, name: str | None, data: bytes) -> StoredFile:
     ensure(user, "meeting.edit", item.meeting)
     return store_file(user, item.meeting, name, data, agenda_item=item)
 
@@ -346,7 +349,7 @@ def _next_paper_reference(meeting: Meeting) -> str:
 
 
 def submit_paper(
-    user,
+    user: User,
     item: AgendaItem,
     data: dict[str, Any],
     file_name: str | None = None,
@@ -390,7 +393,7 @@ def submit_paper(
     return paper
 
 
-def visible_items(user, meeting: Meeting) -> list[AgendaItem]:
+def visible_items(user: User, meeting: Meeting) -> list[AgendaItem]:
     """The items this user may see: all for members, only public ones for others."""
     from ..core.permissions import can
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.locking import Versioned
 from ..core.models import Audited, TimestampMixin, enum_type
-from ..extensions import db
+from ..extensions import Model
 from .models import LABELS, LabelledEnum
 
 
@@ -44,7 +44,7 @@ LABELS.update(
 )
 
 
-class AgendaItem(Versioned, Audited, TimestampMixin, db.Model):
+class AgendaItem(Versioned, Audited, TimestampMixin, Model):
     """A TOP: numbered 1, 2, 2.1 from its position and parent; carries the minutes of the item."""
 
     __tablename__ = "agenda_items"
@@ -83,7 +83,7 @@ class AgendaItem(Versioned, Audited, TimestampMixin, db.Model):
         return f"TOP {self.number}"
 
 
-class Paper(Audited, TimestampMixin, db.Model):
+class Paper(Audited, TimestampMixin, Model):
     """A paper (Vorlage) an organisation submits to an agenda item before the papers deadline."""
 
     __tablename__ = "papers"
@@ -105,7 +105,7 @@ class Paper(Audited, TimestampMixin, db.Model):
         return self.reference
 
 
-class StoredFile(Audited, TimestampMixin, db.Model):
+class StoredFile(Audited, TimestampMixin, Model):
     """An upload kept under UPLOAD_DIR by its SHA-256; the original name lives only here."""
 
     __tablename__ = "stored_files"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import icalendar
 from flask import current_app
@@ -17,6 +18,9 @@ from ..core.urls import external_url
 from ..extensions import db
 from .minutes_models import Participant, Response
 from .models import Body, Meeting, MeetingStatus
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 PRODID = "-//govtool//Gremien//DE"
 PARTSTAT = {
@@ -67,7 +71,7 @@ def _event(meeting: Meeting, with_attendees: bool) -> icalendar.Event:
             )
             attendee.params["partstat"] = icalendar.vText(PARTSTAT[participant.response])
             attendee.params["rsvp"] = icalendar.vText("TRUE")
-            event.add("attendee", attendee, encode=0)
+            event.add("attendee", attendee, encode=False)
     return event
 
 
@@ -128,7 +132,7 @@ def invitation_warnings(meeting: Meeting, today: dt.date | None = None) -> list[
     return warnings
 
 
-def send_invitations(user, meeting: Meeting) -> tuple[int, list[str]]:
+def send_invitations(user: User, meeting: Meeting) -> tuple[int, list[str]]:
     """Mail every current member and guest the agenda with the .ics; returns (count, warnings)."""
     from .minutes import ensure_participants
 

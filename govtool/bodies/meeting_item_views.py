@@ -72,7 +72,7 @@ def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
     )
     minutes_form = decision_form = action_form = comment_form = None
     paper_form = upload_form = None
-    choices = None
+    choices: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])  # people, orgs
     if minutes_open or (can_submit_paper and editor):
         choices = services.meeting_choices(meeting)  # people, organisations: one query
     if minutes_open:

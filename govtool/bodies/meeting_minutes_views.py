@@ -57,7 +57,7 @@ def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
     decisions: dict[int, list] = {}
     for decision in minutes.meeting_decisions(meeting):
         decisions.setdefault(decision.agenda_item_id, []).append(decision)
-    actions: dict[int, list] = {}
+    actions: dict[int | None, list] = {}  # an action item may belong to no agenda item
     for action in own_actions:
         actions.setdefault(action.agenda_item_id, []).append(action)
     return (

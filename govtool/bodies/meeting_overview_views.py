@@ -73,7 +73,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
         ]
         copy_form = CopyAgendaForm(formdata=None)
         copy_form.template_id.choices = [NONE_CHOICE, *agenda.template_choices(meeting)]
-    if my_participant is not None and meeting.status in (
+    if my_row is not None and meeting.status in (
         MeetingStatus.PLANNED,
         MeetingStatus.INVITED,
     ):

@@ -75,7 +75,7 @@ def ensure_participants(meeting: Meeting) -> list[Participant]:
     return meeting.participants
 
 
-def add_guest(user, meeting: Meeting, data: dict[str, Any]) -> Participant:
+def add_guest(user: User, meeting: Meeting, data: dict[str, Any]) -> Participant:
     """A guest expert, with organisation, invited to the meeting or to one item."""
     ensure(user, "meeting.edit", meeting)
     name = (data.get("name") or "").strip()
@@ -99,7 +99,9 @@ def add_guest(user, meeting: Meeting, data: dict[str, Any]) -> Participant:
     return guest
 
 
-def respond(user, participant: Participant, answer: str, deputy_name: str = "") -> Participant:
+def respond(
+    user: User, participant: Participant, answer: str, deputy_name: str = ""
+) -> Participant:
     """An invitee's answer (from the meeting page); the token link calls respond_by_token."""
     ensure(user, "meeting.respond", participant)
     return _set_response(participant, answer, deputy_name)
@@ -129,7 +131,7 @@ def respond_by_token(token: str, answer: str, deputy_name: str = "") -> Particip
     return _set_response(participant, answer, deputy_name)
 
 
-def record_attendance(user, meeting: Meeting, entries: dict[int, dict[str, str]]) -> None:
+def record_attendance(user: User, meeting: Meeting, entries: dict[int, dict[str, str]]) -> None:
     """At the meeting: present, excused, absent or represented (by whom) for each invitee."""
     ensure(user, "meeting.edit", meeting)
     _check_minutes_open(meeting)  # attendance as held is part of the minutes
@@ -197,7 +199,7 @@ def _check_minutes_open(meeting: Meeting) -> None:
 
 
 def save_item_minutes(
-    user, item: AgendaItem, notes: str, result: str, expected_version: int
+    user: User, item: AgendaItem, notes: str, result: str, expected_version: int
 ) -> AgendaItem:
     """Save an item's notes and result if nobody saved in between; else Conflict (nothing lost:
     the caller shows both texts)."""
@@ -220,7 +222,7 @@ def save_item_minutes(
     return item
 
 
-def circulate_minutes(user, meeting: Meeting, days: int | None = None) -> Meeting:
+def circulate_minutes(user: User, meeting: Meeting, days: int | None = None) -> Meeting:
     """Send the draft to the members with a comment period; they comment per item."""
     from ..core.mail import send_mail
     from .invitations import meeting_url
@@ -255,7 +257,7 @@ def circulate_minutes(user, meeting: Meeting, days: int | None = None) -> Meetin
     return meeting
 
 
-def add_comment(user, item: AgendaItem, text: str) -> MinutesComment:
+def add_comment(user: User, item: AgendaItem, text: str) -> MinutesComment:
     meeting = item.meeting
     ensure(user, "meeting.comment", meeting)
     text = (text or "").strip()
@@ -269,7 +271,7 @@ def add_comment(user, item: AgendaItem, text: str) -> MinutesComment:
     return comment
 
 
-def approve_minutes(user, meeting: Meeting, by_meeting: Meeting | None = None) -> Meeting:
+def approve_minutes(user: User, meeting: Meeting, by_meeting: Meeting | None = None) -> Meeting:
     """Approve (by the chair, or recorded for the next meeting's item); the minutes then lock."""
     ensure(user, "meeting.approve", meeting)
     if meeting.status not in (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_CIRCULATED):
@@ -293,7 +295,7 @@ def approve_minutes(user, meeting: Meeting, by_meeting: Meeting | None = None) -
     return meeting
 
 
-def add_amendment(user, meeting: Meeting, text: str, reason: str, item_id: int | None = None):
+def add_amendment(user: User, meeting: Meeting, text: str, reason: str, item_id: int | None = None):
     """A correction of approved minutes, recorded beside them."""
     ensure(user, "meeting.edit", meeting)
     if not meeting.minutes_locked:
@@ -328,7 +330,7 @@ def _vote(value) -> int | None:
     return value
 
 
-def add_decision(user, item: AgendaItem, data: dict[str, Any]) -> Decision:
+def add_decision(user: User, item: AgendaItem, data: dict[str, Any]) -> Decision:
     """Record a Beschluss; the votes cast may not exceed the voting members present."""
     meeting = item.meeting
     ensure(user, "meeting.edit", meeting)
@@ -395,7 +397,7 @@ def meeting_decisions(meeting: Meeting) -> list[Decision]:
 # ---------------------------------------------------------------- action items
 
 
-def add_action_item(user, item: AgendaItem, data: dict[str, Any]) -> ActionItem:
+def add_action_item(user: User, item: AgendaItem, data: dict[str, Any]) -> ActionItem:
     meeting = item.meeting
     ensure(user, "meeting.edit", meeting)
     _check_minutes_open(meeting)
@@ -425,7 +427,7 @@ def add_action_item(user, item: AgendaItem, data: dict[str, Any]) -> ActionItem:
     return action
 
 
-def set_action_status(user, action: ActionItem, status: str) -> ActionItem:
+def set_action_status(user: User, action: ActionItem, status: str) -> ActionItem:
     ensure(user, "action.edit", action)
     try:
         action.status = ActionStatus(status)

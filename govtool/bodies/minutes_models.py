@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type, utcnow
-from ..extensions import db
+from ..extensions import Model
 from .models import LABELS, LabelledEnum, new_token
 
 
@@ -69,7 +69,7 @@ LABELS.update(
 )
 
 
-class Participant(Audited, TimestampMixin, db.Model):
+class Participant(Audited, TimestampMixin, Model):
     """An invitee of a meeting: a member (voting right copied from the membership) or a guest."""
 
     __tablename__ = "meeting_participants"
@@ -120,7 +120,7 @@ class Participant(Audited, TimestampMixin, db.Model):
         return self.organisation.name if self.organisation else self.organisation_name
 
 
-class Decision(Audited, TimestampMixin, db.Model):
+class Decision(Audited, TimestampMixin, Model):
     """A Beschluss, numbered per body and year (BG-2026/03), with its vote."""
 
     __tablename__ = "decisions"
@@ -159,7 +159,7 @@ class Decision(Audited, TimestampMixin, db.Model):
         return bool(self.votes_yes) and not self.votes_no and not self.votes_abstain
 
 
-class ActionItem(Audited, TimestampMixin, db.Model):
+class ActionItem(Audited, TimestampMixin, Model):
     """An Arbeitsauftrag from a meeting: who does what by when; open ones carry over."""
 
     __tablename__ = "action_items"
@@ -204,7 +204,7 @@ class ActionItem(Audited, TimestampMixin, db.Model):
         )
 
 
-class MinutesComment(Audited, db.Model):
+class MinutesComment(Audited, Model):
     """A member's comment on one item of circulated minutes."""
 
     __tablename__ = "minutes_comments"
@@ -224,7 +224,7 @@ class MinutesComment(Audited, db.Model):
         return self.text[:200]
 
 
-class MinutesAmendment(Audited, db.Model):
+class MinutesAmendment(Audited, Model):
     """A correction of approved minutes: recorded beside them, never an edit of them."""
 
     __tablename__ = "minutes_amendments"

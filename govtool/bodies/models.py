@@ -21,7 +21,7 @@ from ..core.formatting import BERLIN, to_berlin
 from ..core.locking import Versioned
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
 from ..directory.models import Organisation, Person
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..agreements.models import Agreement
@@ -122,7 +122,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Body(Audited, TimestampMixin, db.Model):
+class Body(Audited, TimestampMixin, Model):
     """A Gremium: steering committee, working group, network; working groups hang below a parent."""
 
     __tablename__ = "bodies"
@@ -190,7 +190,7 @@ class Body(Audited, TimestampMixin, db.Model):
         return self.name
 
 
-class Membership(Audited, TimestampMixin, db.Model):
+class Membership(Audited, TimestampMixin, Model):
     """A person's seat in a body, for an organisation, over a period; history is never deleted."""
 
     __tablename__ = "body_memberships"
@@ -226,7 +226,7 @@ class Membership(Audited, TimestampMixin, db.Model):
         return f"{self.person_id}@{self.body_id}"
 
 
-class Meeting(Versioned, Audited, TimestampMixin, db.Model):
+class Meeting(Versioned, Audited, TimestampMixin, Model):
     """One Sitzung of a body, with its iCalendar identity and derived deadlines."""
 
     __tablename__ = "meetings"

@@ -13,7 +13,7 @@ import functools
 
 import sqlalchemy as sa
 
-from ..auth.models import Role
+from ..auth.models import Role, User
 from ..core.permissions import Filter, rule
 from ..extensions import db
 from .minutes_models import ActionItem
@@ -43,7 +43,7 @@ def _memberships_statement():
     )
 
 
-def user_memberships(user, body_id: int) -> list[Membership]:
+def user_memberships(user: User, body_id: int) -> list[Membership]:
     """The user's memberships in a body (via the person linked to the login), cached per request."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
@@ -67,24 +67,24 @@ def user_memberships(user, body_id: int) -> list[Membership]:
     return rows
 
 
-def _current(user, body: Body) -> list[Membership]:
+def _current(user: User, body: Body) -> list[Membership]:
     today = dt.date.today()
     return [m for m in user_memberships(user, body.id) if m.is_current(today)]
 
 
-def is_member(user, body: Body | None, current_only: bool = False) -> bool:
+def is_member(user: User, body: Body | None, current_only: bool = False) -> bool:
     if body is None:
         return False
     rows = _current(user, body) if current_only else user_memberships(user, body.id)
     return bool(rows)
 
 
-def sees_every_body(user) -> bool:
+def sees_every_body(user: User) -> bool:
     """Admins read and run every body, member or not."""
     return user.has_role(Role.ADMIN)
 
 
-def is_body_editor(user, body: Body | None) -> bool:
+def is_body_editor(user: User, body: Body | None) -> bool:
     if sees_every_body(user):
         return True
     if body is None:
@@ -92,7 +92,7 @@ def is_body_editor(user, body: Body | None) -> bool:
     return any(m.role in EDITOR_ROLES for m in _current(user, body))
 
 
-def is_chair(user, body: Body | None) -> bool:
+def is_chair(user: User, body: Body | None) -> bool:
     if sees_every_body(user):
         return True
     return body is not None and any(
@@ -101,41 +101,41 @@ def is_chair(user, body: Body | None) -> bool:
 
 
 @rule("body.view")
-def view_body(user, body) -> bool:
+def view_body(user: User, body) -> bool:
     return True
 
 
 @rule("body.create")
-def create_body(user, _obj) -> bool:
+def create_body(user: User, _obj) -> bool:
     return user.has_role(Role.ADMIN, Role.SECRETARY)
 
 
 @rule("body.edit")
-def edit_body(user, body) -> bool:
+def edit_body(user: User, body) -> bool:
     if body is None:
         return user.has_role(Role.ADMIN, Role.SECRETARY)
     return is_body_editor(user, body)
 
 
 @rule("body.calendar")
-def body_calendar(user, body) -> bool:
+def body_calendar(user: User, body) -> bool:
     """The private iCal feed URL is shown to members and editors."""
     return is_body_editor(user, body) or is_member(user, body, current_only=True)
 
 
 @rule("meeting.view")
-def view_meeting(user, meeting) -> bool:
+def view_meeting(user: User, meeting) -> bool:
     return True  # the public part; internal parts ask meeting.read_internal
 
 
 @rule("meeting.read_internal")
-def read_internal(user, obj) -> bool:
+def read_internal(user: User, obj) -> bool:
     body = _body_of(obj)
     return sees_every_body(user) or is_member(user, body)
 
 
 @rule("meeting.edit")
-def edit_meeting(user, obj) -> bool:
+def edit_meeting(user: User, obj) -> bool:
     return is_body_editor(user, _body_of(obj))
 
 
@@ -153,13 +153,13 @@ def agenda_refusal(meeting: Meeting) -> str | None:
 
 
 @rule("meeting.edit_agenda")
-def edit_agenda(user, meeting) -> bool:
+def edit_agenda(user: User, meeting) -> bool:
     """Editors change the agenda (items, order, files) while agenda_refusal allows it."""
     return edit_meeting(user, meeting) and agenda_refusal(meeting) is None
 
 
 @rule("meeting.read_minutes")
-def read_minutes(user, meeting) -> bool:
+def read_minutes(user: User, meeting) -> bool:
     """Members read the minutes once the meeting is held; editors once it has begun (they
     write them from then on)."""
     if not read_internal(user, meeting):
@@ -171,13 +171,13 @@ def read_minutes(user, meeting) -> bool:
 
 
 @rule("agenda_item.view")
-def view_item(user, item) -> bool:
+def view_item(user: User, item) -> bool:
     """Public items are seen by everyone signed in, the others by the body's members."""
     return item.is_public or read_internal(user, item.meeting)
 
 
 @rule("meeting_file.view")
-def view_file(user, stored) -> bool:
+def view_file(user: User, stored) -> bool:
     """A file of a public item is public; papers and the other files are for members."""
     public = stored.agenda_item is not None and stored.agenda_item.is_public
     if public and stored.paper_id is None:
@@ -217,26 +217,26 @@ def attendance_refusal(meeting: Meeting, now: dt.datetime | None = None) -> str 
 
 
 @rule("meeting.write_minutes")
-def write_minutes(user, meeting) -> bool:
+def write_minutes(user: User, meeting) -> bool:
     """Editors write the minutes of a meeting that has begun, until they are approved."""
     return edit_meeting(user, meeting) and minutes_refusal(meeting) is None
 
 
 @rule("meeting.approve")
-def approve_minutes(user, meeting) -> bool:
+def approve_minutes(user: User, meeting) -> bool:
     """The chair approves, or the secretary records the approval by the next meeting."""
     return is_body_editor(user, _body_of(meeting))
 
 
 @rule("meeting.comment")
-def comment_minutes(user, meeting) -> bool:
+def comment_minutes(user: User, meeting) -> bool:
     if meeting is None or meeting.status is not MeetingStatus.MINUTES_CIRCULATED:
         return False
     return is_member(user, meeting.body, current_only=True) or is_body_editor(user, meeting.body)
 
 
 @rule("meeting.respond")
-def respond(user, participant) -> bool:
+def respond(user: User, participant) -> bool:
     """An invitee answers for themselves; editors record answers for anyone."""
     if participant is None:
         return False
@@ -246,7 +246,7 @@ def respond(user, participant) -> bool:
 
 
 @rule("paper.submit")
-def submit_paper(user, meeting) -> bool:
+def submit_paper(user: User, meeting) -> bool:
     if meeting is None:
         return False
     if is_body_editor(user, meeting.body):
@@ -257,11 +257,11 @@ def submit_paper(user, meeting) -> bool:
 
 
 @rule("action.list")
-def list_actions(user, _obj) -> bool:
+def list_actions(user: User, _obj) -> bool:
     return True  # the list shows only the items action.view allows
 
 
-def _person_scope(user) -> str | int:
+def _person_scope(user: User) -> str | int:
     """What the action filters depend on: "all" (admins), "none" (no person linked to the
     login: no memberships, nothing assigned), else the person's id."""
     if sees_every_body(user):
@@ -280,12 +280,12 @@ def _readable_actions(scope: str | int) -> sa.ColumnElement[bool]:
 
 
 @rule("action.view", where=Filter(_person_scope, _readable_actions))
-def view_action(user, action) -> bool:
+def view_action(user: User, action) -> bool:
     """An action item is read where its meeting's internal parts are: by the body's members."""
     return action is not None and read_internal(user, action.body)
 
 
-def _edit_scope(user) -> tuple | str:
+def _edit_scope(user: User) -> tuple | str:
     scope = _person_scope(user)
     return scope if isinstance(scope, str) else (scope, dt.date.today())
 
@@ -297,6 +297,7 @@ def _editable_actions(scope: tuple | str) -> sa.ColumnElement[bool]:
         return sa.true()
     if scope == "none":
         return sa.false()
+    assert isinstance(scope, tuple), scope
     person_id, today = scope
     editing = sa.select(Membership.body_id).where(
         Membership.person_id == person_id,
@@ -308,7 +309,7 @@ def _editable_actions(scope: tuple | str) -> sa.ColumnElement[bool]:
 
 
 @rule("action.edit", where=Filter(_edit_scope, _editable_actions))
-def edit_action(user, action) -> bool:
+def edit_action(user: User, action) -> bool:
     if action is None:
         return False
     if action.responsible_person_id and action.responsible_person_id == user.person_id:

@@ -110,6 +110,7 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
                 person = action.responsible_person
                 if person is None or not person.email:
                     continue
+                assert action.due_date is not None  # selected by due_date
                 overdue = action.due_date < today
                 subject = (
                     gettext("Action item overdue: %(task)s", task=action.task[:80])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import holidays
 import sqlalchemy as sa
@@ -34,6 +34,9 @@ from .models import (
     local_datetime,
 )
 from .permissions import has_begun
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 BODY_FIELDS = (
     "name",
@@ -208,7 +211,8 @@ _MEETING_ROW_COLUMNS = (
 
 @functools.cache
 def _next_and_last_statement(count: int):
-    body_id, now = sa.bindparam("body_id"), sa.bindparam("now", type_=Meeting.start_at.type)
+    body_id: sa.BindParameter[int] = sa.bindparam("body_id")
+    now = sa.bindparam("now", type_=Meeting.start_at.type)
     upcoming = (
         sa.select(*_MEETING_ROW_COLUMNS)
         .where(Meeting.body_id == body_id, Meeting.start_at >= now)
@@ -230,10 +234,10 @@ def next_and_last_meetings(body_id: int, count: int = BODY_PAGE_MEETINGS):
     """The body's next `count` meetings (soonest first) and last `count` (latest first), as rows;
     one query."""
     now = utcnow()
-    rows = db.session.execute(
-        _next_and_last_statement(count), {"body_id": body_id, "now": now}
-    ).all()
-    rows.sort(key=lambda r: r.start_at)
+    rows = sorted(
+        db.session.execute(_next_and_last_statement(count), {"body_id": body_id, "now": now}),
+        key=lambda r: r.start_at,
+    )
     upcoming_rows = [r for r in rows if r.start_at >= now]
     past_rows = [r for r in reversed(rows) if r.start_at < now]
     return upcoming_rows, past_rows
@@ -369,7 +373,7 @@ def _check_short_name(short_name: str, exclude_id: int | None = None) -> None:
         )
 
 
-def _check_rules_agreement(user, values: dict[str, Any], body: Body | None = None) -> None:
+def _check_rules_agreement(user: User, values: dict[str, Any], body: Body | None = None) -> None:
     """The rules of procedure must be a visible agreement of kind rules of procedure."""
     if "rules_agreement_id" not in values:
         return
@@ -380,7 +384,7 @@ def _check_rules_agreement(user, values: dict[str, Any], body: Body | None = Non
     )
 
 
-def create_body(user, data: dict[str, Any]) -> Body:
+def create_body(user: User, data: dict[str, Any]) -> Body:
     """Create a body; the creating user's person becomes its secretary, so they can run it."""
     ensure(user, "body.create")
     values = _clean_body(data)
@@ -404,7 +408,7 @@ def create_body(user, data: dict[str, Any]) -> Body:
     return body
 
 
-def update_body(user, body: Body, data: dict[str, Any]) -> Body:
+def update_body(user: User, body: Body, data: dict[str, Any]) -> Body:
     ensure(user, "body.edit", body)
     values = _clean_body(data)
     _check_rules_agreement(user, values, body)
@@ -418,7 +422,7 @@ def update_body(user, body: Body, data: dict[str, Any]) -> Body:
     return body
 
 
-def renew_calendar_token(user, body: Body) -> str:
+def renew_calendar_token(user: User, body: Body) -> str:
     """Revoke the body's feed URL by issuing a new secret token."""
     from .models import new_token
 
@@ -437,7 +441,7 @@ def body_by_calendar_token(token: str) -> Body | None:
 # ---------------------------------------------------------------- memberships
 
 
-def add_membership(user, body: Body, data: dict[str, Any]) -> Membership:
+def add_membership(user: User, body: Body, data: dict[str, Any]) -> Membership:
     """Add a seat; a deputy names whom they stand in for."""
     ensure(user, "body.edit", body)
     try:
@@ -472,7 +476,7 @@ def add_membership(user, body: Body, data: dict[str, Any]) -> Membership:
     return membership
 
 
-def end_membership(user, membership: Membership, on: dt.date | None = None) -> Membership:
+def end_membership(user: User, membership: Membership, on: dt.date | None = None) -> Membership:
     """End a seat (history is kept: the row stays with its end date)."""
     ensure(user, "body.edit", membership.body)
     membership.end_date = on or dt.date.today()
@@ -661,7 +665,9 @@ def _meeting_title(body: Body, number: int, kind: MeetingKind) -> str:
     return gettext("%(number)d. meeting of the %(body)s", number=number, body=body.name)
 
 
-def create_meeting(user, body: Body, data: dict[str, Any], standing_items: bool = True) -> Meeting:
+def create_meeting(
+    user: User, body: Body, data: dict[str, Any], standing_items: bool = True
+) -> Meeting:
     """Create a meeting with the standing agenda items; times are Berlin wall-clock times."""
     from .agenda import add_standing_items
 
@@ -740,7 +746,7 @@ def plan_dates(body: Body, year: int, weekday: int, week: int) -> list[dt.date]:
 
 
 def plan_year(
-    user,
+    user: User,
     body: Body,
     year: int,
     weekday: int,
@@ -789,7 +795,7 @@ def _bump_sequence(meeting: Meeting) -> None:
 
 
 def update_meeting(
-    user, meeting: Meeting, data: dict[str, Any], expected_version: int | None = None
+    user: User, meeting: Meeting, data: dict[str, Any], expected_version: int | None = None
 ) -> Meeting:
     """Move or edit one meeting; a change of time or place raises the calendar SEQUENCE.
     Conflict when someone saved it since the form was loaded at `expected_version`."""
@@ -826,7 +832,7 @@ def update_meeting(
     return meeting
 
 
-def cancel_meeting(user, meeting: Meeting, reason: str, notify: bool = True) -> Meeting:
+def cancel_meeting(user: User, meeting: Meeting, reason: str, notify: bool = True) -> Meeting:
     """Cancel with a reason; invitees who were invited get METHOD:CANCEL."""
     ensure(user, "meeting.edit", meeting)
     reason = (reason or "").strip()
@@ -846,7 +852,7 @@ def cancel_meeting(user, meeting: Meeting, reason: str, notify: bool = True) -> 
     return meeting
 
 
-def mark_held(user, meeting: Meeting) -> Meeting:
+def mark_held(user: User, meeting: Meeting) -> Meeting:
     ensure(user, "meeting.edit", meeting)
     if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
         raise ValidationError(gettext("This meeting cannot be marked as held now."))

@@ -5,7 +5,8 @@ in meeting_views.py (and the page modules it names), action items in action_view
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
@@ -136,11 +137,12 @@ def _render_body(body_id: int):
 def _url_maker(endpoint: str, key: str, **values):
     """A function id -> URL for a per-row link, calling url_for once per page, not per row."""
     marker = "2147483647"
-    head, _, tail = url_for(endpoint, **{key: int(marker)}, **values).partition(marker)
+    params: dict[str, Any] = {key: int(marker), **values}
+    head, _, tail = url_for(endpoint, **params).partition(marker)
     return lambda value: f"{head}{value}{tail}"
 
 
-def _date_formatter():
+def _date_formatter() -> Callable[[Any], str]:
     """format_date with the locale looked up once per page and each distinct date formatted once
     (member lists repeat the same start dates)."""
     locale = str(get_locale() or "de")

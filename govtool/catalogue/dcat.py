@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -113,11 +114,11 @@ def approved_versions(limit: int | None = None, offset: int = 0) -> list[Catalog
 
 
 def approved_count() -> int:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count(CatalogueVersion.id))
         .join(CatalogueEntry, CatalogueEntry.id == CatalogueVersion.entry_id)
         .where(*_in_force())
-    )
+    ).scalar_one()
 
 
 def _page_view(page: int, has_next: bool) -> dict[str, Any]:
@@ -204,7 +205,7 @@ def _export_query(paged: bool) -> sa.Select:
     return query
 
 
-def _page_rows(limit: int | None, offset: int) -> list:
+def _page_rows(limit: int | None, offset: int) -> Sequence[sa.Row[Any]]:
     """The rows of one page (or of the whole catalogue when limit is None), as plain tuples."""
     # the Core connection: the ORM layer of session.execute adds half the time for plain rows
     connection = db.session.connection()
@@ -213,7 +214,7 @@ def _page_rows(limit: int | None, offset: int) -> list:
     return connection.execute(_export_query(True), {"limit": limit, "offset": offset}).all()
 
 
-def _datasets(rows: list, base: str) -> list[dict[str, Any]]:
+def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
     """The rows of _page_rows as dcat:Dataset nodes (what dataset() builds from a version)."""
     frequencies = {k.value: f"{EU}frequency/{v}" for k, v in FREQUENCIES.items()}
     levels = {k.value: GEOCODING_LEVEL + v for k, v in GEOCODING_LEVELS.items()}
@@ -360,6 +361,7 @@ def catalogue_jsonld(page: int | None = None, per_page: int = PAGE_SIZE) -> dict
             Organisation.short_name == "MB-ST"
         )
     ).first()
+    publisher: dict[str, Any] | None
     if ministry is not None:
         publisher = {
             "@id": f"{base}/organisations/{ministry.id}",

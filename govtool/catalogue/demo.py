@@ -7,6 +7,7 @@ provider side, approval by the ministry), so the demo shows versions, comments a
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,7 +22,7 @@ ALL_CHECKS = [key for key, _label in workflow.CHECKLIST]
 
 STATS_LAW = "§ 6 Statistikgesetz Sachsen-Anhalt (StatG LSA); § 84a Schulgesetz LSA"
 
-ENTRIES = [
+ENTRIES: list[dict[str, Any]] = [
     {
         "identifier": "DX-2025-001",
         "provider": "LSCHA",

@@ -12,7 +12,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -32,6 +32,9 @@ from ..extensions import db
 from . import services
 from .models import CatalogueVersion
 
+if TYPE_CHECKING:
+    from ..auth.models import User
+
 DOCX_TEMPLATE = PROJECT_ROOT / "agreement_templates" / "catalogue" / "register.docx"
 MAX_IMPORT_ROWS = 2000
 
@@ -47,7 +50,7 @@ READ_ONLY_COLUMNS = ("version", "status", "issued", "modified", "next_review")
 COLUMNS = IMPORT_COLUMNS + READ_ONLY_COLUMNS
 
 
-def _cell(version: CatalogueVersion, field: services.Field, user=None) -> str:
+def _cell(version: CatalogueVersion, field: services.Field, user: User | None = None) -> str:
     value = getattr(version, field.name)
     if value is None:
         return ""
@@ -68,7 +71,7 @@ def _cell(version: CatalogueVersion, field: services.Field, user=None) -> str:
     return str(value)
 
 
-def row(version: CatalogueVersion, user=None) -> dict[str, str]:
+def row(version: CatalogueVersion, user: User | None = None) -> dict[str, str]:
     """One entry as a row of the export (codes, not labels, so it can be imported again); the
     authorising agreement by its number, left empty when `user` may not see it."""
     entry = version.entry
@@ -99,22 +102,22 @@ def row(version: CatalogueVersion, user=None) -> dict[str, str]:
     return values
 
 
-def to_csv(versions: list[CatalogueVersion], user=None) -> bytes:
+def to_csv(versions: list[CatalogueVersion], user: User | None = None) -> bytes:
     rows = (row(version, user) for version in versions)
     return exports.to_csv(COLUMNS, ([values[c] for c in COLUMNS] for values in rows))
 
 
-def to_xlsx(versions: list[CatalogueVersion], user=None) -> bytes:
+def to_xlsx(versions: list[CatalogueVersion], user: User | None = None) -> bytes:
     rows = (row(version, user) for version in versions)
     return exports.to_xlsx(
         COLUMNS, ([values[c] for c in COLUMNS] for values in rows), sheet_title="Katalog"
     )
 
 
-def to_json(versions: list[CatalogueVersion], user=None) -> bytes:
+def to_json(versions: list[CatalogueVersion], user: User | None = None) -> bytes:
     rows = []
     for version in versions:
-        values = row(version, user)
+        values: dict[str, Any] = row(version, user)
         values["data_items"] = json.loads(values["data_items"])
         values["recipients"] = [r for r in values["recipients"].split("; ") if r]
         rows.append(values)
@@ -122,7 +125,7 @@ def to_json(versions: list[CatalogueVersion], user=None) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def to_docx(versions: list[CatalogueVersion], user=None) -> bytes:
+def to_docx(versions: list[CatalogueVersion], user: User | None = None) -> bytes:
     """The printable register for the committee's files (docxtpl template)."""
     entries = []
     for version in versions:
@@ -184,7 +187,9 @@ FORMATS = {
 }
 
 
-def export(versions: list[CatalogueVersion], fmt: str, user=None) -> tuple[bytes, str]:
+def export(
+    versions: list[CatalogueVersion], fmt: str, user: User | None = None
+) -> tuple[bytes, str]:
     make, mimetype = FORMATS[fmt]
     return make(versions, user), mimetype
 
@@ -239,7 +244,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
                 break
     except (zipfile.BadZipFile, IndexError, KeyError, ValueError, TypeError, OSError) as exc:
         # openpyxl wraps the parser's refusal (defusedxml: DTD, entities) in a ValueError.
-        cause = exc
+        cause: BaseException | None = exc
         while cause is not None and not isinstance(cause, XML_ERRORS):
             cause = cause.__cause__ or cause.__context__
         if cause is not None:
@@ -261,7 +266,7 @@ def _lookup_org(short_name: str) -> Organisation | None:
     return db.session.scalar(sa.select(Organisation).where(Organisation.short_name == short_name))
 
 
-def _row_data(values: dict[str, str], user=None) -> dict[str, Any]:
+def _row_data(values: dict[str, str], user: User | None = None) -> dict[str, Any]:
     """Turn one row's cells into the data create_entry takes; raises ValidationError(field=col)."""
     data: dict[str, Any] = {"identifier": values.get("identifier", "")}
     provider = _lookup_org(values.get("provider", "").strip())
@@ -331,7 +336,7 @@ def _row_data(values: dict[str, str], user=None) -> dict[str, Any]:
     return data
 
 
-def import_file(user, filename: str, content: bytes) -> list:
+def import_file(user: User, filename: str, content: bytes) -> list:
     """Import entries as drafts from a CSV or XLSX file; all rows or none."""
     ensure(user, "catalogue.import")
     suffix = Path(filename or "").suffix.lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -10,6 +11,9 @@ from flask_babel import gettext
 from ..core.permissions import can
 from ..core.views import capped_count
 from .models import CatalogueEntry, CatalogueVersion, EntryStatus, VersionStatus
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 
 @functools.cache
@@ -30,13 +34,13 @@ def _counts_statement(reviewer: bool) -> sa.Select:
     return sa.select(*columns)
 
 
-def catalogue_counts(user):
+def catalogue_counts(user: User):
     if not can(user, "catalogue.view"):
         return None
     return _counts_statement(can(user, "catalogue.review")), {}
 
 
-def catalogue_panel(user, counted) -> dict:
+def catalogue_panel(user: User, counted) -> dict:
     return {
         "template": "catalogue/_dashboard_panel.html",
         "title": gettext("Data-sharing catalogue"),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.locking import Versioned
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type, utcnow
 from ..directory.models import Organisation, Person
-from ..extensions import db
+from ..extensions import Model, db
 
 if TYPE_CHECKING:
     from ..agreements.models import Agreement
@@ -150,7 +150,7 @@ version_recipients = sa.Table(
 )
 
 
-class CatalogueEntry(Versioned, Audited, TimestampMixin, db.Model):
+class CatalogueEntry(Versioned, Audited, TimestampMixin, Model):
     """One exchange of data between a provider and its recipients, across its versions."""
 
     __tablename__ = "catalogue_entries"
@@ -188,7 +188,9 @@ class CatalogueEntry(Versioned, Audited, TimestampMixin, db.Model):
 
     @property
     def latest_version(self) -> CatalogueVersion:
-        return self.version(self.latest_number)
+        latest = self.version(self.latest_number)
+        assert latest is not None, "an entry's latest_number names one of its versions"
+        return latest
 
     @property
     def approved_version(self) -> CatalogueVersion | None:
@@ -210,7 +212,7 @@ class CatalogueEntry(Versioned, Audited, TimestampMixin, db.Model):
         return self.identifier
 
 
-class CatalogueVersion(Audited, TimestampMixin, db.Model):
+class CatalogueVersion(Audited, TimestampMixin, Model):
     """The content of an entry at one point; frozen once approved."""
 
     __tablename__ = "catalogue_versions"
@@ -308,7 +310,7 @@ class CatalogueVersion(Audited, TimestampMixin, db.Model):
         return f"{identifier} v{self.number}"
 
 
-class CatalogueDataItem(Audited, db.Model):
+class CatalogueDataItem(Audited, Model):
     """One data item of a version, in order: name, description, unit or code list, personal?"""
 
     __tablename__ = "catalogue_data_items"
@@ -330,7 +332,7 @@ class CatalogueDataItem(Audited, db.Model):
         return self.name
 
 
-class CatalogueComment(Audited, db.Model):
+class CatalogueComment(Audited, Model):
     """A comment on one version; decisions are comments too (kind says which), replies nest once."""
 
     __tablename__ = "catalogue_comments"

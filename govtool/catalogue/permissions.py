@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from ..auth.models import Role
+from ..auth.models import Role, User
 from ..core.permissions import Filter, rule
 from ..directory.models import Organisation
 from ..directory.permissions import _own_organisation
@@ -21,11 +21,11 @@ REVIEWERS = (Role.MINISTRY, Role.ADMIN)
 PROPOSERS = (Role.MUNICIPALITY, Role.MINISTRY, Role.ADMIN)
 
 
-def is_reviewer(user) -> bool:
+def is_reviewer(user: User) -> bool:
     return user.has_role(*REVIEWERS)
 
 
-def user_organisation_ids(user) -> list[int]:
+def user_organisation_ids(user: User) -> list[int]:
     """The user's organisation and its departments: the providers it speaks for."""
     if user.organisation_id is None:
         return []
@@ -42,13 +42,13 @@ def user_organisation_ids(user) -> list[int]:
     return ids
 
 
-def proposing_for(user) -> list[int]:
+def proposing_for(user: User) -> list[int]:
     """The providers whose entries the user proposes and whose drafts it sees: its own
     organisation and departments, for a proposing role; none otherwise."""
     return user_organisation_ids(user) if user.has_role(*PROPOSERS) else []
 
 
-def _drafts_scope(user) -> tuple[int, ...] | None:
+def _drafts_scope(user: User) -> tuple[int, ...] | None:
     """Whose work in progress this user sees: None for every entry's (reviewers), else the
     providers it speaks for (empty: nobody's, only approved versions)."""
     if is_reviewer(user):
@@ -72,29 +72,29 @@ def _visible_entries(scope: tuple[int, ...] | None) -> sa.ColumnElement[bool]:
     return sa.or_(CatalogueEntry.approved_number.is_not(None), _sees_drafts_of(scope))
 
 
-def speaks_for_provider(user, entry) -> bool:
+def speaks_for_provider(user: User, entry) -> bool:
     """The user acts for the entry's providing organisation (or one of its parents)."""
     return user.has_role(*PROPOSERS) and _own_organisation(user, entry.provider)
 
 
-def sees_work_in_progress(user, entry) -> bool:
+def sees_work_in_progress(user: User, entry) -> bool:
     return is_reviewer(user) or speaks_for_provider(user, entry)
 
 
 @rule("catalogue.view", where=Filter(_drafts_scope, _visible_entries))
-def view_catalogue(user, entry) -> bool:
+def view_catalogue(user: User, entry) -> bool:
     if entry is None:
         return True
     return entry.approved_number is not None or sees_work_in_progress(user, entry)
 
 
 @rule("catalogue.view_drafts", where=Filter(_drafts_scope, _sees_drafts_of))
-def view_drafts(user, entry) -> bool:
+def view_drafts(user: User, entry) -> bool:
     return entry is not None and sees_work_in_progress(user, entry)
 
 
 @rule("catalogue.create")
-def create_entry(user, provider) -> bool:
+def create_entry(user: User, provider) -> bool:
     if user.has_role(Role.ADMIN, Role.MINISTRY):
         return True
     if not user.has_role(Role.MUNICIPALITY) or user.organisation_id is None:
@@ -103,7 +103,7 @@ def create_entry(user, provider) -> bool:
 
 
 @rule("catalogue.edit")
-def edit_entry(user, entry) -> bool:
+def edit_entry(user: User, entry) -> bool:
     from .models import EntryStatus
 
     if entry is None or entry.status == EntryStatus.RETIRED:
@@ -112,7 +112,7 @@ def edit_entry(user, entry) -> bool:
 
 
 @rule("catalogue.submit")
-def submit_entry(user, entry) -> bool:
+def submit_entry(user: User, entry) -> bool:
     return edit_entry(user, entry)
 
 
@@ -125,7 +125,7 @@ def submission_refusal(entry) -> str | None:
 
 
 @rule("catalogue.submit_version")
-def submit_version(user, entry) -> bool:
+def submit_version(user: User, entry) -> bool:
     """catalogue.submit, now: the working version is a draft or has changes requested."""
     return submit_entry(user, entry) and submission_refusal(entry) is None
 
@@ -138,13 +138,13 @@ def review_refusal(entry) -> str | None:
 
 
 @rule("catalogue.decide")
-def decide(user, entry) -> bool:
+def decide(user: User, entry) -> bool:
     """catalogue.review of the version waiting for review, now."""
     return review_refusal(entry) is None and review_entries(user, entry.latest_version)
 
 
 @rule("catalogue.review")
-def review_entries(user, version) -> bool:
+def review_entries(user: User, version) -> bool:
     """Reviewers decide; nobody decides on a version they submitted themselves (four eyes)."""
     if not is_reviewer(user):
         return False
@@ -154,21 +154,21 @@ def review_entries(user, version) -> bool:
 
 
 @rule("catalogue.manage")
-def manage_entry(user, entry) -> bool:
+def manage_entry(user: User, entry) -> bool:
     """Suspend, reinstate or retire an approved entry."""
     return is_reviewer(user)
 
 
 @rule("catalogue.comment")
-def comment_on_entry(user, entry) -> bool:
+def comment_on_entry(user: User, entry) -> bool:
     return entry is not None and sees_work_in_progress(user, entry)
 
 
 @rule("catalogue.export")
-def export_catalogue(user, _obj) -> bool:
+def export_catalogue(user: User, _obj) -> bool:
     return True
 
 
 @rule("catalogue.import")
-def import_entries(user, _obj) -> bool:
+def import_entries(user: User, _obj) -> bool:
     return create_entry(user, None)

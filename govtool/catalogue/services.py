@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Hashable
 from dataclasses import astuple, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -41,6 +42,9 @@ from .models import (
     VersionStatus,
     version_recipients,
 )
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 
 @dataclass(frozen=True)
@@ -109,19 +113,19 @@ PERSONAL_LEVELS = (
 # ---------------------------------------------------------------- reading
 
 
-def _shown_versions(user) -> tuple[int, ...] | None:
+def _shown_versions(user: User) -> Hashable:
     """Which version of an entry this user sees in lists: the scope of the catalogue.view_drafts
     filter (None: the latest of every entry; else the providers whose entries show their latest
-    version; empty: the approved version everywhere)."""
+    version; empty or DENIED: the approved version everywhere)."""
     return filter_scope("catalogue.view_drafts", user)
 
 
-def _shown_number(user):
+def _shown_number(user: User):
     """SQL: which version of an entry this user sees in lists (latest, or the approved one)."""
     return _shown_number_for(_shown_versions(user))
 
 
-def _shown_number_for(shown: tuple[int, ...] | None):
+def _shown_number_for(shown: Hashable):
     """The latest version where catalogue.view_drafts holds, else the approved one (NULL for an
     entry never approved: its row drops out of a list, as catalogue.view says)."""
     drafts = filter_condition("catalogue.view_drafts", shown)
@@ -180,7 +184,7 @@ def _enum_or_none(enum_cls, value: str):
         return None  # an unknown value from the URL filters nothing
 
 
-def version_query(user, filters: ListFilters | None = None) -> sa.Select:
+def version_query(user: User, filters: ListFilters | None = None) -> sa.Select:
     """The versions the user sees in the list (one per entry), filtered, eagerly loaded."""
     query = (
         sa.select(CatalogueVersion)
@@ -205,7 +209,7 @@ _LATEST = CatalogueVersion.__table__.alias("latest_version")
 UNIT, RECORD = "\x1f", "\x1e"
 
 
-def list_page_query(user, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
+def list_page_query(user: User, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
     """One page of the list as version_query filters it, as plain rows of the columns the page
     shows, in one query: provider and latest version's status joined, the recipients aggregated
     as "name UNIT short name" pairs separated by RECORD (unordered: recipient_short_names sorts
@@ -225,7 +229,7 @@ def recipient_short_names(aggregate: str | None) -> list[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _list_page_query(shown: tuple[int, ...] | None, filter_values: tuple) -> tuple:
+def _list_page_query(shown: Hashable, filter_values: tuple) -> tuple:
     # Built once per (visibility, filters): selects are immutable, and building this one took as
     # long as running it. The key holds everything the statement depends on.
     filters = ListFilters(*filter_values)
@@ -350,7 +354,7 @@ def _organisations_named(term: str) -> sa.Select:
     )
 
 
-def list_versions(user, filters: ListFilters | None = None) -> list[CatalogueVersion]:
+def list_versions(user: User, filters: ListFilters | None = None) -> list[CatalogueVersion]:
     """All versions of the filtered list (for exports), with their data items loaded."""
     query = version_query(user, filters).options(
         selectinload(CatalogueVersion.items),
@@ -376,7 +380,7 @@ def get_entry(entry_id: int) -> CatalogueEntry | None:
     ).first()
 
 
-def visible_version(user, entry: CatalogueEntry) -> CatalogueVersion | None:
+def visible_version(user: User, entry: CatalogueEntry) -> CatalogueVersion | None:
     """The version a user sees by default: the latest for the provider and reviewers."""
     from ..core.permissions import can
 
@@ -385,7 +389,7 @@ def visible_version(user, entry: CatalogueEntry) -> CatalogueVersion | None:
     return entry.approved_version
 
 
-def visible_versions(user, entry: CatalogueEntry) -> list[CatalogueVersion]:
+def visible_versions(user: User, entry: CatalogueEntry) -> list[CatalogueVersion]:
     from ..core.permissions import can
 
     if can(user, "catalogue.view_drafts", entry):
@@ -473,6 +477,7 @@ def clean_content(data: dict[str, Any]) -> dict[str, Any]:
         if field.name not in data:
             continue
         raw = data[field.name]
+        value: Any  # the field kind's Python type
         if field.kind in ("str", "text"):
             value = (raw or "").strip() if isinstance(raw, str) else str(raw or "")
             limit = MAX_LENGTHS.get(field.name) or (MAX_TEXT if field.kind == "text" else MAX_LINE)
@@ -585,7 +590,9 @@ def _check_identifier(identifier: str) -> str:
     return identifier
 
 
-def _apply(version: CatalogueVersion, data: dict[str, Any], provider_id: int, user=None) -> None:
+def _apply(
+    version: CatalogueVersion, data: dict[str, Any], provider_id: int, user: User | None = None
+) -> None:
     values = clean_content(data)
     if "agreement_id" in values and user is not None:
         values["agreement_id"] = links.check_entry_agreement(
@@ -602,12 +609,14 @@ def _apply(version: CatalogueVersion, data: dict[str, Any], provider_id: int, us
         ]
 
 
-def create_entry(user, data: dict[str, Any]) -> CatalogueEntry:
+def create_entry(user: User, data: dict[str, Any]) -> CatalogueEntry:
     """Propose a new entry: version 1 as a draft of the user's (or a chosen) provider."""
     provider_id = data.get("provider_id") or user.organisation_id
     provider = db.session.get(Organisation, int(provider_id)) if provider_id else None
     if provider is None:
-        raise ValidationError(gettext("Please choose the providing organisation."), "provider_id")
+        raise ValidationError(
+            gettext("Please choose the providing organisation."), field="provider_id"
+        )
     ensure(user, "catalogue.create", provider)
     entry = CatalogueEntry(
         identifier=_check_identifier(data.get("identifier", "")),
@@ -626,7 +635,7 @@ def create_entry(user, data: dict[str, Any]) -> CatalogueEntry:
     return entry
 
 
-def copy_version(version: CatalogueVersion, number: int, user) -> CatalogueVersion:
+def copy_version(version: CatalogueVersion, number: int, user: User) -> CatalogueVersion:
     """A new draft with the content of `version` (the start of an amendment)."""
     copy = CatalogueVersion(
         number=number, status=VersionStatus.DRAFT, created_by_id=getattr(user, "id", None)
@@ -647,7 +656,7 @@ def copy_version(version: CatalogueVersion, number: int, user) -> CatalogueVersi
     return copy
 
 
-def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
+def working_version(user: User, entry: CatalogueEntry) -> CatalogueVersion:
     """The version a change goes into: the open draft, or a new one after an approved version."""
     ensure(user, "catalogue.edit", entry)
     latest = entry.latest_version
@@ -668,7 +677,7 @@ def working_version(user, entry: CatalogueEntry) -> CatalogueVersion:
 
 
 def update_entry(
-    user, entry: CatalogueEntry, data: dict[str, Any], expected_version: int | None = None
+    user: User, entry: CatalogueEntry, data: dict[str, Any], expected_version: int | None = None
 ) -> CatalogueVersion:
     """Change an entry; an approved version stays frozen and in force, the change is a new one.
     Conflict when someone saved the entry since the form was loaded at `expected_version`."""
@@ -693,7 +702,7 @@ def sync_status(entry: CatalogueEntry) -> None:
 # ---------------------------------------------------------------- comparing
 
 
-def display_value(version: CatalogueVersion, field: Field, user=None) -> str:
+def display_value(version: CatalogueVersion, field: Field, user: User | None = None) -> str:
     """The field as shown; an agreement the `user` may not see is shown as empty."""
     value = getattr(version, field.name)
     if value is None or value == "":
@@ -717,7 +726,7 @@ def display_value(version: CatalogueVersion, field: Field, user=None) -> str:
     return str(value)
 
 
-def snapshot(version: CatalogueVersion, user=None) -> dict[str, tuple[str, str]]:
+def snapshot(version: CatalogueVersion, user: User | None = None) -> dict[str, tuple[str, str]]:
     """Every field of a version as (label, shown text), recipients and data items included;
     with a `user`, links they may not see are left empty."""
     shown = {f.name: (str(f.label), display_value(version, f, user)) for f in CONTENT_FIELDS}
@@ -740,7 +749,7 @@ def snapshot(version: CatalogueVersion, user=None) -> dict[str, tuple[str, str]]
 
 
 def diff_versions(
-    old: CatalogueVersion, new: CatalogueVersion, user=None
+    old: CatalogueVersion, new: CatalogueVersion, user: User | None = None
 ) -> list[tuple[str, str, str]]:
     """The fields that differ between two versions: (label, old text, new text)."""
     before, after = snapshot(old, user), snapshot(new, user)

@@ -280,6 +280,8 @@ def entry_detail(entry_id: int):
     if number and version is None:
         abort(404)
     version = version or services.visible_version(current_user, entry)
+    if version is None:  # catalogue.view lets the user see a version of the entry
+        abort(404)
     earlier = [v for v in versions if v.number < version.number]
     compare_to = entry.approved_version if entry.has_pending_change else None
     if compare_to is None or compare_to is version or compare_to not in versions:

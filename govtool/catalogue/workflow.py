@@ -94,7 +94,7 @@ def _notify(recipients: list[str], entry: CatalogueEntry, subject: str, text: st
 # ---------------------------------------------------------------- helpers
 
 
-def _comment(user, version: CatalogueVersion, kind: str, body: str) -> None:
+def _comment(user: User, version: CatalogueVersion, kind: str, body: str) -> None:
     if body:
         version.comments.append(
             CatalogueComment(author_id=getattr(user, "id", None), kind=kind, body=body)
@@ -143,7 +143,7 @@ def completeness_problems(version: CatalogueVersion) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- transitions
 
 
-def submit(user, entry: CatalogueEntry, comment: str = "") -> CatalogueVersion:
+def submit(user: User, entry: CatalogueEntry, comment: str = "") -> CatalogueVersion:
     """The provider hands the working version to the ministry for review."""
     ensure(user, "catalogue.submit", entry)
     version = entry.latest_version
@@ -169,7 +169,7 @@ def submit(user, entry: CatalogueEntry, comment: str = "") -> CatalogueVersion:
     return version
 
 
-def start_review(user, entry: CatalogueEntry) -> CatalogueVersion:
+def start_review(user: User, entry: CatalogueEntry) -> CatalogueVersion:
     """A reviewer takes the submitted version (others see who works on it)."""
     version = _open_version(entry)
     ensure(user, "catalogue.review", version)
@@ -193,7 +193,9 @@ def _record_checklist(version: CatalogueVersion, ticked) -> dict[str, bool]:
     return {key: key in ticked for key, _label in checklist_items(version)}
 
 
-def request_changes(user, entry: CatalogueEntry, comment: str, checklist=()) -> CatalogueVersion:
+def request_changes(
+    user: User, entry: CatalogueEntry, comment: str, checklist=()
+) -> CatalogueVersion:
     version = _open_version(entry)
     ensure(user, "catalogue.review", version)
     text = _require_text(comment, "comment", gettext("Please say which changes are needed."))
@@ -213,7 +215,7 @@ def request_changes(user, entry: CatalogueEntry, comment: str, checklist=()) -> 
 
 
 def approve(
-    user,
+    user: User,
     entry: CatalogueEntry,
     comment: str = "",
     checklist=(),
@@ -260,7 +262,7 @@ def approve(
     return version
 
 
-def reject(user, entry: CatalogueEntry, reason: str) -> CatalogueVersion:
+def reject(user: User, entry: CatalogueEntry, reason: str) -> CatalogueVersion:
     version = _open_version(entry)
     ensure(user, "catalogue.review", version)
     text = _require_text(reason, "comment", gettext("Please give the reason for the rejection."))
@@ -279,7 +281,7 @@ def reject(user, entry: CatalogueEntry, reason: str) -> CatalogueVersion:
     return version
 
 
-def _manage(user, entry: CatalogueEntry, status: EntryStatus, reason: str, subject: str):
+def _manage(user: User, entry: CatalogueEntry, status: EntryStatus, reason: str, subject: str):
     ensure(user, "catalogue.manage", entry)
     entry.status = status
     entry.status_reason = reason
@@ -289,7 +291,7 @@ def _manage(user, entry: CatalogueEntry, status: EntryStatus, reason: str, subje
     _notify(provider_emails(entry), entry, subject, reason or subject)
 
 
-def suspend(user, entry: CatalogueEntry, reason: str) -> None:
+def suspend(user: User, entry: CatalogueEntry, reason: str) -> None:
     """Stop an approved exchange for now (e.g. a data breach); it leaves the register."""
     if entry.status != EntryStatus.APPROVED:
         raise Conflict(gettext("Only an approved entry can be suspended."))
@@ -297,13 +299,13 @@ def suspend(user, entry: CatalogueEntry, reason: str) -> None:
     _manage(user, entry, EntryStatus.SUSPENDED, text, gettext("Suspended"))
 
 
-def reinstate(user, entry: CatalogueEntry, comment: str = "") -> None:
+def reinstate(user: User, entry: CatalogueEntry, comment: str = "") -> None:
     if entry.status != EntryStatus.SUSPENDED:
         raise Conflict(gettext("Only a suspended entry can be reinstated."))
     _manage(user, entry, EntryStatus.APPROVED, (comment or "").strip(), gettext("Reinstated"))
 
 
-def retire(user, entry: CatalogueEntry, reason: str) -> None:
+def retire(user: User, entry: CatalogueEntry, reason: str) -> None:
     """End an exchange for good; its versions stay for the record."""
     if entry.status not in (EntryStatus.APPROVED, EntryStatus.SUSPENDED):
         raise Conflict(gettext("Only an approved or suspended entry can be retired."))
@@ -312,7 +314,11 @@ def retire(user, entry: CatalogueEntry, reason: str) -> None:
 
 
 def add_comment(
-    user, entry: CatalogueEntry, version: CatalogueVersion, body: str, parent_id: int | None = None
+    user: User,
+    entry: CatalogueEntry,
+    version: CatalogueVersion,
+    body: str,
+    parent_id: int | None = None,
 ) -> CatalogueComment:
     """A comment in the thread of one version; it notifies the other side."""
     ensure(user, "catalogue.comment", entry)
@@ -361,6 +367,7 @@ def send_review_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
     ).all()
     lines = []
     for entry in due:
+        assert entry.next_review_on is not None  # selected by next_review_on
         recipients = sorted(set(reviewer_emails()) | set(provider_emails(entry)))
         lines.append(
             f"catalogue: {entry.identifier} review due {entry.next_review_on.isoformat()} "

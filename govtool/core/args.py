@@ -9,6 +9,7 @@ number or date from a URL reaches the database or date arithmetic unchecked.
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 from flask import Request, abort, current_app, flash, request
 from flask_babel import gettext
@@ -29,7 +30,7 @@ class BoundedRequest(Request):
 
     @property
     def max_content_length(self) -> int | None:
-        limit = Request.max_content_length.fget(self)
+        limit = super().max_content_length
         form_limit = self.max_form_memory_size
         if self.mimetype != "application/x-www-form-urlencoded" or form_limit is None:
             return limit
@@ -45,6 +46,30 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=MIN_ID, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+@overload
+def int_from(
+    args,
+    name: str,
+    default: int,
+    minimum: int = ...,
+    maximum: int = ...,
+    *,
+    clamp: bool = ...,
+    strict: bool = ...,
+) -> int: ...
+@overload
+def int_from(
+    args,
+    name: str,
+    default: None = ...,
+    minimum: int = ...,
+    maximum: int = ...,
+    *,
+    clamp: bool = ...,
+    strict: bool = ...,
+) -> int | None: ...
 
 
 def int_from(
@@ -78,6 +103,28 @@ def int_from(
     if strict:
         abort(404)
     return default
+
+
+@overload
+def arg_int(
+    name: str,
+    default: int,
+    minimum: int = ...,
+    maximum: int = ...,
+    *,
+    clamp: bool = ...,
+    strict: bool = ...,
+) -> int: ...
+@overload
+def arg_int(
+    name: str,
+    default: None = ...,
+    minimum: int = ...,
+    maximum: int = ...,
+    *,
+    clamp: bool = ...,
+    strict: bool = ...,
+) -> int | None: ...
 
 
 def arg_int(

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from .models import Audited, UTCDateTime, utcnow
 
 # Who acts when there is no request (CLI, demo loader, tests): set with acting_as().
@@ -32,7 +32,7 @@ MASKED = "***"
 REDACTED = "[gelöscht]"
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One change of one domain object. Never updated, never deleted."""
 
     __tablename__ = "audit_entries"

@@ -43,6 +43,7 @@ class DateRange:
         if self.latest is not None:
             return self.earliest, self.latest
         today = today or dt.date.today()
+        assert self.latest_years is not None, "a DateRange has latest or latest_years"
         try:
             return self.earliest, today.replace(year=today.year + self.latest_years)
         except ValueError:  # 29 February

@@ -494,7 +494,8 @@ def _save_deterministic(document, out: io.BytesIO) -> None:
     writer = _Writer(out)
     PackageWriter._write_content_types_stream(writer, package.parts)
     PackageWriter._write_pkg_rels(writer, package.rels)
-    PackageWriter._write_parts(writer, package.parts)
+    # _Writer has the write() the private PackageWriter helpers use, not a PhysPkgWriter's base.
+    PackageWriter._write_parts(writer, package.parts)  # type: ignore[arg-type]
     writer.close()
 
 

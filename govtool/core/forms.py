@@ -38,7 +38,7 @@ from .bounds import (
     bounded_int,
     date_range_message,
 )
-from .errors import DomainError
+from .errors import DomainError, EditConflict
 
 NONE_CHOICE = (0, _l("— none —"))
 
@@ -198,7 +198,7 @@ def on_domain_error(
     *,
     field: str | None = None,
     with_error: bool = False,
-    on_conflict: Callable[[DomainError], Any] | None = None,
+    on_conflict: Callable[[EditConflict], Any] | None = None,
 ) -> None:
     """For the rest of this request, a DomainError is answered by `render(status)` after its
     message went to the field of `form` it names, else to `field`, else a flash message. With
@@ -230,8 +230,6 @@ def answer_domain_error(error: DomainError):
     if page is None:
         return render_template("errors/error.html", code=status, message=error.message), status
     render, form, field, with_error, on_conflict = page
-    from .errors import EditConflict
-
     if on_conflict is not None and isinstance(error, EditConflict):
         return on_conflict(error)
     if with_error:

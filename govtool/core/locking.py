@@ -21,7 +21,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -63,12 +63,13 @@ def claim(obj: Any, expected: int | None, column: str = LOCK_COLUMN, message: st
         raise ValueError("only a stored row can be claimed")
     primary = sa.inspect(obj).mapper.primary_key
     condition = sa.and_(*(col == value for col, value in zip(primary, key, strict=True)))
-    claimed = db.session.execute(
+    result = db.session.execute(
         sa.update(table)
         .where(condition, table.c[column] == base)
         .values({column: base + 1})
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    claimed = cast("sa.CursorResult[Any]", result).rowcount  # an UPDATE's result has a cursor
     if claimed != 1:
         raise EditConflict(message or conflict_message())
     # The claim went past the ORM: record the new value as loaded, so no flush writes it again

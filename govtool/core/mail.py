@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from .models import UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class Attachment:
     mimetype: str = "application/octet-stream"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A mail the app sent or queued; status 'sent' (SMTP accepted it), 'logged' or 'failed'."""
 
     __tablename__ = "outbox_messages"
@@ -44,7 +44,7 @@ class OutboxMessage(db.Model):
     error: Mapped[str] = mapped_column(sa.String(500), default="")
 
 
-class ReminderLog(db.Model):
+class ReminderLog(Model):
     """When a reminder (one `key`, e.g. "action:12:overdue") last went to one recipient, so the
     daily `govtool reminders send` repeats it only after REMINDER_REPEAT_DAYS, not every day."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import request, url_for
 from flask_login import current_user
@@ -49,7 +50,7 @@ def visible_nav_items() -> list[dict]:
     user = current_user._get_current_object()
     if not user.is_authenticated:
         return []
-    items = []
+    items: list[dict[str, Any]] = []
     for item in NAV_ITEMS:
         if item.action and not can(user, item.action):
             continue

@@ -14,14 +14,15 @@ counter rolls back with its transaction, so a failed save leaves no gap in the n
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class NumberCounter(db.Model):
+class NumberCounter(Model):
     """The last number drawn in one numbering scope."""
 
     __tablename__ = "number_counters"
@@ -34,6 +35,7 @@ def _insert_missing(scope: str) -> None:
     """Create the scope's counter row unless it exists, without failing when another
     transaction creates it at the same moment."""
     dialect = db.session.get_bind().dialect.name
+    insert: Callable[[Any], Any] | None
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":

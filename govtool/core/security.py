@@ -32,7 +32,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _is_static(endpoint: str | None) -> bool:
-    return bool(endpoint) and (endpoint == "static" or endpoint.endswith(".static"))
+    return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
 
 
 def _signed_in() -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -19,7 +19,10 @@ from ..core.audit import MASKED, AuditEntry, record_entry, redact_audit_entries
 from ..core.errors import Conflict, ValidationError
 from ..core.models import utcnow
 from ..core.permissions import ensure
-from ..extensions import db
+from ..extensions import Model, db
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 from .models import Organisation, Person
 
 EXPORT_FORMAT = "govtool-gdpr-access/1"
@@ -73,7 +76,7 @@ def _secret_columns() -> dict[str, set[str]]:
     """Per table, the columns the audit log masks (password hashes, response tokens): secrets
     of the system, not data about the person, so the export leaves them out too."""
     secrets: dict[str, set[str]] = {}
-    for mapper in db.Model.registry.mappers:
+    for mapper in Model.registry.mappers:
         masked = set(getattr(mapper.class_, "__audit_mask__", ()))
         for table in mapper.tables:
             secrets.setdefault(table.name, set()).update(masked)
@@ -122,7 +125,7 @@ def _audit_row(table: sa.Table, row: sa.Row) -> dict[str, Any]:
     return entry
 
 
-def export_person_data(user, person: Person) -> dict[str, Any]:
+def export_person_data(user: User, person: Person) -> dict[str, Any]:
     """Everything govtool holds about `person`: the person row, linked user accounts, every row
     that refers to them, grouped by table, and the audit entries about them (Art. 15 GDPR)."""
     ensure(user, "person.export", person)
@@ -187,7 +190,7 @@ def _default_locale() -> str:
     return "de"
 
 
-def erase_person(user, person: Person, reason: str) -> Person:
+def erase_person(user: User, person: Person, reason: str) -> Person:
     """Erase the personal data of `person` (Art. 17 GDPR) and of the user accounts linked to it.
 
     Cleared: name, title, function, email and phone (the person then reads "Erased person 123";

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type
-from ..extensions import db
+from ..extensions import Model
 
 
 class OrganisationKind(enum.Enum):
@@ -41,7 +41,7 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
-class Region(Audited, TimestampMixin, db.Model):
+class Region(Audited, TimestampMixin, Model):
     """A region organisations belong to (e.g. Saxony's Mitte Nord); state as ISO 3166-2 code."""
 
     __tablename__ = "regions"
@@ -58,7 +58,7 @@ class Region(Audited, TimestampMixin, db.Model):
         return self.name
 
 
-class Organisation(Audited, TimestampMixin, db.Model):
+class Organisation(Audited, TimestampMixin, Model):
     """A public body or partner; departments (e.g. Referat 34) are children of their ministry."""
 
     __tablename__ = "organisations"
@@ -113,7 +113,7 @@ def list_label(last_name: str, first_name: str) -> str:
     return ", ".join(part for part in (last_name, first_name) if part)
 
 
-class Person(Audited, TimestampMixin, db.Model):
+class Person(Audited, TimestampMixin, Model):
     """A person who works with govtool's bodies and agreements; not necessarily a user."""
 
     __tablename__ = "people"

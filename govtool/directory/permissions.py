@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..auth.models import Role
+from ..auth.models import Role, User
 from ..core.permissions import rule
 
 DIRECTORY_EDITORS = (Role.ADMIN, Role.SECRETARY, Role.MINISTRY)
 
 
-def _own_organisation(user, organisation) -> bool:
+def _own_organisation(user: User, organisation) -> bool:
     """A municipality user speaks for its organisation and that organisation's departments."""
     if organisation is None or user.organisation_id is None:
         return False
@@ -23,34 +23,34 @@ def _own_organisation(user, organisation) -> bool:
 
 
 @rule("organisation.view")
-def view_organisation(user, organisation) -> bool:
+def view_organisation(user: User, organisation) -> bool:
     return True
 
 
 @rule("organisation.create")
-def create_organisation(user, _obj) -> bool:
+def create_organisation(user: User, _obj) -> bool:
     return user.has_role(*DIRECTORY_EDITORS)
 
 
 @rule("organisation.edit")
-def edit_organisation(user, organisation) -> bool:
+def edit_organisation(user: User, organisation) -> bool:
     if user.has_role(*DIRECTORY_EDITORS):
         return True
     return user.has_role(Role.MUNICIPALITY) and _own_organisation(user, organisation)
 
 
 @rule("organisation.deactivate")
-def deactivate_organisation(user, organisation) -> bool:
+def deactivate_organisation(user: User, organisation) -> bool:
     return user.has_role(Role.ADMIN, Role.SECRETARY)
 
 
 @rule("person.view")
-def view_person(user, person) -> bool:
+def view_person(user: User, person) -> bool:
     return True
 
 
 @rule("person.create")
-def create_person(user, organisation) -> bool:
+def create_person(user: User, organisation) -> bool:
     if user.has_role(*DIRECTORY_EDITORS):
         return True
     # A municipality adds people to its own organisation only.
@@ -60,24 +60,24 @@ def create_person(user, organisation) -> bool:
 
 
 @rule("person.edit")
-def edit_person(user, person) -> bool:
+def edit_person(user: User, person) -> bool:
     if user.has_role(*DIRECTORY_EDITORS):
         return True
     return user.has_role(Role.MUNICIPALITY) and _own_organisation(user, person.organisation)
 
 
 @rule("person.deactivate")
-def deactivate_person(user, person) -> bool:
+def deactivate_person(user: User, person) -> bool:
     return edit_person(user, person)
 
 
 @rule("person.export")
-def export_person(user, person) -> bool:
+def export_person(user: User, person) -> bool:
     """Art. 15 GDPR access exports hold everything about a person: administrators only."""
     return user.has_role(Role.ADMIN)
 
 
 @rule("person.erase")
-def erase_person(user, person) -> bool:
+def erase_person(user: User, person) -> bool:
     """Art. 17 GDPR erasure cannot be undone: administrators only."""
     return user.has_role(Role.ADMIN)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -18,6 +18,9 @@ from .gdpr import erase_person as erase_person
 from .gdpr import export_person_data as export_person_data
 from .gdpr import linked_users as linked_users
 from .models import Organisation, OrganisationKind, Person, Region, list_label
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 ORGANISATION_FIELDS = (
     "name",
@@ -246,7 +249,7 @@ def _check_organisation(data: dict[str, Any], organisation: Organisation | None)
         data["kind"] = OrganisationKind(data["kind"])
 
 
-def create_organisation(user, data: dict[str, Any]) -> Organisation:
+def create_organisation(user: User, data: dict[str, Any]) -> Organisation:
     """Create an organisation after checking the acting user's right and the short name."""
     ensure(user, "organisation.create")
     values = _clean(data, ORGANISATION_FIELDS)
@@ -257,7 +260,9 @@ def create_organisation(user, data: dict[str, Any]) -> Organisation:
     return organisation
 
 
-def update_organisation(user, organisation: Organisation, data: dict[str, Any]) -> Organisation:
+def update_organisation(
+    user: User, organisation: Organisation, data: dict[str, Any]
+) -> Organisation:
     ensure(user, "organisation.edit", organisation)
     values = _clean(data, ORGANISATION_FIELDS)
     _check_organisation(values, organisation)
@@ -267,7 +272,7 @@ def update_organisation(user, organisation: Organisation, data: dict[str, Any]) 
     return organisation
 
 
-def set_organisation_active(user, organisation: Organisation, active: bool) -> Organisation:
+def set_organisation_active(user: User, organisation: Organisation, active: bool) -> Organisation:
     """Deactivate (or reactivate) instead of deleting: agreements and minutes keep their links."""
     ensure(user, "organisation.deactivate", organisation)
     organisation.is_active = active
@@ -303,7 +308,7 @@ def _check_person(values: dict[str, Any]) -> None:
         raise ValidationError(gettext("Please enter a last name."), field="last_name")
 
 
-def create_person(user, data: dict[str, Any]) -> Person:
+def create_person(user: User, data: dict[str, Any]) -> Person:
     values = _clean(data, PERSON_FIELDS)
     organisation = (
         db.session.get(Organisation, values["organisation_id"])
@@ -323,7 +328,7 @@ def _refuse_erased(person: Person) -> None:
         raise Conflict(gettext("The data of this person has been erased; it cannot be changed."))
 
 
-def update_person(user, person: Person, data: dict[str, Any]) -> Person:
+def update_person(user: User, person: Person, data: dict[str, Any]) -> Person:
     ensure(user, "person.edit", person)
     _refuse_erased(person)
     values = _clean(data, PERSON_FIELDS)
@@ -337,7 +342,7 @@ def update_person(user, person: Person, data: dict[str, Any]) -> Person:
     return person
 
 
-def set_person_active(user, person: Person, active: bool) -> Person:
+def set_person_active(user: User, person: Person, active: bool) -> Person:
     ensure(user, "person.deactivate", person)
     _refuse_erased(person)
     person.is_active = active

@@ -53,9 +53,9 @@ def load_links_demo() -> dict[str, int]:
                 version.catalogue_entries = approved[:4]
                 added += len(version.catalogue_entries)
         for entry in approved[:4]:
-            for version in entry.versions:
-                if version.agreement_id is None:
-                    version.agreement_id = data_sharing.id
+            for entry_version in entry.versions:
+                if entry_version.agreement_id is None:
+                    entry_version.agreement_id = data_sharing.id
                     added += 1
     db.session.flush()
     return {"links": added}

@@ -9,6 +9,7 @@ same message as an unknown one (no hint that it exists).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -25,16 +26,19 @@ from ..core.identifiers import normalise_identifier
 from ..core.permissions import can
 from ..extensions import db
 
+if TYPE_CHECKING:
+    from ..auth.models import User
+
 # ---------------------------------------------------------------- bodies
 
 
-def body_choices(user) -> list[tuple[int, str]]:
+def body_choices(user: User) -> list[tuple[int, str]]:
     """The bodies an agreement can set up: those the user may see."""
     bodies = db.session.scalars(sa.select(Body).order_by(Body.name))
     return [(b.id, b.name) for b in bodies if can(user, "body.view", b)]
 
 
-def check_body(user, body_id) -> Body | None:
+def check_body(user: User, body_id) -> Body | None:
     """The body to link, or None; unknown or hidden bodies are a field error."""
     if not body_id:
         return None
@@ -48,7 +52,7 @@ def check_body(user, body_id) -> Body | None:
 
 
 def agreement_choices(
-    user, kind: AgreementKind | None = None, current: Agreement | None = None
+    user: User, kind: AgreementKind | None = None, current: Agreement | None = None
 ) -> list[tuple[int, str]]:
     """Agreements the user may see (of one kind if given), newest number first."""
     query = (
@@ -66,7 +70,7 @@ def agreement_choices(
 
 
 def check_agreement(
-    user,
+    user: User,
     agreement_id,
     field: str,
     kind: AgreementKind | None = None,
@@ -93,7 +97,7 @@ def check_agreement(
     return agreement_id
 
 
-def check_rules_agreement(user, agreement_id, current_id: int | None = None) -> int | None:
+def check_rules_agreement(user: User, agreement_id, current_id: int | None = None) -> int | None:
     """A body's rules of procedure: a visible agreement of kind rules of procedure."""
     return check_agreement(
         user,
@@ -104,17 +108,17 @@ def check_rules_agreement(user, agreement_id, current_id: int | None = None) -> 
     )
 
 
-def rules_agreement_choices(user, current: Agreement | None = None) -> list[tuple[int, str]]:
+def rules_agreement_choices(user: User, current: Agreement | None = None) -> list[tuple[int, str]]:
     """The agreements a body may name as its rules of procedure (kind rules of procedure)."""
     return agreement_choices(user, AgreementKind.RULES_OF_PROCEDURE, current=current)
 
 
-def check_entry_agreement(user, agreement_id, current_id: int | None = None) -> int | None:
+def check_entry_agreement(user: User, agreement_id, current_id: int | None = None) -> int | None:
     """The agreement a catalogue entry names as authorising it: any visible agreement."""
     return check_agreement(user, agreement_id, "agreement_id", current_id=current_id)
 
 
-def apply_agreement_links(user, version: AgreementVersion, data: dict) -> None:
+def apply_agreement_links(user: User, version: AgreementVersion, data: dict) -> None:
     """The body the agreement sets up and the catalogue entries it covers, checked against what
     the user may see."""
     if "body_id" in data:
@@ -126,7 +130,7 @@ def apply_agreement_links(user, version: AgreementVersion, data: dict) -> None:
         )
 
 
-def agreement_by_number(user, number: str) -> Agreement | None:
+def agreement_by_number(user: User, number: str) -> Agreement | None:
     """The agreement with this number if the user may see it (import of catalogue rows)."""
     number = normalise_identifier(number)  # a non-breaking hyphen still finds KV-2022-001
     if not number:
@@ -139,7 +143,7 @@ def agreement_by_number(user, number: str) -> Agreement | None:
     return agreement
 
 
-def agreements_setting_up(user, body: Body) -> list[Agreement]:
+def agreements_setting_up(user: User, body: Body) -> list[Agreement]:
     """The agreements (visible to the user) with a version that sets up this body."""
     setting_up = sa.select(AgreementVersion.agreement_id).where(AgreementVersion.body_id == body.id)
     return list(
@@ -160,7 +164,7 @@ def bodies_with_rules(agreement: Agreement) -> list[Body]:
     )
 
 
-def visible_agreement(user, agreement: Agreement | None) -> Agreement | None:
+def visible_agreement(user: User, agreement: Agreement | None) -> Agreement | None:
     """The agreement if the user may see it, else None (a link must not reveal it)."""
     return agreement if agreement is not None and can(user, "agreement.view", agreement) else None
 
@@ -168,7 +172,7 @@ def visible_agreement(user, agreement: Agreement | None) -> Agreement | None:
 # ---------------------------------------------------------------- catalogue entries
 
 
-def _choosable_filter(user) -> sa.ColumnElement[bool]:
+def _choosable_filter(user: User) -> sa.ColumnElement[bool]:
     """Approved entries, and the entries of the user's own organisation (its drafts too)."""
     condition = CatalogueEntry.status == EntryStatus.APPROVED
     own = proposing_for(user)
@@ -198,7 +202,7 @@ def _entry_rows(condition) -> list[tuple[int, str]]:
     return [(row.id, f"{row.identifier} – {row.title}") for row in rows]
 
 
-def entry_choices(user, version: AgreementVersion | None = None) -> list[tuple[int, str]]:
+def entry_choices(user: User, version: AgreementVersion | None = None) -> list[tuple[int, str]]:
     """Entries a drafter can list in an agreement, plus visible ones already linked."""
     condition = _choosable_filter(user)
     if version is not None:
@@ -209,7 +213,7 @@ def entry_choices(user, version: AgreementVersion | None = None) -> list[tuple[i
 
 
 def check_entries(
-    user, entry_ids: Iterable, version: AgreementVersion | None = None
+    user: User, entry_ids: Iterable, version: AgreementVersion | None = None
 ) -> list[CatalogueEntry]:
     """The entries to link; any id the user may not choose is a field error. Linked entries the
     user cannot see stay linked (they do not appear in the form, so they cannot be removed)."""
@@ -227,7 +231,9 @@ def check_entries(
     return sorted(entries, key=lambda e: e.identifier)
 
 
-def shown_entries(user, entries: Iterable[CatalogueEntry]) -> list[tuple[CatalogueEntry, object]]:
+def shown_entries(
+    user: User, entries: Iterable[CatalogueEntry]
+) -> list[tuple[CatalogueEntry, CatalogueVersion]]:
     """(entry, the version the user sees) for the linked entries the user may see."""
     shown = []
     for entry in entries:
@@ -238,7 +244,7 @@ def shown_entries(user, entries: Iterable[CatalogueEntry]) -> list[tuple[Catalog
     return shown
 
 
-def entries_naming(user, agreement: Agreement) -> list[CatalogueVersion]:
+def entries_naming(user: User, agreement: Agreement) -> list[CatalogueVersion]:
     """Catalogue entries whose version shown to the user names this agreement."""
     query = catalogue_services.version_query(user).where(
         CatalogueVersion.agreement_id == agreement.id
@@ -246,7 +252,7 @@ def entries_naming(user, agreement: Agreement) -> list[CatalogueVersion]:
     return list(db.session.scalars(query).unique())
 
 
-def entry_rows_naming(user, agreement: Agreement) -> list[sa.Row]:
+def entry_rows_naming(user: User, agreement: Agreement) -> list[sa.Row]:
     """The catalogue entries whose version shown to the user names this agreement, as rows
     (entry_id, identifier, status, title): the catalogue's own list query (its visibility rule),
     reduced to the columns the agreement page shows."""
@@ -269,14 +275,15 @@ def document_version(entry: CatalogueEntry) -> CatalogueVersion:
 
 
 def document_entries(
-    user, entries: Iterable[CatalogueEntry]
-) -> list[tuple[CatalogueEntry, object]]:
+    user: User | None, entries: Iterable[CatalogueEntry]
+) -> list[tuple[CatalogueEntry, CatalogueVersion]]:
     """(entry, version to print) for the linked entries an agreement document lists for `user`:
     the catalogue's visibility rule decides, as on the page. Those who see the entry's work in
     progress get the approved version, else the latest; others only an approved version. With
     `user` None (the signed document every party and reader gets) only approved versions."""
     shown = []
     for entry in entries:
+        version: CatalogueVersion | None
         if user is not None and can(user, "catalogue.view_drafts", entry):
             version = document_version(entry)
         elif user is None or can(user, "catalogue.view", entry):
