@@ -33,7 +33,7 @@ def render_attendance(meeting_id: int, status: int = 200, guest_form=None):
     editor = can(user, "meeting.edit", meeting)
     participants = services.meeting_participants(meeting.id)
     # Invitees and guests are added before the meeting; attendance is recorded once it began.
-    recording = editor and not meeting.minutes_locked and not meeting.is_cancelled
+    recording = can(user, "meeting.add_participants", meeting)
     refusal = attendance_refusal(meeting) if editor else None
     if recording and guest_form is None:
         guest_form = GuestForm(formdata=None)
@@ -107,7 +107,7 @@ def participants_refresh(meeting_id: int):
 def guest_add(meeting_id: int):
     return post_action(
         meeting_id,
-        "meeting.edit",
+        "meeting.add_participants",
         GuestForm,
         lambda m, f: minutes.add_guest(current_user, m, f.data),
         gettext("Guest added."),

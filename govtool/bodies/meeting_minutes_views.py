@@ -47,7 +47,7 @@ def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
     editor = can(user, "meeting.edit", meeting)
     items = services.minutes_items(meeting.id)
     own_actions, carried_over = minutes.meeting_action_lists(meeting)
-    if editor and meeting.minutes_locked and amendment_form is None:
+    if amendment_form is None and can(user, "meeting.amend_minutes", meeting):
         amendment_form = AmendmentForm(formdata=None)
     if amendment_form is not None:
         amendment_form.agenda_item_id.choices = [

@@ -36,7 +36,7 @@ from .meeting_views import (
 from .minutes_models import Participant, Presence
 from .minutes_models import Response as Answer
 from .models import Meeting, MeetingStatus
-from .permissions import has_begun
+from .permissions import answers_refusal, has_begun
 
 
 def _counted(rows, attribute: str, enum_cls) -> list[tuple[str, int]]:
@@ -73,10 +73,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
         ]
         copy_form = CopyAgendaForm(formdata=None)
         copy_form.template_id.choices = [NONE_CHOICE, *agenda.template_choices(meeting)]
-    if my_row is not None and meeting.status in (
-        MeetingStatus.PLANNED,
-        MeetingStatus.INVITED,
-    ):
+    if my_row is not None and answers_refusal(meeting) is None:
         response_form = forms.get("response_form") or ResponseForm(formdata=None)
         if my_row.response != "none" and "response_form" not in forms:
             response_form.response.data = my_row.response

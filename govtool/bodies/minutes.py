@@ -32,7 +32,7 @@ from .minutes_models import (
     VoteResult,
 )
 from .models import MINUTES_STATES, Body, Meeting, MeetingStatus, Membership, MembershipRole
-from .permissions import minutes_refusal
+from .permissions import amendment_refusal, answers_refusal, minutes_refusal
 
 # ---------------------------------------------------------------- invitees and attendance
 
@@ -77,7 +77,7 @@ def ensure_participants(meeting: Meeting) -> list[Participant]:
 
 def add_guest(user: User, meeting: Meeting, data: dict[str, Any]) -> Participant:
     """A guest expert, with organisation, invited to the meeting or to one item."""
-    ensure(user, "meeting.edit", meeting)
+    ensure(user, "meeting.add_participants", meeting)
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationError(gettext("Please enter the guest's name."), field="name")
@@ -108,8 +108,9 @@ def respond(
 
 
 def _set_response(participant: Participant, answer: str, deputy_name: str) -> Participant:
-    if participant.meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
-        raise ValidationError(gettext("Answers are closed for this meeting."))
+    refusal = answers_refusal(participant.meeting)
+    if refusal is not None:
+        raise ValidationError(refusal)
     try:
         response = Response(answer)
     except ValueError as exc:
@@ -298,8 +299,9 @@ def approve_minutes(user: User, meeting: Meeting, by_meeting: Meeting | None = N
 def add_amendment(user: User, meeting: Meeting, text: str, reason: str, item_id: int | None = None):
     """A correction of approved minutes, recorded beside them."""
     ensure(user, "meeting.edit", meeting)
-    if not meeting.minutes_locked:
-        raise ValidationError(gettext("Minutes that are not approved are edited directly."))
+    refusal = amendment_refusal(meeting)
+    if refusal is not None:
+        raise ValidationError(refusal)
     text = (text or "").strip()
     if not text:
         raise ValidationError(gettext("Please describe the correction."), field="text")

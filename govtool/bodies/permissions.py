@@ -245,6 +245,38 @@ def respond(user: User, participant) -> bool:
     return is_body_editor(user, participant.meeting.body)
 
 
+def answers_refusal(meeting: Meeting) -> str | None:
+    """Why invitees can no longer answer (attend, excused, deputy), or None: answers are taken
+    while the meeting is planned or invited (the page hides the form, the service refuses)."""
+    from flask_babel import gettext
+
+    if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
+        return gettext("Answers are closed for this meeting.")
+    return None
+
+
+@rule("meeting.add_participants")
+def add_participants(user: User, meeting) -> bool:
+    """Editors add guests and refresh the invitees until the minutes are approved, and not for a
+    cancelled meeting."""
+    return edit_meeting(user, meeting) and not meeting.minutes_locked and not meeting.is_cancelled
+
+
+def amendment_refusal(meeting: Meeting) -> str | None:
+    """Why no amendment can be recorded, or None: amendments correct approved minutes only."""
+    from flask_babel import gettext
+
+    if not meeting.minutes_locked:
+        return gettext("Minutes that are not approved are edited directly.")
+    return None
+
+
+@rule("meeting.amend_minutes")
+def amend_minutes(user: User, meeting) -> bool:
+    """Editors record amendments to approved (locked) minutes."""
+    return edit_meeting(user, meeting) and amendment_refusal(meeting) is None
+
+
 @rule("paper.submit")
 def submit_paper(user: User, meeting) -> bool:
     if meeting is None:

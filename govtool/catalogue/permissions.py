@@ -13,7 +13,7 @@ from flask_babel import gettext
 from ..auth.models import Role, User
 from ..core.permissions import Filter, rule
 from ..directory.models import Organisation
-from ..directory.permissions import _own_organisation
+from ..directory.permissions import DEPARTMENT_DEPTH, _own_organisation
 from ..extensions import db
 from .models import OPEN_REVIEW_STATUSES, CatalogueEntry
 
@@ -31,7 +31,7 @@ def user_organisation_ids(user: User) -> list[int]:
         return []
     ids = [user.organisation_id]
     frontier = [user.organisation_id]
-    for _ in range(5):
+    for _ in range(DEPARTMENT_DEPTH - 1):  # the levels below, as far as the rule walks up
         children = db.session.scalars(
             sa.select(Organisation.id).where(Organisation.parent_id.in_(frontier))
         ).all()

@@ -6,6 +6,9 @@ from ..auth.models import Role, User
 from ..core.permissions import rule
 
 DIRECTORY_EDITORS = (Role.ADMIN, Role.SECRETARY, Role.MINISTRY)
+# How many levels an organisation and its departments span, at most: the bound of every walk up
+# or down the tree (departments are shallow; the bound guards against a cycle).
+DEPARTMENT_DEPTH = 10
 
 
 def _own_organisation(user: User, organisation) -> bool:
@@ -13,7 +16,7 @@ def _own_organisation(user: User, organisation) -> bool:
     if organisation is None or user.organisation_id is None:
         return False
     node = organisation
-    for _ in range(10):  # departments are shallow; the bound guards against a cycle
+    for _ in range(DEPARTMENT_DEPTH):
         if node is None:
             return False
         if node.id == user.organisation_id:

@@ -64,3 +64,41 @@ def test_pages_offer_what_the_services_accept(db, client, login, status, days):
     page = client.get(url).get_data(as_text=True)
     assert ('name="minutes-notes"' in page) == may_write, (status, days)
     assert ('name="upload-file"' in page) == may_edit_agenda, (status, days)
+
+
+def _accepts_any_refusal(call) -> bool:
+    from govtool.core.errors import DomainError
+
+    savepoint = db.session.begin_nested()
+    try:
+        call()
+    except DomainError:
+        return False
+    finally:
+        savepoint.rollback()
+    return True
+
+
+@pytest.mark.parametrize("status", list(MeetingStatus))
+def test_guest_amendment_and_answer_forms_follow_the_service_rules(db, status):
+    """Guests, amendments and invitees' answers: the rule the pages ask (meeting.add_participants,
+    meeting.amend_minutes, answers_refusal) is the one the services enforce."""
+    from govtool.bodies.permissions import answers_refusal
+
+    body = make_body()
+    secretary, _ = make_member_user(body, MembershipRole.SECRETARY, roles=(Role.SECRETARY,))
+    meeting = make_meeting(body, dt.date.today() - dt.timedelta(days=3))
+    minutes.ensure_participants(meeting)
+    meeting.status = status  # MINUTES_APPROVED is the locked state
+    db.session.commit()
+
+    assert can(secretary, "meeting.add_participants", meeting) == _accepts_any_refusal(
+        lambda: minutes.add_guest(secretary, meeting, {"name": "Gast"})
+    )
+    assert can(secretary, "meeting.amend_minutes", meeting) == _accepts_any_refusal(
+        lambda: minutes.add_amendment(secretary, meeting, "Korrektur", "Tippfehler")
+    )
+    invitee = next(p for p in meeting.participants if p.membership_id)
+    assert (answers_refusal(meeting) is None) == _accepts_any_refusal(
+        lambda: minutes.respond(secretary, invitee, "accepted")
+    )
