@@ -154,6 +154,7 @@ def _register_error_pages(app: Flask) -> None:
 
     from .core.errors import DomainError
     from .core.forms import answer_domain_error
+    from .core.models import rollback_quietly
     from .core.security import NulCharacterInInput
 
     messages = {
@@ -190,7 +191,7 @@ def _register_error_pages(app: Flask) -> None:
 
     def render_error(error, code: int, message=None):
         if code >= 500:
-            _rollback_quietly()
+            rollback_quietly()
         if request.path.startswith("/api/"):
             return {"error": str(code), "message": str(message or messages[code])}, code
         if code == 503:
@@ -206,7 +207,7 @@ def _register_error_pages(app: Flask) -> None:
             # Rendering needs the signed-in user; when that fails too, show the page as to a
             # visitor rather than Werkzeug's bare English one.
             app.logger.exception("error page %s could not be rendered for the user", code)
-            _rollback_quietly()
+            rollback_quietly()
             _forget_user()
             page = render_template(
                 "errors/error.html",
@@ -261,13 +262,6 @@ def _register_error_pages(app: Flask) -> None:
                 "Please reload the page and try again."
             ),
         )
-
-
-def _rollback_quietly() -> None:
-    """Roll back after an error; when the database is gone, rolling back may fail as well."""
-    from .core.models import rollback_quietly
-
-    rollback_quietly()
 
 
 def _forget_user() -> None:
