@@ -29,6 +29,7 @@ from .models import (
     MembershipRole,
     local_datetime,
 )
+from .naming import meeting_title
 
 MEMBERS = [
     # person email, organisation, role, voting right
@@ -177,17 +178,13 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
     for number, day in enumerate([*dates, planned_day], start=1):
         if _by(Meeting, body_id=body.id, number=number) is not None:
             continue
-        constituent = number == 1
+        kind = MeetingKind.CONSTITUENT if number == 1 else MeetingKind.REGULAR
         past = day < dt.date.today()
         meeting = Meeting(
             body=body,
             number=number,
-            title=(
-                "Konstituierende Sitzung des Begleitgremiums"
-                if constituent
-                else f"{number}. Sitzung des Begleitgremiums"
-            ),
-            kind=MeetingKind.CONSTITUENT if constituent else MeetingKind.REGULAR,
+            title=meeting_title(body.name, number, kind),
+            kind=kind,
             start_at=local_datetime(day, dt.time(10, 0)),
             end_at=local_datetime(day, dt.time(13, 0)),
             location="Ministerium für Bildung, Turmschanzenstraße 32, Magdeburg, Raum 214",

@@ -7,14 +7,16 @@ import io
 import zipfile
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 
 from ..core.docx import render_docx
 from ..core.formatting import format_date, format_time
+from ..extensions import db
 from . import minutes
 from .agenda import read_file, storage_path
-from .agenda_models import ItemKind
+from .agenda_models import ItemKind, StoredFile
 from .models import Meeting
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -144,8 +146,22 @@ def _decision_row(decision) -> dict:
     }
 
 
-def attachments_zip(meeting: Meeting) -> bytes:
-    """All files of the meeting in one ZIP, in folders per TOP; duplicate names get a suffix."""
+def has_attachments(meeting_id: int) -> bool:
+    """Whether the meeting has any file on its agenda items (the page offers the ZIP only then)."""
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    StoredFile.meeting_id == meeting_id, StoredFile.agenda_item_id.is_not(None)
+                )
+            )
+        )
+    )
+
+
+def attachments_zip(meeting: Meeting) -> bytes | None:
+    """All files of the meeting in one ZIP, in folders per TOP; duplicate names get a suffix.
+    None when there is no file to put in it (no empty archive is handed out)."""
     out = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -161,4 +177,4 @@ def attachments_zip(meeting: Meeting) -> bytes:
                     name = f"{stem} ({counter}){dot}{ext}"
                 used.add(name)
                 archive.writestr(name, read_file(stored))
-    return out.getvalue()
+    return out.getvalue() if used else None

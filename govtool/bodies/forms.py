@@ -19,6 +19,7 @@ from wtforms.validators import (
     URL,
     DataRequired,
     Email,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -137,8 +138,13 @@ class PlanYearForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    title = StringField(
+        _l("Title"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Left empty, the meeting is named by its number and the body."),
+    )
+    # A regular meeting is what a body holds almost every time; constituent happens once.
+    kind = SelectField(_l("Kind"), validators=[DataRequired()], default=MeetingKind.REGULAR.value)
     date = DateField(_l("Date"), validators=[DataRequired(), DateInRange(MEETING_DATES)])
     start_time = TimeField(_l("Start time"), validators=[DataRequired()])
     end_time = TimeField(_l("End time"), validators=[DataRequired()])
@@ -146,6 +152,9 @@ class MeetingForm(FlaskForm):
     video_url = URLField(
         _l("Video conference link"), validators=[Optional(), URL(), Length(max=500)]
     )
+    # Shown once the service asked (services.past_move_question): moving into the past is
+    # confirmed with this box, not saved silently.
+    confirm_past = BooleanField(_l("Yes, move the meeting to this date in the past"))
     lock_version = LockVersionField()
 
     def __init__(self, *args, **kwargs):
@@ -155,6 +164,17 @@ class MeetingForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    confirm = BooleanField(
+        _l("Yes, cancel this meeting"),
+        validators=[DataRequired(_l("Please confirm the cancellation."))],
+    )
+
+
+class InviteForm(FlaskForm):
+    """The confirmation page's button: invitations go out only from there."""
+
+    # InputRequired: the field must be in the post (a default would pass DataRequired).
+    confirm = HiddenField(default="yes", validators=[InputRequired()])
 
 
 class AgendaItemForm(FlaskForm):

@@ -1,14 +1,18 @@
-"""Invitations with agenda and iCalendar (RFC 5545) files, cancellations, the body's feed."""
+"""Invitations with agenda, updates when an invited meeting moves or changes place, and
+cancellations, each with the meeting's iCalendar file (RFC 5545, iTIP RFC 5546: one UID, SEQUENCE
+raised per change); the body's feed."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import icalendar
+import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
+from ..auth.models import User
 from ..core.errors import ValidationError
 from ..core.formatting import format_date, format_time
 from ..core.mail import Attachment, send_mail
@@ -17,10 +21,8 @@ from ..core.permissions import ensure
 from ..core.urls import external_url
 from ..extensions import db
 from .minutes_models import Participant, Response
-from .models import Body, Meeting, MeetingStatus
-
-if TYPE_CHECKING:
-    from ..auth.models import User
+from .models import Body, Meeting, MeetingStatus, MembershipRole
+from .permissions import invitation_refusal
 
 PRODID = "-//govtool//Gremien//DE"
 PARTSTAT = {
@@ -92,13 +94,30 @@ def _calendar(method: str, events: list[icalendar.Event], name: str | None = Non
     return calendar.to_ical()
 
 
-def meeting_ics(meeting: Meeting, with_attendees: bool = True) -> bytes:
-    """The meeting's .ics: REQUEST while it stands, CANCEL once cancelled (same UID).
+def ics_method(meeting: Meeting, with_attendees: bool = True) -> str:
+    """The iTIP method of the meeting's .ics (RFC 5546). REQUEST and CANCEL are messages to the
+    invitees and must name them in ATTENDEE lines (§3.2.2, §3.2.5); so until invitations went
+    out, and for readers who may not see the invitees, the entry is PUBLISHed (no ATTENDEE)."""
+    if not with_attendees or not was_invited(meeting):
+        return "PUBLISH"
+    if not any(p.email for p in meeting.participants):
+        return "PUBLISH"
+    return "CANCEL" if meeting.is_cancelled else "REQUEST"
 
-    Readers who are not members get it without the ATTENDEE lines (no invitees' addresses).
+
+def was_invited(meeting: Meeting) -> bool:
+    """Invitations went out (the invitees hold the meeting in their calendars)."""
+    return meeting.invitation_sent_at is not None
+
+
+def meeting_ics(meeting: Meeting, with_attendees: bool = True) -> bytes:
+    """The meeting's .ics, always with the same UID: PUBLISH before invitations, REQUEST once
+    they went out, CANCEL (STATUS:CANCELLED) once the invited meeting is cancelled.
+
+    Readers who are not members get it published, without the invitees' addresses.
     """
-    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
-    return _calendar(method, [_event(meeting, with_attendees=with_attendees)])
+    method = ics_method(meeting, with_attendees)
+    return _calendar(method, [_event(meeting, with_attendees=method != "PUBLISH")])
 
 
 def body_feed(body: Body) -> bytes:
@@ -132,13 +151,48 @@ def invitation_warnings(meeting: Meeting, today: dt.date | None = None) -> list[
     return warnings
 
 
+def invitation_recipients(meeting: Meeting) -> list[Recipient]:
+    """Who gets the invitation, without writing anything (the confirmation page): the invitees
+    already listed and every current member not yet on the list, as send_invitations adds them."""
+    from .minutes import current_memberships
+
+    recipients = [
+        Recipient(p.name, p.email, p.organisation_label, p.is_guest) for p in meeting.participants
+    ]
+    known = {p.person_id for p in meeting.participants if p.person_id}
+    for membership in current_memberships(meeting.body, meeting.date):
+        if membership.person_id in known:
+            continue
+        known.add(membership.person_id)
+        recipients.append(
+            Recipient(
+                membership.person.full_name,
+                membership.person.email or "",
+                membership.organisation.name if membership.organisation else "",
+                membership.role is MembershipRole.PERMANENT_GUEST,
+            )
+        )
+    return recipients
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One addressee of the invitation, as the confirmation page lists them."""
+
+    name: str
+    email: str
+    organisation: str
+    is_guest: bool
+
+
 def send_invitations(user: User, meeting: Meeting) -> tuple[int, list[str]]:
     """Mail every current member and guest the agenda with the .ics; returns (count, warnings)."""
     from .minutes import ensure_participants
 
     ensure(user, "meeting.edit", meeting)
-    if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
-        raise ValidationError(gettext("Invitations can only be sent before the meeting."))
+    refusal = invitation_refusal(meeting)
+    if refusal is not None:
+        raise ValidationError(refusal)
     warnings = invitation_warnings(meeting)
     resend = meeting.status is MeetingStatus.INVITED
     if resend:
@@ -147,31 +201,22 @@ def send_invitations(user: User, meeting: Meeting) -> tuple[int, list[str]]:
     meeting.status = MeetingStatus.INVITED
     meeting.invitation_sent_at = utcnow()
     db.session.flush()
-    ics = meeting_ics(meeting)
-    subject = gettext(
-        "Invitation: %(title)s on %(date)s",
-        title=meeting.display_title,
-        date=format_date(meeting.start_local),
-    )
-    if resend:
-        subject = gettext("Updated invitation: %(subject)s", subject=subject)
-    sent = 0
-    for participant in meeting.participants:
-        if not participant.email:
-            continue
-        send_mail(
-            participant.email,
-            subject,
-            _invitation_body(meeting, participant),
-            attachments=[Attachment("einladung.ics", ics, "text/calendar; method=REQUEST")],
+
+    def compose(participant: Participant) -> tuple[str, str]:
+        subject = gettext(
+            "Invitation: %(title)s on %(date)s",
+            title=meeting.display_title,
+            date=format_date(meeting.start_local),
         )
-        sent += 1
+        if resend:
+            subject = gettext("Updated invitation: %(subject)s", subject=subject)
+        return subject, _invitation_body(meeting, participant)
+
+    sent = _mail_invitees(meeting, compose, "einladung.ics")
     return sent, warnings
 
 
 def _invitation_body(meeting: Meeting, participant: Participant) -> str:
-    answer_url = external_url("meetings.respond_token", token=participant.response_token)
-    place = ", ".join(p for p in (meeting.location, meeting.video_url) if p) or "–"
     return gettext(
         "Dear %(name)s,\n\nyou are invited to the %(title)s on %(date)s from %(start)s to "
         "%(end)s.\nPlace: %(place)s\n\nAgenda:\n%(agenda)s\n\nPlease answer (accept, decline, "
@@ -181,30 +226,164 @@ def _invitation_body(meeting: Meeting, participant: Participant) -> str:
         date=format_date(meeting.start_local),
         start=format_time(meeting.start_local),
         end=format_time(meeting.end_local),
-        place=place,
+        place=_place(meeting.location, meeting.video_url),
         agenda=_agenda_text(meeting),
-        answer_url=answer_url,
+        answer_url=_answer_url(participant),
         url=meeting_url(meeting),
     )
 
 
+def _place(location: str, video_url: str) -> str:
+    return ", ".join(p for p in (location, video_url) if p) or "–"
+
+
+def _answer_url(participant: Participant) -> str:
+    return external_url("meetings.respond_token", token=participant.response_token)
+
+
+# ---------------------------------------------------------------- updates and cancellations
+
+
+@dataclass(frozen=True)
+class CalendarFacts:
+    """What an invitee's calendar shows of a meeting. A change of any of these after the
+    invitations went out is sent to every invitee as an update (same UID, SEQUENCE + 1)."""
+
+    title: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+    location: str
+    video_url: str
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> CalendarFacts:
+        return cls(
+            meeting.display_title,
+            meeting.start_at,
+            meeting.end_at,
+            meeting.location or "",
+            meeting.video_url or "",
+        )
+
+    def changed(self, other: CalendarFacts) -> list[str]:
+        """Which of "when", "location", "video_url", "title" differ, in the order mails name
+        them."""
+        changes = []
+        if (self.start_at, self.end_at) != (other.start_at, other.end_at):
+            changes.append("when")
+        for name in ("location", "video_url", "title"):
+            if getattr(self, name) != getattr(other, name):
+                changes.append(name)
+        return changes
+
+
+def _when(facts: CalendarFacts) -> str:
+    return gettext(
+        "%(date)s, %(start)s to %(end)s",
+        date=format_date(facts.start_at),
+        start=format_time(facts.start_at),
+        end=format_time(facts.end_at),
+    )
+
+
+def change_lines(before: CalendarFacts, after: CalendarFacts) -> list[str]:
+    """One line per change, "what: old → new", in the current language."""
+    labels = {
+        "when": gettext("Date and time"),
+        "location": gettext("Location"),
+        "video_url": gettext("Video conference"),
+        "title": gettext("Title"),
+    }
+    lines = []
+    for name in before.changed(after):
+        if name == "when":
+            old, new = _when(before), _when(after)
+        else:
+            old, new = getattr(before, name) or "–", getattr(after, name) or "–"
+        lines.append(f"{labels[name]}: {old} → {new}")
+    return lines
+
+
+def send_update(meeting: Meeting, before: CalendarFacts) -> int:
+    """Tell every invitee of an invited meeting what changed (date, time, place, link, title),
+    with the .ics as METHOD:REQUEST (same UID, the SEQUENCE the change raised)."""
+    after = CalendarFacts.of(meeting)
+
+    def compose(participant: Participant) -> tuple[str, str]:
+        subject = gettext(
+            "Changed: %(title)s on %(date)s",
+            title=meeting.display_title,
+            date=format_date(meeting.start_local),
+        )
+        body = gettext(
+            "Dear %(name)s,\n\nthe meeting “%(title)s” has been changed:\n\n%(changes)s\n\n"
+            "Date and time now: %(when)s"
+            "\nPlace: %(place)s\n\nThe calendar entry attached replaces the earlier one. If "
+            "your answer changes, please tell us: %(answer_url)s\nMeeting page: %(url)s\n",
+            name=participant.name,
+            title=meeting.display_title,
+            changes="\n".join(change_lines(before, after)),
+            when=_when(after),
+            place=_place(meeting.location, meeting.video_url),
+            answer_url=_answer_url(participant),
+            url=meeting_url(meeting),
+        )
+        return subject, body
+
+    return _mail_invitees(meeting, compose, "aenderung.ics")
+
+
 def send_cancellation(meeting: Meeting) -> int:
-    """Tell every invitee with METHOD:CANCEL (same UID, higher SEQUENCE)."""
-    ics = meeting_ics(meeting)
+    """Tell every invitee with METHOD:CANCEL (same UID, higher SEQUENCE, STATUS:CANCELLED)."""
+
+    def compose(participant: Participant) -> tuple[str, str]:
+        subject = gettext("Cancelled: %(title)s", title=meeting.display_title)
+        body = gettext(
+            "The %(title)s on %(date)s is cancelled.\nReason: %(reason)s\n",
+            title=meeting.display_title,
+            date=format_date(meeting.start_local),
+            reason=meeting.cancel_reason,
+        )
+        return subject, body
+
+    return _mail_invitees(meeting, compose, "absage.ics")
+
+
+def _mail_invitees(meeting: Meeting, compose, filename: str) -> int:
+    """Send each invitee with an address `compose(participant)` -> (subject, body) with the
+    meeting's .ics attached, each in the invitee's language (their login's choice, else the
+    app's default); returns how many mails went out."""
+    method = ics_method(meeting)
+    languages = _languages(meeting)
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "de")
+    calendars: dict[str, bytes] = {}
     sent = 0
     for participant in meeting.participants:
         if not participant.email:
             continue
+        language = languages.get(participant.person_id or 0) or default
+        with force_locale(language):
+            if language not in calendars:
+                calendars[language] = meeting_ics(meeting)
+            subject, body = compose(participant)
         send_mail(
             participant.email,
-            gettext("Cancelled: %(title)s", title=meeting.display_title),
-            gettext(
-                "The %(title)s on %(date)s is cancelled.\nReason: %(reason)s\n",
-                title=meeting.display_title,
-                date=format_date(meeting.start_local),
-                reason=meeting.cancel_reason,
-            ),
-            attachments=[Attachment("absage.ics", ics, "text/calendar; method=CANCEL")],
+            subject,
+            body,
+            attachments=[
+                Attachment(filename, calendars[language], f"text/calendar; method={method}")
+            ],
         )
         sent += 1
     return sent
+
+
+def _languages(meeting: Meeting) -> dict[int, str]:
+    """The language each invitee with a login chose (person id -> "en"), in one query."""
+    people = {p.person_id for p in meeting.participants if p.person_id}
+    if not people:
+        return {}
+    rows = db.session.execute(
+        sa.select(User.person_id, User.locale).where(User.person_id.in_(people), User.locale != "")
+    )
+    return {person_id: locale for person_id, locale in rows if person_id}

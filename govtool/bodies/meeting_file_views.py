@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, render_template
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.downloads import download
@@ -70,6 +71,15 @@ def attachments_zip(meeting_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.read_internal", meeting))
     data = documents.attachments_zip(meeting)
+    if data is None:
+        return render_template(
+            "errors/error.html",
+            code=404,
+            title=gettext("No attachments"),
+            message=gettext(
+                "This meeting has no attachments yet, so there is no ZIP file to download."
+            ),
+        ), 404
     return download(
         data, f"Unterlagen-{meeting.body.short_name}-{meeting.number}.zip", "application/zip"
     )

@@ -17,12 +17,13 @@ from ..core.locking import (
 from ..core.permissions import can, require
 from ..core.views import get_or_404
 from ..extensions import db
-from . import agenda, invitations, minutes, services
+from . import agenda, documents, invitations, minutes, services
 from .forms import (
     AgendaItemForm,
     CancelForm,
     CopyAgendaForm,
     EmptyForm,
+    InviteForm,
     MeetingForm,
     ResponseForm,
 )
@@ -36,7 +37,7 @@ from .meeting_views import (
 from .minutes_models import Participant, Presence
 from .minutes_models import Response as Answer
 from .models import Meeting, MeetingStatus
-from .permissions import answers_refusal, has_begun
+from .permissions import answers_refusal, has_begun, held_refusal, invitation_refusal
 
 
 def _counted(rows, attribute: str, enum_cls) -> list[tuple[str, int]]:
@@ -102,6 +103,8 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             editable_agenda=editable_agenda,
             minutes_open=can(user, "meeting.write_minutes", meeting),
             has_begun=has_begun(meeting),
+            held_refusal=held_refusal(meeting) if editor else None,
+            has_attachments=internal and documents.has_attachments(meeting.id),
             can_approve=can(user, "meeting.approve", meeting),
             can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED
             and can(user, "meeting.comment", meeting),
@@ -146,6 +149,7 @@ def edit(meeting_id: int):
         form.start_time.data = meeting.start_local.time()
         form.end_time.data = meeting.end_local.time()
     conflict, status = None, 200
+    sequence = meeting.ical_sequence
     if form.validate_on_submit():
         saved, conflict, status = commit_or_conflict(
             form,
@@ -158,6 +162,11 @@ def edit(meeting_id: int):
         )
         if saved:
             flash(gettext("Changes saved."), "success")
+            if meeting.ical_sequence > sequence and meeting.status is MeetingStatus.INVITED:
+                flash(
+                    gettext("Every invitee was sent the change with the updated calendar entry."),
+                    "info",
+                )
             return redirect(url_for(".detail", meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
@@ -167,6 +176,8 @@ def edit(meeting_id: int):
         body=meeting.body,
         meeting=meeting,
         conflict=conflict,
+        ask_past=bool(form.confirm_past.errors or form.confirm_past.data),
+        invited=meeting.status is MeetingStatus.INVITED,
     ), status
 
 
@@ -195,18 +206,33 @@ def cancel(meeting_id: int):
     )
 
 
-@bp.post("/meetings/<int:meeting_id>/invite")
+@bp.route("/meetings/<int:meeting_id>/invite", methods=["GET", "POST"])
 @login_required
 def invite(meeting_id: int):
+    """Invitations go out from a confirmation page that names every recipient (GET); its button
+    posts the confirmation. A post without it shows the page again and sends nothing."""
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.edit", meeting))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    on_domain_error(lambda status: render_detail(meeting_id, status))
-    count, warnings = invitations.send_invitations(current_user, meeting)
-    for warning in warnings:
-        flash(warning, "warning")
-    return _done(meeting_id, gettext("%(count)d invitations sent.", count=count))
+    refusal = invitation_refusal(meeting)
+    if refusal is not None:
+        flash(refusal, "warning")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    form = InviteForm()
+    if form.validate_on_submit():
+        on_domain_error(lambda status: render_detail(meeting_id, status))
+        count, warnings = invitations.send_invitations(current_user, meeting)
+        for warning in warnings:
+            flash(warning, "warning")
+        return _done(meeting_id, gettext("%(count)d invitations sent.", count=count))
+    return render_template(
+        "bodies/confirm_invitations.html",
+        meeting=meeting,
+        body=meeting.body,
+        form=form,
+        recipients=invitations.invitation_recipients(meeting),
+        warnings=invitations.invitation_warnings(meeting),
+        resend=meeting.status is MeetingStatus.INVITED,
+    ), 422 if request.method == "POST" else 200
 
 
 @bp.post("/meetings/<int:meeting_id>/held")

@@ -14,6 +14,7 @@ import functools
 import sqlalchemy as sa
 
 from ..auth.models import Role, User
+from ..core.formatting import format_datetime
 from ..core.permissions import Filter, rule
 from ..extensions import db
 from .minutes_models import ActionItem
@@ -188,6 +189,40 @@ def view_file(user: User, stored) -> bool:
 def has_begun(meeting: Meeting, now: dt.datetime | None = None) -> bool:
     """The meeting's start has passed: only then is there anything to record."""
     return meeting.start_at <= (now or dt.datetime.now(dt.UTC))
+
+
+PRE_MEETING_STATES = (MeetingStatus.PLANNED, MeetingStatus.INVITED)
+
+
+def invitation_refusal(meeting: Meeting) -> str | None:
+    """Why invitations cannot be sent now, or None: only before the meeting took place (the page
+    offers the button, the confirmation page and the service ask this one rule)."""
+    from flask_babel import gettext
+
+    if meeting.status not in PRE_MEETING_STATES:
+        return gettext("Invitations can only be sent before the meeting.")
+    return None
+
+
+def held_refusal(meeting: Meeting, now: dt.datetime | None = None) -> str | None:
+    """Why the meeting cannot be marked as held now, or None: it is planned or invited and has
+    begun (a meeting that has not begun cannot have been held)."""
+    from flask_babel import gettext
+
+    if meeting.status not in PRE_MEETING_STATES:
+        return gettext("This meeting cannot be marked as held now.")
+    if not has_begun(meeting, now):
+        return gettext(
+            "A meeting can be marked as held once it has begun (%(start)s).",
+            start=format_datetime(meeting.start_at),
+        )
+    return None
+
+
+@rule("meeting.mark_held")
+def mark_held(user: User, meeting) -> bool:
+    """Editors mark a meeting as held once held_refusal allows it."""
+    return edit_meeting(user, meeting) and held_refusal(meeting) is None
 
 
 def minutes_refusal(meeting: Meeting, now: dt.datetime | None = None) -> str | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from ..core import numbering
 from ..core.bounds import MEETING_DATES, check_date
 from ..core.errors import NotFound, ValidationError
-from ..core.formatting import to_berlin
+from ..core.formatting import format_datetime, to_berlin
 from ..core.identifiers import clean_identifier
 from ..core.links import links
 from ..core.locking import claim
@@ -33,7 +33,8 @@ from .models import (
     MembershipRole,
     local_datetime,
 )
-from .permissions import has_begun
+from .naming import meeting_title
+from .permissions import held_refusal
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -659,10 +660,13 @@ def next_meeting_number(body: Body) -> int:
     )
 
 
-def _meeting_title(body: Body, number: int, kind: MeetingKind) -> str:
-    if kind is MeetingKind.CONSTITUENT:
-        return gettext("Constituent meeting of the %(body)s", body=body.name)
-    return gettext("%(number)d. meeting of the %(body)s", number=number, body=body.name)
+def planned_title(body: Body, kind: MeetingKind = MeetingKind.REGULAR) -> str:
+    """The title a new meeting of `body` would get if created now (the form shows it as the
+    placeholder of its title field); the number is drawn only when the meeting is saved."""
+    last = db.session.scalar(
+        sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id)
+    )
+    return meeting_title(body.name, (last or 0) + 1, kind)
 
 
 def create_meeting(
@@ -688,7 +692,7 @@ def create_meeting(
     meeting = Meeting(
         body=body,
         number=number,
-        title=(data.get("title") or "").strip() or _meeting_title(body, number, kind),
+        title=(data.get("title") or "").strip() or meeting_title(body.name, number, kind),
         start_at=local_datetime(day, start_time),
         end_at=local_datetime(day, end_time),
         location=(data.get("location") or "").strip(),
@@ -794,11 +798,31 @@ def _bump_sequence(meeting: Meeting) -> None:
     meeting.ical_sequence = (meeting.ical_sequence or 0) + 1
 
 
+def past_move_question(
+    meeting: Meeting, start_at: dt.datetime, now: dt.datetime | None = None
+) -> str | None:
+    """The question to ask before `meeting` is moved to `start_at`, or None: a new start that
+    lies in the past is asked about first (a typo in the year, or a meeting recorded late?)."""
+    now = now or utcnow()
+    if start_at == meeting.start_at or start_at >= now:
+        return None
+    return gettext(
+        "The new date %(date)s lies in the past. Please confirm that the meeting is to be "
+        "moved there.",
+        date=format_datetime(start_at),
+    )
+
+
 def update_meeting(
     user: User, meeting: Meeting, data: dict[str, Any], expected_version: int | None = None
 ) -> Meeting:
-    """Move or edit one meeting; a change of time or place raises the calendar SEQUENCE.
-    Conflict when someone saved it since the form was loaded at `expected_version`."""
+    """Move or edit one meeting. A change of what the invitees' calendars show (date, time,
+    place, video link, title) raises the calendar SEQUENCE and, once invitations went out, is
+    mailed to every invitee with the updated .ics. A move into the past needs
+    `data["confirm_past"]`. Conflict when someone saved it since the form was loaded at
+    `expected_version`."""
+    from .invitations import CalendarFacts, send_update
+
     ensure(user, "meeting.edit", meeting)
     if meeting.is_cancelled:
         raise ValidationError(gettext("A cancelled meeting cannot be changed."))
@@ -809,25 +833,24 @@ def update_meeting(
     if end_time <= start_time:
         raise ValidationError(gettext("The meeting must end after it starts."), field="end_time")
     start_at, end_at = local_datetime(day, start_time), local_datetime(day, end_time)
-    location = (data.get("location", meeting.location) or "").strip()
-    video_url = (data.get("video_url", meeting.video_url) or "").strip()
-    title = (data.get("title") or meeting.title).strip()
-    changed = (
-        start_at != meeting.start_at
-        or end_at != meeting.end_at
-        or location != meeting.location
-        or video_url != meeting.video_url
-        or title != meeting.title
-    )
+    question = past_move_question(meeting, start_at)
+    if question is not None and not data.get("confirm_past"):
+        raise ValidationError(question, field="confirm_past")
+    before = CalendarFacts.of(meeting)
     meeting.start_at, meeting.end_at = start_at, end_at
-    meeting.location, meeting.video_url, meeting.title = location, video_url, title
+    meeting.location = (data.get("location", meeting.location) or "").strip()
+    meeting.video_url = (data.get("video_url", meeting.video_url) or "").strip()
+    meeting.title = (data.get("title") or meeting.title).strip()
     if data.get("kind"):
         try:
             meeting.kind = MeetingKind(data["kind"])
         except ValueError as exc:
             raise ValidationError(gettext("Unknown kind of meeting."), field="kind") from exc
-    if changed:
+    if before.changed(CalendarFacts.of(meeting)):
         _bump_sequence(meeting)
+        db.session.flush()
+        if meeting.status is MeetingStatus.INVITED:
+            send_update(meeting, before)
     db.session.flush()
     return meeting
 
@@ -853,11 +876,11 @@ def cancel_meeting(user: User, meeting: Meeting, reason: str, notify: bool = Tru
 
 
 def mark_held(user: User, meeting: Meeting) -> Meeting:
+    """Record that the meeting took place (permissions.held_refusal: not before it began)."""
     ensure(user, "meeting.edit", meeting)
-    if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
-        raise ValidationError(gettext("This meeting cannot be marked as held now."))
-    if not has_begun(meeting):
-        raise ValidationError(gettext("A meeting in the future cannot be marked as held."))
+    refusal = held_refusal(meeting)
+    if refusal is not None:
+        raise ValidationError(refusal)
     meeting.status = MeetingStatus.HELD
     db.session.flush()
     return meeting

@@ -397,6 +397,7 @@ def meeting_create(body_id: int):
     form = MeetingForm()
     if request.method == "GET":
         form.start_time.data, form.end_time.data = dt.time(10, 0), dt.time(13, 0)
+    form.title.render_kw = {"placeholder": services.planned_title(body)}
     if form.validate_on_submit():
         saved, meeting = commit_or_show(
             form, lambda: services.create_meeting(current_user, body, form.data)

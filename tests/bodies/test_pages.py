@@ -183,7 +183,7 @@ def _calendar(data: bytes) -> icalendar.Calendar:
 def test_ics_has_vtimezone_uid_sequence_method_and_cancel(world, client, login, db):
     meeting_id = world["meeting"].id
     login(world["secretary"].email)
-    response = client.post(f"/meetings/{meeting_id}/invite")
+    response = client.post(f"/meetings/{meeting_id}/invite", data={"confirm": "yes"})
     assert response.status_code == 302
     sent = db.session.query(OutboxMessage).all()
     assert len(sent) == 3 and all("einladung.ics" in m.attachment_names for m in sent)
@@ -211,7 +211,7 @@ def test_ics_has_vtimezone_uid_sequence_method_and_cancel(world, client, login, 
     assert moved.status_code == 302
     second = _calendar(client.get(f"/meetings/{meeting_id}.ics").data).walk("VEVENT")[0]
     assert str(second["UID"]) == uid and int(second["SEQUENCE"]) > sequence
-    cancelled = client.post(f"/meetings/{meeting_id}/cancel", data={"reason": "Krankheit"})
+    cancelled = client.post(f"/meetings/{meeting_id}/cancel", data={"reason": "Krankheit", "confirm": "y"})
     assert cancelled.status_code == 302
     third = _calendar(client.get(f"/meetings/{meeting_id}.ics").data)
     assert third["METHOD"] == "CANCEL"
@@ -231,7 +231,9 @@ def test_invitation_period_warning(world, client, login, db):
     db.session.commit()
     assert invitations.invitation_warnings(meeting)
     login(world["secretary"].email)
-    response = client.post(f"/meetings/{meeting.id}/invite", follow_redirects=True)
+    response = client.post(
+        f"/meetings/{meeting.id}/invite", data={"confirm": "yes"}, follow_redirects=True
+    )
     assert "14" in response.get_data(as_text=True)
 
 
