@@ -146,3 +146,31 @@ def demo(db):
     load_demo()
     db.session.commit()
     return db
+
+
+@pytest.fixture()
+def smtp_server():
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives: (controller,
+    inbox); point an app at it with GOVTOOL_SMTP_HOST/PORT."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            self.messages.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from govtool.auth.models import Role, User
 from govtool.core.mail import OutboxMessage
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -114,33 +112,6 @@ def test_password_change_requires_the_current_password(client, db, login):
         ).status_code
         == 302
     )
-
-
-@pytest.fixture()
-def smtp_server():
-    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-            self.messages.append(envelope)
-            return "250 OK"
-
-    import socket
-
-    with socket.socket() as probe:  # a free port on loopback
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
 
 
 def test_password_reset_by_mailed_token(app, client, db, smtp_server):

@@ -211,7 +211,9 @@ def test_ics_has_vtimezone_uid_sequence_method_and_cancel(world, client, login, 
     assert moved.status_code == 302
     second = _calendar(client.get(f"/meetings/{meeting_id}.ics").data).walk("VEVENT")[0]
     assert str(second["UID"]) == uid and int(second["SEQUENCE"]) > sequence
-    cancelled = client.post(f"/meetings/{meeting_id}/cancel", data={"reason": "Krankheit", "confirm": "y"})
+    cancelled = client.post(
+        f"/meetings/{meeting_id}/cancel", data={"reason": "Krankheit", "confirm": "y"}
+    )
     assert cancelled.status_code == 302
     third = _calendar(client.get(f"/meetings/{meeting_id}.ics").data)
     assert third["METHOD"] == "CANCEL"

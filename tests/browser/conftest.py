@@ -36,8 +36,8 @@ def _chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def live_server(app, database_url):
-    """Base URL of a real HTTP server running govtool (CSRF on) in a background thread."""
+def live_app(app, database_url):
+    """The app the live server serves (a test may point its mail at an SMTP fixture)."""
 
     class LiveConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
@@ -46,7 +46,12 @@ def live_server(app, database_url):
         # Browser tests sign in many times from one address; the limit itself is tested elsewhere.
         GOVTOOL_LOGIN_LIMIT = "1000 per minute"
 
-    live_app = create_app(LiveConfig)
+    return create_app(LiveConfig)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of a real HTTP server running govtool (CSRF on) in a background thread."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

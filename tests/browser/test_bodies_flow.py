@@ -42,8 +42,9 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
     page.get_by_role("button", name="Sitzungen planen").click()
     page.get_by_text("4 Sitzungen geplant.").wait_for()
 
-    # Open the first planned meeting of that year and build an agenda of three items.
-    page.get_by_role("link", name=re.compile(r"^\d+\. Sitzung – Begleitgremium")).first.click()
+    # Open the first planned meeting of that year (the demo holds meetings 1 to 5, named alike)
+    # and build an agenda of three items.
+    page.get_by_role("link", name=re.compile(r"^6\. Sitzung – Begleitgremium")).first.click()
     page.get_by_role("heading", name="Tagesordnung", level=2, exact=True).wait_for()
     for title in ("Bildungsbericht 2026", "Datenaustauschkatalog", "Arbeitsprogramm"):
         form = page.get_by_role("region", name="Tagesordnungspunkt hinzufügen")
@@ -57,8 +58,11 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
     assert titles[4:7] == ["Bildungsbericht 2026", "Datenaustauschkatalog", "Arbeitsprogramm"]
     assert numbers[4] == "TOP 5" and numbers[-1] == "TOP 8" and titles[-1] == "Verschiedenes"
 
-    # Invitations to all current members.
-    page.get_by_role("button", name="Einladungen versenden").click()
+    # Invitations to all current members, after the confirmation page that names them.
+    page.get_by_role("link", name="Einladungen versenden").click()
+    page.get_by_role("heading", name="Einladungen versenden?", level=1).wait_for()
+    axe_check("invitation confirmation")
+    page.get_by_role("button", name=re.compile(r"Einladungen jetzt versenden")).click()
     page.get_by_text(re.compile(r"\d+ Einladungen versandt\.")).wait_for()
 
     # The meeting is brought forward to today, then held.
@@ -67,6 +71,9 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
     page.get_by_label("Datum").fill(today.isoformat())
     page.get_by_label("Beginn (Uhrzeit)").fill("00:00")
     page.get_by_label("Ende (Uhrzeit)").fill("23:59")
+    page.get_by_role("button", name="Speichern").click()
+    # its start (00:00) lies in the past: the form asks first, with what was typed kept
+    page.get_by_label("Ja, die Sitzung auf diesen Termin in der Vergangenheit verlegen").check()
     page.get_by_role("button", name="Speichern").click()
     page.get_by_text(re.compile("nderungen (wurden )?gespeichert")).wait_for()
 
