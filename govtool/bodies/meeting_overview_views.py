@@ -125,6 +125,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             item_form=item_form,
             copy_form=copy_form,
             response_form=response_form,
+            cancel_form=forms.get("cancel_form"),
             MeetingStatus=MeetingStatus,
         ),
         status,
@@ -203,6 +204,8 @@ def cancel(meeting_id: int):
         CancelForm,
         lambda m, f: services.cancel_meeting(current_user, m, f.reason.data),
         gettext("Meeting cancelled."),
+        # without the confirmation the overview comes back with the reason still typed
+        on_form_error=lambda form: _invalid_form(meeting_id, form, cancel_form=form),
     )
 
 
@@ -325,14 +328,15 @@ def copy_agenda(meeting_id: int):
     )
 
 
-def _invalid_form(meeting_id: int, form):
-    """The overview again with the form's errors flashed (its forms are buttons and one-liners)."""
+def _invalid_form(meeting_id: int, form, **forms):
+    """The overview again with the form's errors flashed (its forms are buttons and one-liners);
+    `forms` keep what was typed into them."""
     for name, errors in form.errors.items():
         label = form[name].label.text if name in form else ""
         flash(
             f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(errors), "danger"
         )
-    return render_detail(meeting_id, 422)
+    return render_detail(meeting_id, 422, **forms)
 
 
 def post_action(

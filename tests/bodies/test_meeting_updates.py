@@ -317,6 +317,7 @@ def test_cancelling_needs_the_confirmation_box(world, client, login, db):
     before = db.session.query(OutboxMessage).count()
     refused = client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Krankheit"})
     assert refused.status_code == 422 and "Bitte bestätigen Sie die Absage." in refused.text
+    assert 'value="Krankheit"' in refused.text  # the reason typed is kept
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status is MeetingStatus.INVITED
     assert db.session.query(OutboxMessage).count() == before
