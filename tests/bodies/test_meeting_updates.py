@@ -434,3 +434,46 @@ def test_new_meeting_form_defaults_to_a_regular_meeting(world, client, login):
         r'<option[^>]*selected[^>]*value="([a-z]+)"|<option[^>]*value="([a-z]+)"[^>]*selected', html
     )
     assert [a or b for a, b in selected] == ["regular"]
+
+
+def test_only_editors_reach_the_invitation_page(world, client, login, db):
+    meeting = world["meeting"]
+    login(world["member"].email)
+    assert client.get(f"/meetings/{meeting.id}/invite").status_code == 403
+    assert client.post(f"/meetings/{meeting.id}/invite", data={"confirm": "yes"}).status_code == 403
+    assert db.session.query(OutboxMessage).count() == 0
+    # once held, the page is not offered: back to the meeting with the reason
+    client.post("/logout")
+    login(world["secretary"].email)
+    db.session.get(Meeting, meeting.id).status = MeetingStatus.HELD
+    db.session.commit()
+    answer = client.get(f"/meetings/{meeting.id}/invite", follow_redirects=True)
+    assert "Einladungen können nur vor der Sitzung versandt werden." in answer.text
+    assert client.post(f"/meetings/{meeting.id}/invite", data={"confirm": "yes"}).status_code == 302
+    assert db.session.query(OutboxMessage).count() == 0
+
+
+def test_confirmations_in_english(world, client, login, db):
+    meeting = world["meeting"]
+    login(world["secretary"].email)
+    client.post("/language", data={"locale": "en"})
+    page = client.get(f"/meetings/{meeting.id}/invite").text
+    assert "Send invitations?" in page and "Send 3 invitations now" in page
+    overview = client.get(f"/meetings/{meeting.id}").text
+    assert "Yes, cancel this meeting" in overview
+    asked = client.post(
+        f"/meetings/{meeting.id}/edit",
+        data={
+            "title": meeting.title,
+            "kind": "regular",
+            "date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "lock_version": "0",
+        },
+    )
+    assert asked.status_code == 422
+    assert "lies in the past" in asked.text
+    assert "Yes, move the meeting to this date in the past" in asked.text
+    missing = client.get(f"/meetings/{meeting.id}/attachments.zip")
+    assert missing.status_code == 404 and "no attachments yet" in missing.text
