@@ -151,6 +151,16 @@ def invitation_warnings(meeting: Meeting, today: dt.date | None = None) -> list[
     return warnings
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """One addressee of the invitation, as the confirmation page lists them."""
+
+    name: str
+    email: str
+    organisation: str
+    is_guest: bool
+
+
 def invitation_recipients(meeting: Meeting) -> list[Recipient]:
     """Who gets the invitation, without writing anything (the confirmation page): the invitees
     already listed and every current member not yet on the list, as send_invitations adds them."""
@@ -173,16 +183,6 @@ def invitation_recipients(meeting: Meeting) -> list[Recipient]:
             )
         )
     return recipients
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """One addressee of the invitation, as the confirmation page lists them."""
-
-    name: str
-    email: str
-    organisation: str
-    is_guest: bool
 
 
 def send_invitations(user: User, meeting: Meeting) -> tuple[int, list[str]]:
