@@ -184,12 +184,6 @@ def approval_needs_justification(version) -> bool:
     return dpia_outstanding(version) and approval_refusal(version) is None
 
 
-@rule("catalogue.approve")
-def approve_version(user: User, entry) -> bool:
-    """catalogue.decide, and the version waiting may be approved at all (approval_refusal)."""
-    return decide(user, entry) and approval_refusal(entry.latest_version) is None
-
-
 @rule("catalogue.review")
 def review_entries(user: User, version) -> bool:
     """Reviewers decide; nobody decides on a version they submitted themselves (four eyes)."""

@@ -158,6 +158,7 @@ def test_reviewer_starts_review_and_approves_personal_data_only_with_a_justifica
     page.goto(f"/catalogue/{entry.id}")
     page.get_by_text("Freigegeben ohne abgeschlossene DSFA. Begründung:").first.wait_for()
     assert "Schwellwertanalyse vom 01.12.2026" in page.content()
+    axe_check("entry page with the recorded justification")
 
     # the demo's children's data with a DPIA in progress: approval refused, with the reason
     children = demo.session.scalar(sa.select(CatalogueEntry).filter_by(identifier="DX-2025-009"))
