@@ -314,7 +314,10 @@ class CatalogueVersion(Audited, TimestampMixin, Model):
 
     @property
     def has_personal_data(self) -> bool:
-        return self.personal_data_level in PERSONAL_LEVELS
+        """Personal data by the level stated, or by a data item marked personal."""
+        return self.personal_data_level in PERSONAL_LEVELS or any(
+            item.is_personal for item in self.items
+        )
 
     @property
     def keyword_list(self) -> list[str]:

@@ -15,7 +15,7 @@ from ..core.permissions import Filter, rule
 from ..directory.models import Organisation
 from ..directory.permissions import DEPARTMENT_DEPTH, _own_organisation
 from ..extensions import db
-from .models import OPEN_REVIEW_STATUSES, PERSONAL_LEVELS, CatalogueEntry
+from .models import OPEN_REVIEW_STATUSES, CatalogueEntry
 
 REVIEWERS = (Role.MINISTRY, Role.ADMIN)
 PROPOSERS = (Role.MUNICIPALITY, Role.MINISTRY, Role.ADMIN)
@@ -163,8 +163,8 @@ def decide(user: User, entry) -> bool:
 
 
 def dpia_outstanding(version) -> bool:
-    """The version has personal data and no completed DPIA."""
-    return version.personal_data_level in PERSONAL_LEVELS and version.dpia_completed_on is None
+    """The version has personal data (by its level or a data item) and no completed DPIA."""
+    return version.has_personal_data and version.dpia_completed_on is None
 
 
 def approval_refusal(version) -> str | None:

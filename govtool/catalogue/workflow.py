@@ -55,7 +55,7 @@ def checklist_items(version: CatalogueVersion) -> list[tuple[str, Any]]:
     for key, label in CHECKLIST:
         if key == "small_numbers" and version.personal_data_level != PersonalDataLevel.AGGREGATED:
             continue
-        if key == "dpia" and version.personal_data_level not in PERSONAL_LEVELS:
+        if key == "dpia" and not version.has_personal_data:
             continue
         items.append((key, label))
     return items
@@ -134,6 +134,15 @@ def completeness_problems(version: CatalogueVersion) -> list[tuple[str, str]]:
         problems.append(("items", gettext("Please list at least one data item.")))
     if not version.legal_norm:
         problems.append(("legal_norm", gettext("Please cite the norm of the legal basis.")))
+    if any(item.is_personal for item in version.items) and (
+        version.personal_data_level not in PERSONAL_LEVELS
+    ):
+        problems.append(
+            (
+                "personal_data_level",
+                gettext("A data item is marked personal: please choose a personal-data level."),
+            )
+        )
     if version.dpia_completed_on is not None and not version.dpia_outcome:
         problems.append(
             ("dpia_outcome", gettext("Please record the outcome of the completed DPIA."))

@@ -289,3 +289,18 @@ def test_justification_is_asked_only_where_the_rule_asks_for_it(world, db):
     with acting_as(ministry), pytest.raises(ValidationError) as refused:
         workflow.approve(ministry, personal, checklist=PERSONAL_CHECKS)
     assert refused.value.field == "confirm_without_dpia"
+
+
+def test_a_data_item_marked_personal_cannot_hide_behind_a_level_without_personal_data(world, db):
+    """The DPIA rule cannot be passed by a level of "none" beside a personal data item."""
+    halle = world["users"]["halle"]
+    items = [{"name": "Name des Kindes", "is_personal": True}]
+    with acting_as(halle):
+        entry = make_entry(
+            halle, world["halle"], [world["ministry"]], personal_data_level="none", items=items
+        )
+        with pytest.raises(ValidationError) as refused:
+            workflow.submit(halle, entry)
+    assert refused.value.field == "personal_data_level"
+    version = entry.latest_version
+    assert version.has_personal_data and "dpia" in dict(workflow.checklist_items(version))
