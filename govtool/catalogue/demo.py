@@ -129,7 +129,7 @@ ENTRIES: list[dict[str, Any]] = [
         "provider": "LJA",
         "recipients": ["HAL", "BLK", "BK"],
         "proposer": "admin@example.org",
-        "final": "approved",
+        "final": "amended",
         "title": "Hilfen zur Erziehung – Fallzahlen aggregiert",
         "description": "Begonnene und laufende Hilfen zur Erziehung nach Hilfeart und "
         "Altersgruppe je Jugendamtsbezirk.",
@@ -156,6 +156,9 @@ ENTRIES: list[dict[str, Any]] = [
             ("Fälle", "Begonnene Hilfen im Jahr", "Anzahl"),
         ],
         "provider_contact": "u.fischer@lja.example.org",
+        # a change waiting for review while version 1 stays in force
+        "amendment": {"retention_recipient": "Löschung nach fünf Jahren"},
+        "amendment_comment": "Längere Aufbewahrung für die Zeitreihen des Bildungsberichts.",
     },
     {
         "identifier": "DX-2025-005",
@@ -172,6 +175,7 @@ ENTRIES: list[dict[str, Any]] = [
         "legal_basis": "school_law",
         "legal_norm": "§ 71 Schulgesetz LSA (Schülerbeförderung); § 84a Schulgesetz LSA",
         "dpia_required": True,
+        "dpia_completed_on": "2024-03-12",
         "dpia_outcome": "DSFA vom 12.03.2024: Restrisiko gering bei Rasterzellen von 1 km²",
         "spatial_coverage": "Landkreis Börde",
         "spatial_level": "district",
@@ -238,6 +242,10 @@ ENTRIES: list[dict[str, Any]] = [
         "keywords": "Schulabschluss, Bildungsbericht",
         "items": [("Gemeindeschlüssel", "", "AGS"), ("Abgänger ohne Abschluss", "", "Anzahl")],
         "amendment": {"frequency": "half_yearly", "small_number_threshold": 5},
+        "amendment_comment": "Umstellung auf halbjährliche Lieferung.",
+        # the ministry returned the change: version 1 ("Jährlich") stays in force
+        "amendment_returned": "Halbjährliche Lieferung ist im Statistikgesetz nicht vorgesehen; "
+        "bitte Rechtsgrundlage für den zweiten Stichtag ergänzen.",
     },
     {
         "identifier": "DX-2025-008",
@@ -272,6 +280,8 @@ ENTRIES: list[dict[str, Any]] = [
         "purpose": "Gezielte Sprachförderung vor der Einschulung.",
         "legal_basis": "school_law",
         "legal_norm": "§ 37 Abs. 3 Schulgesetz LSA",
+        # personal data of children, DPIA needed and in progress: waits for review, and the
+        # ministry cannot approve it before the DPIA is completed (permissions.approval_refusal)
         "dpia_required": True,
         "dpia_outcome": "DSFA in Arbeit",
         "spatial_coverage": "Stadt Halle (Saale)",
@@ -288,6 +298,43 @@ ENTRIES: list[dict[str, Any]] = [
             ("Geburtsdatum", "", "TT.MM.JJJJ", True),
             ("Förderbedarf", "", "ja/nein", True),
         ],
+    },
+    {
+        # personal data, no DPIA because the threshold analysis found no high risk: approved
+        # with the reviewer's recorded justification (permissions.approval_needs_justification)
+        "identifier": "DX-2025-010",
+        "provider": "LSCHA",
+        "recipients": ["MB-REF34"],
+        "proposer": "admin@example.org",
+        "final": "approved",
+        "title": "Fortbildungsteilnahme der Lehrkräfte",
+        "description": "Teilnahmen an Fortbildungen je Lehrkraft und Themenfeld, pseudonymisiert.",
+        "data_subjects": "Lehrkräfte an allgemeinbildenden Schulen",
+        "personal_data_level": "pseudonymised",
+        "purpose": "Planung des Fortbildungsangebots nach Themenfeldern und Regionen.",
+        "legal_basis": "gdpr_6_1_e",
+        "legal_norm": "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 30 Schulgesetz LSA",
+        "dpia_required": False,
+        "dpia_outcome": "Schwellwertanalyse vom 04.02.2025: kein hohes Risiko, keine DSFA nötig",
+        "spatial_coverage": "Sachsen-Anhalt",
+        "spatial_level": "state",
+        "period_start": "2024-08-01",
+        "frequency": "yearly",
+        "data_format": "CSV",
+        "transfer_channel": "Landesdatennetz (ITN-LSA)",
+        "retention_provider": "Drei Jahre",
+        "retention_recipient": "Löschung nach Auswertung, spätestens nach zwei Jahren",
+        "security_measures": "Pseudonymisierung im Landesschulamt; Schlüssel bleibt dort",
+        "keywords": "Fortbildung, Lehrkräfte",
+        "items": [
+            ("Pseudonym", "Zufällige Kennung je Lehrkraft", "", True),
+            ("Themenfeld", "", "Themenkatalog LISA"),
+            ("Stunden", "", "Anzahl"),
+        ],
+        "justification": "Schwellwertanalyse des Landesschulamts vom 04.02.2025 geprüft: "
+        "kein Fall der DSK-Muss-Liste, keine Daten nach Art. 9 DSGVO, Pseudonymisierung vor "
+        "der Übermittlung, Schlüssel verbleibt beim Landesschulamt. Kein hohes Risiko; eine "
+        "DSFA ist nicht erforderlich.",
     },
 ]
 
@@ -308,6 +355,9 @@ def _data(spec: dict, organisations: dict[str, Organisation]) -> dict:
             "final",
             "items",
             "amendment",
+            "amendment_comment",
+            "amendment_returned",
+            "justification",
             "provider_contact",
             "recipient_contact",
         )
@@ -368,9 +418,17 @@ def load_catalogue_demo() -> dict[str, int]:
                 "Geprüft und freigegeben.",
                 ALL_CHECKS,
                 next_review_on=dt.date.today() + dt.timedelta(days=365),
+                confirmed="justification" in spec,
+                justification=spec.get("justification", ""),
             )
         if spec["final"] == "amended":
             with acting_as(proposer):
                 services.update_entry(proposer, entry, spec["amendment"])
-                workflow.submit(proposer, entry, "Umstellung auf halbjährliche Lieferung.")
+                workflow.submit(proposer, entry, spec["amendment_comment"])
+            if spec.get("amendment_returned"):
+                with acting_as(ministry):
+                    workflow.start_review(ministry, entry)
+                    workflow.request_changes(
+                        ministry, entry, spec["amendment_returned"], ["purpose", "minimised"]
+                    )
     return {"catalogue entries": added}

@@ -46,7 +46,17 @@ IMPORT_COLUMNS = (
     *(f.name.removesuffix("_id") for f in services.CONTENT_FIELDS),
     "data_items",
 )
-READ_ONLY_COLUMNS = ("version", "status", "issued", "modified", "next_review")
+# pending_version / pending_status: an open change of the version in force (the row shows the
+# version in force, the change only by its number and status).
+READ_ONLY_COLUMNS = (
+    "version",
+    "status",
+    "pending_version",
+    "pending_status",
+    "issued",
+    "modified",
+    "next_review",
+)
 COLUMNS = IMPORT_COLUMNS + READ_ONLY_COLUMNS
 
 
@@ -96,6 +106,10 @@ def row(version: CatalogueVersion, user: User | None = None) -> dict[str, str]:
     )
     values["version"] = str(version.number)
     values["status"] = entry.status.value
+    pending = services.pending_change(entry)
+    pending = pending if pending is not version else None
+    values["pending_version"] = str(pending.number) if pending else ""
+    values["pending_status"] = pending.status.value if pending else ""
     values["issued"] = entry.issued_on.isoformat() if entry.issued_on else ""
     values["modified"] = entry.modified_on.isoformat() if entry.modified_on else ""
     values["next_review"] = entry.next_review_on.isoformat() if entry.next_review_on else ""
@@ -125,6 +139,15 @@ def to_json(versions: list[CatalogueVersion], user: User | None = None) -> bytes
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+def _status_label(version: CatalogueVersion) -> str:
+    """The entry's status, with the marker of an open change beside the version in force."""
+    label = str(version.entry.status.label)
+    pending = services.pending_change(version.entry)
+    if pending is not None and pending is not version:
+        label += " – " + services.pending_marker(pending.number, pending.status)
+    return label
+
+
 def to_docx(versions: list[CatalogueVersion], user: User | None = None) -> bytes:
     """The printable register for the committee's files (docxtpl template)."""
     entries = []
@@ -133,7 +156,7 @@ def to_docx(versions: list[CatalogueVersion], user: User | None = None) -> bytes
         entries.append(
             {
                 "identifier": version.entry.identifier,
-                "status": version.entry.status.label,
+                "status": _status_label(version),
                 "version": version.number,
                 "provider": version.entry.provider.name,
                 "recipients": shown["recipients"][1],

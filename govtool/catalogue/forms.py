@@ -10,14 +10,22 @@ from wtforms import (
     FieldList,
     FormField,
     IntegerField,
+    RadioField,
     StringField,
     SubmitField,
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import FlaskForm, Form, IdSelectField, SelectField, SelectMultipleField
+from ..core.forms import (
+    FlaskForm,
+    Form,
+    IdSelectField,
+    SelectField,
+    SelectMultipleField,
+    select_choices,
+)
 from ..core.locking import LockVersionField
 from .models import (
     LABELS,
@@ -79,6 +87,11 @@ class EntryForm(FlaskForm):
         description=_l("e.g. § 84a Schulgesetz LSA"),
     )
     dpia_required = BooleanField(_l("DPIA needed"))
+    dpia_completed_on = DateField(
+        _l("DPIA completed on"),
+        validators=[Optional()],
+        description=_l("Left empty while the DPIA is not completed."),
+    )
     dpia_outcome = TextAreaField(_l("DPIA outcome"))
     spatial_coverage = StringField(_l("Spatial coverage"), validators=[Optional(), Length(max=200)])
     spatial_level = SelectField(_l("Spatial level"), choices=choices(SpatialLevel))
@@ -111,16 +124,32 @@ class EntryForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField(
+    # No default: a reviewer chooses every decision (issue 12: approval by an unnoticed default).
+    decision = RadioField(
         _l("Decision"),
-        choices=[
-            ("approve", _l("Approve")),
-            ("request_changes", _l("Request changes")),
-            ("reject", _l("Reject")),
-        ],
+        choices=select_choices(
+            [
+                ("approve", _l("Approve")),
+                ("request_changes", _l("Request changes")),
+                ("reject", _l("Reject")),
+            ]
+        ),
+        validators=[InputRequired(message=_l("Please choose a decision."))],
     )
     checklist = MultiCheckboxField(_l("Checklist"))
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
+    # Asked only where permissions.approval_needs_justification holds (the page shows them then).
+    confirm_without_dpia = BooleanField(
+        _l("I confirm: I approve personal data without a completed DPIA.")
+    )
+    justification = TextAreaField(
+        _l("Justification"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l(
+            "Why no DPIA is needed, e.g. the threshold analysis and its result, or "
+            "Art. 35(10) GDPR. Recorded with the approval and shown in the entry's history."
+        ),
+    )
     next_review_on = DateField(
         _l("Next review"),
         validators=[Optional()],

@@ -1,4 +1,6 @@
-"""The catalogue's dashboard panel."""
+"""The catalogue's dashboard panel: the register's size, and counts of only what the user works
+on: versions the user may review (a reviewer never reviews what they submitted), and the user's
+own organisation's entries waiting for review or returned for changes."""
 
 from __future__ import annotations
 
@@ -10,14 +12,39 @@ from flask_babel import gettext
 
 from ..core.permissions import can
 from ..core.views import capped_count
-from .models import CatalogueEntry, CatalogueVersion, EntryStatus, VersionStatus
+from .models import (
+    OPEN_REVIEW_STATUSES,
+    CatalogueEntry,
+    CatalogueVersion,
+    EntryStatus,
+    VersionStatus,
+)
+from .permissions import proposing_for
 
 if TYPE_CHECKING:
     from ..auth.models import User
 
 
+def _latest_of_own_entries(statuses) -> sa.Select:
+    """The latest versions in `statuses` of the entries of the providers the user speaks for."""
+    return (
+        sa.select(CatalogueVersion.id)
+        .join(
+            CatalogueEntry,
+            sa.and_(
+                CatalogueEntry.id == CatalogueVersion.entry_id,
+                CatalogueEntry.latest_number == CatalogueVersion.number,
+            ),
+        )
+        .where(
+            CatalogueEntry.provider_id.in_(sa.bindparam("catalogue_providers", expanding=True)),
+            CatalogueVersion.status.in_(statuses),
+        )
+    )
+
+
 @functools.cache
-def _counts_statement(reviewer: bool) -> sa.Select:
+def _counts_statement(reviewer: bool, proposer: bool) -> sa.Select:
     columns = [
         capped_count(
             sa.select(CatalogueEntry.id).where(CatalogueEntry.status == EntryStatus.APPROVED),
@@ -25,11 +52,21 @@ def _counts_statement(reviewer: bool) -> sa.Select:
         )
     ]
     if reviewer:
+        # what catalogue.review lets this user decide: not the versions they submitted
+        submitter = CatalogueVersion.submitted_by_id
         columns.append(
-            sa.select(sa.func.count(CatalogueVersion.id))
-            .where(CatalogueVersion.status.in_((VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW)))
-            .scalar_subquery()
-            .label("waiting")
+            capped_count(
+                sa.select(CatalogueVersion.id).where(
+                    CatalogueVersion.status.in_(OPEN_REVIEW_STATUSES),
+                    sa.or_(submitter.is_(None), submitter != sa.bindparam("catalogue_user")),
+                ),
+                "waiting",
+            )
+        )
+    if proposer:
+        columns.append(capped_count(_latest_of_own_entries(OPEN_REVIEW_STATUSES), "own_in_review"))
+        columns.append(
+            capped_count(_latest_of_own_entries((VersionStatus.CHANGES_REQUESTED,)), "own_returned")
         )
     return sa.select(*columns)
 
@@ -37,7 +74,14 @@ def _counts_statement(reviewer: bool) -> sa.Select:
 def catalogue_counts(user: User):
     if not can(user, "catalogue.view"):
         return None
-    return _counts_statement(can(user, "catalogue.review")), {}
+    providers = proposing_for(user)
+    reviewer = can(user, "catalogue.review")
+    params: dict = {}
+    if reviewer:
+        params["catalogue_user"] = user.id
+    if providers:
+        params["catalogue_providers"] = providers
+    return _counts_statement(reviewer, bool(providers)), params
 
 
 def catalogue_panel(user: User, counted) -> dict:
@@ -46,4 +90,7 @@ def catalogue_panel(user: User, counted) -> dict:
         "title": gettext("Data-sharing catalogue"),
         "approved": counted["approved"],
         "waiting": counted.get("waiting"),
+        "own_in_review": counted.get("own_in_review"),
+        "own_returned": counted.get("own_returned"),
+        "organisation_id": user.organisation_id,
     }

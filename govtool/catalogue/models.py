@@ -136,6 +136,12 @@ LABELS = {
 }
 
 EDITABLE_VERSION_STATUSES = (VersionStatus.DRAFT, VersionStatus.CHANGES_REQUESTED)
+# Levels at which the data relate to identifiable people (GDPR applies; a DPIA may be needed).
+PERSONAL_LEVELS = (
+    PersonalDataLevel.PSEUDONYMISED,
+    PersonalDataLevel.PERSONAL,
+    PersonalDataLevel.SPECIAL,
+)
 OPEN_REVIEW_STATUSES = (VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW)
 
 version_recipients = sa.Table(
@@ -245,6 +251,9 @@ class CatalogueVersion(Audited, TimestampMixin, Model):
     legal_norm: Mapped[str] = mapped_column(sa.String(300), default="")
     dpia_required: Mapped[bool] = mapped_column(default=False)
     dpia_outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    # The day the DPIA (DSFA) was completed; None: not (yet) completed. permissions.py decides
+    # what this means for approval.
+    dpia_completed_on: Mapped[dt.date | None] = mapped_column(sa.Date())
     spatial_coverage: Mapped[str] = mapped_column(sa.String(200), default="")
     spatial_level: Mapped[SpatialLevel] = mapped_column(
         enum_type(SpatialLevel), default=SpatialLevel.MUNICIPALITY
@@ -274,6 +283,9 @@ class CatalogueVersion(Audited, TimestampMixin, Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     checklist: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The reviewer's recorded reason (Begründung) for approving personal data without a completed
+    # DPIA (permissions.approval_needs_justification); empty for any other approval.
+    approval_justification: Mapped[str] = mapped_column(sa.Text, default="")
 
     entry: Mapped[CatalogueEntry] = relationship(back_populates="versions")
     recipients: Mapped[list[Organisation]] = relationship(
@@ -299,6 +311,13 @@ class CatalogueVersion(Audited, TimestampMixin, Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_VERSION_STATUSES
+
+    @property
+    def has_personal_data(self) -> bool:
+        """Personal data by the level stated, or by a data item marked personal."""
+        return self.personal_data_level in PERSONAL_LEVELS or any(
+            item.is_personal for item in self.items
+        )
 
     @property
     def keyword_list(self) -> list[str]:

@@ -143,6 +143,47 @@ def decide(user: User, entry) -> bool:
     return review_refusal(entry) is None and review_entries(user, entry.latest_version)
 
 
+# ---------------------------------------------------------------- approving personal data
+#
+# The decision (issue 12): approving a version with personal data (pseudonymised, personal or
+# special categories) whose DPIA (Datenschutz-Folgenabschätzung, DSFA) is not completed is
+#
+# - REFUSED when the version says a DPIA is needed. Art. 35(1) GDPR requires the DPIA *before*
+#   the processing, and approval puts the exchange in force (the register, the data-flow map, the
+#   DCAT export): the ministry would authorise a transfer the law does not yet allow. No
+#   justification can cure that, so none is asked for; the reviewer requests changes, and the
+#   provider resubmits once the DPIA is completed (with its date and outcome).
+# - ALLOWED ONLY WITH AN EXPLICIT CONFIRMATION AND A RECORDED JUSTIFICATION when the version says
+#   no DPIA is needed. Whether a DPIA is needed is a judgement (Art. 35(1), (3) and (10) GDPR, the
+#   DSK list of processing that always needs one): the reviewer may share the provider's view,
+#   but must say why (e.g. "Schwellwertanalyse vom ...: kein hohes Risiko" or "Art. 35 Abs. 10
+#   DSGVO"), so that nobody approves personal data by a click and the record shows who judged
+#   and why. The justification is stored on the version (approval_justification), shown in the
+#   entry's history and, like every change, in the audit log.
+
+
+def dpia_outstanding(version) -> bool:
+    """The version has personal data (by its level or a data item) and no completed DPIA."""
+    return version.has_personal_data and version.dpia_completed_on is None
+
+
+def approval_refusal(version) -> str | None:
+    """Why the version cannot be approved whatever the reviewer says, or None (see above)."""
+    if dpia_outstanding(version) and version.dpia_required:
+        return gettext(
+            "This version has personal data and needs a DPIA, which is not completed. It cannot "
+            "be approved before the DPIA is completed (Art. 35(1) GDPR): please request changes "
+            "so that the provider records the completed DPIA with its date and outcome."
+        )
+    return None
+
+
+def approval_needs_justification(version) -> bool:
+    """Approval is possible only with an explicit confirmation and a recorded justification:
+    personal data, no DPIA completed, and the version says none is needed (see above)."""
+    return dpia_outstanding(version) and approval_refusal(version) is None
+
+
 @rule("catalogue.review")
 def review_entries(user: User, version) -> bool:
     """Reviewers decide; nobody decides on a version they submitted themselves (four eyes)."""

@@ -8,6 +8,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext
@@ -21,13 +22,14 @@ from ..core.permissions import can, require
 from ..extensions import db
 from . import services, workflow
 from .forms import CommentForm, DecisionForm, ReasonForm
+from .permissions import approval_needs_justification, approval_refusal
 from .views import _entry_or_404, bp
 
 
 def _act(entry_id: int, action: str, run, success: str):
     """Run one workflow step from a POST button and go back to the entry."""
     entry = _entry_or_404(entry_id)
-    require(can(current_user, action, entry if action != "catalogue.review" else None))
+    require(can(current_user, action, entry))
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
@@ -52,12 +54,18 @@ def entry_submit(entry_id: int):
 @bp.post("/<int:entry_id>/start-review")
 @login_required
 def entry_start_review(entry_id: int):
-    return _act(
-        entry_id,
-        "catalogue.review",
-        lambda e, c: workflow.start_review(current_user, e),
-        gettext("You are now reviewing this entry."),
-    )
+    """Take the version into review and go on to the decision form (not back to the entry)."""
+    entry = _entry_or_404(entry_id)
+    require(can(current_user, "catalogue.review", entry.latest_version))
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    decide_url = url_for(".entry_decide", entry_id=entry.id)
+    back_on_domain_error(decide_url)
+    workflow.start_review(current_user, entry)
+    db.session.commit()
+    flash(gettext("You are now reviewing this entry."), "success")
+    return redirect(decide_url + "#decide")
 
 
 @bp.post("/<int:entry_id>/suspend")
@@ -117,6 +125,8 @@ def entry_decide(entry_id: int):
             diff=services.diff_versions(approved, version, current_user) if approved else [],
             approved=approved,
             problems=workflow.completeness_problems(version),
+            approval_refusal=approval_refusal(version),
+            needs_justification=approval_needs_justification(version),
         ), status
 
     if form.validate_on_submit():
@@ -128,6 +138,8 @@ def entry_decide(entry_id: int):
                 form.comment.data,
                 form.checklist.data,
                 form.next_review_on.data,
+                confirmed=form.confirm_without_dpia.data,
+                justification=form.justification.data or "",
             )
             message = gettext("Version %(n)d approved; it is now in force.", n=version.number)
         elif form.decision.data == "request_changes":
@@ -139,7 +151,8 @@ def entry_decide(entry_id: int):
         db.session.commit()
         flash(message, "success")
         return redirect(url_for(".review_queue"))
-    return page(200)
+    # Nothing chosen or a field wrong: the form again with what was typed, and its messages.
+    return page(422 if request.method == "POST" else 200)
 
 
 @bp.post("/<int:entry_id>/versions/<int:number>/comments")

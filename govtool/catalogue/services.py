@@ -75,6 +75,7 @@ CONTENT_FIELDS: tuple[Field, ...] = (
     Field("legal_basis", _l("Legal basis"), "enum", LegalBasis),
     Field("legal_norm", _l("Norm cited")),
     Field("dpia_required", _l("DPIA needed"), "bool"),
+    Field("dpia_completed_on", _l("DPIA completed on"), "date"),
     Field("dpia_outcome", _l("DPIA outcome"), "text"),
     Field("spatial_coverage", _l("Spatial coverage")),
     Field("spatial_level", _l("Spatial level"), "enum", SpatialLevel),
@@ -103,11 +104,6 @@ MAX_LENGTHS = {
     "keywords": 500,
     "theme": 10,
 }
-PERSONAL_LEVELS = (
-    PersonalDataLevel.PSEUDONYMISED,
-    PersonalDataLevel.PERSONAL,
-    PersonalDataLevel.SPECIAL,
-)
 
 
 # ---------------------------------------------------------------- reading
@@ -115,25 +111,61 @@ PERSONAL_LEVELS = (
 
 def _shown_versions(user: User) -> Hashable:
     """Which version of an entry this user sees in lists: the scope of the catalogue.view_drafts
-    filter (None: the latest of every entry; else the providers whose entries show their latest
-    version; empty or DENIED: the approved version everywhere)."""
+    filter (None: every entry's work in progress is visible; else the providers whose entries
+    show it; empty or DENIED: the approved version everywhere)."""
     return filter_scope("catalogue.view_drafts", user)
 
 
 def _shown_number(user: User):
-    """SQL: which version of an entry this user sees in lists (latest, or the approved one)."""
+    """SQL: which version of an entry this user sees in lists (see _shown_number_for)."""
     return _shown_number_for(_shown_versions(user))
 
 
+# The number of the version a list shows to those who see the entry's work in progress: the
+# version in force, else (never approved) the latest draft. A pending change is not in force; a
+# list shows it as a marker beside the version in force, never its values (issue 12).
+_IN_FORCE_OR_DRAFT = sa.func.coalesce(CatalogueEntry.approved_number, CatalogueEntry.latest_number)
+
+
 def _shown_number_for(shown: Hashable):
-    """The latest version where catalogue.view_drafts holds, else the approved one (NULL for an
-    entry never approved: its row drops out of a list, as catalogue.view says)."""
-    drafts = filter_condition("catalogue.view_drafts", shown)
+    """The version in force (approved_number) of every entry; where catalogue.view_drafts holds,
+    an entry never approved shows its latest version (else NULL: its row drops out of a list, as
+    catalogue.view says)."""
+    drafts = _drafts_visible_for(shown)
     if isinstance(drafts, True_):
-        return CatalogueEntry.latest_number
+        return _IN_FORCE_OR_DRAFT
     if isinstance(drafts, False_):
         return CatalogueEntry.approved_number
-    return sa.case((drafts, CatalogueEntry.latest_number), else_=CatalogueEntry.approved_number)
+    return sa.case((drafts, _IN_FORCE_OR_DRAFT), else_=CatalogueEntry.approved_number)
+
+
+def _drafts_visible_for(shown: Hashable):
+    """catalogue.view_drafts as SQL for the visibility scope `shown` (a constant where it is)."""
+    return filter_condition("catalogue.view_drafts", shown)
+
+
+# What a list says beside the version in force while a change of it is open (issue 12: lists
+# show the version in force, and mark the change instead of showing its values).
+_PENDING = {
+    VersionStatus.DRAFT: _l("Change in preparation (version %(n)d)"),
+    VersionStatus.SUBMITTED: _l("Change in review (version %(n)d)"),
+    VersionStatus.IN_REVIEW: _l("Change in review (version %(n)d)"),
+    VersionStatus.CHANGES_REQUESTED: _l("Change returned (version %(n)d)"),
+    VersionStatus.REJECTED: _l("Change rejected (version %(n)d)"),
+}
+
+
+def pending_marker(number: int, status: VersionStatus | str) -> str:
+    """The marker of an open change (version `number` in `status`) beside the version in force."""
+    label = _PENDING.get(VersionStatus(status))
+    return str(label) % {"n": number} if label is not None else ""
+
+
+def pending_change(entry: CatalogueEntry) -> CatalogueVersion | None:
+    """The open change of an entry in force. Every reader of the entry may know that a change
+    is open and where it stands (the marker); its content is work in progress, shown only as
+    catalogue.view_drafts allows."""
+    return entry.latest_version if entry.has_pending_change else None
 
 
 @dataclass
@@ -211,9 +243,10 @@ UNIT, RECORD = "\x1f", "\x1e"
 
 def list_page_query(user: User, filters: ListFilters) -> tuple[sa.Select, sa.Select]:
     """One page of the list as version_query filters it, as plain rows of the columns the page
-    shows, in one query: provider and latest version's status joined, the recipients aggregated
-    as "name UNIT short name" pairs separated by RECORD (unordered: recipient_short_names sorts
-    them), and the total counted up to :cap rows as a column. Parameters: limit, offset, cap.
+    shows, in one query: provider and latest version's status joined (the marker of an open
+    change), the recipients aggregated as "name UNIT short name" pairs separated by RECORD
+    (unordered: recipient_short_names sorts them), and the total counted up to :cap rows as a
+    column. Parameters: limit, offset, cap.
     Statuses, level and frequency come as stored strings, not enum members.
 
     Also returns the select of the filtered ids, for a count when the page has no rows."""
@@ -376,6 +409,7 @@ def get_entry(entry_id: int) -> CatalogueEntry | None:
             selectinload(CatalogueEntry.versions).selectinload(CatalogueVersion.items),
             selectinload(CatalogueEntry.versions).selectinload(CatalogueVersion.comments),
             selectinload(CatalogueEntry.versions).joinedload(CatalogueVersion.agreement),
+            selectinload(CatalogueEntry.versions).joinedload(CatalogueVersion.decided_by),
         )
     ).first()
 
@@ -518,6 +552,11 @@ def clean_content(data: dict[str, Any]) -> dict[str, Any]:
     if start and end and end < start:
         raise ValidationError(
             gettext("The period cannot end before it starts."), field="period_end"
+        )
+    completed = values.get("dpia_completed_on")
+    if completed is not None and completed > dt.date.today():
+        raise ValidationError(
+            gettext("A DPIA cannot be completed in the future."), field="dpia_completed_on"
         )
     if "theme" in values and not values["theme"]:
         values["theme"] = "EDUC"

@@ -67,7 +67,8 @@ class ListRow:
     frequency_label: str
     status: str
     status_label: str
-    pending: str  # "version 3: In review" while a change waits for review, else ""
+    pending: str  # "Change in review (version 3)" beside the version in force, else ""
+    in_force: bool  # the row shows an approved version (else a draft never approved)
 
 
 _TRANSLATED_CHOICES: dict[tuple[str, type], list[tuple[str, str]]] = {}
@@ -104,13 +105,10 @@ def _list_rows(rows: list) -> list[ListRow]:
             frequency_label=label(Frequency, row.frequency),
             status=row.status,
             status_label=label(EntryStatus, row.status),
-            pending=gettext(
-                "version %(n)d: %(status)s",
-                n=row.latest_number,
-                status=label(VersionStatus, row.latest_status),
-            )
+            pending=services.pending_marker(row.latest_number, row.latest_status)
             if row.approved_number is not None and row.latest_number != row.approved_number
             else "",
+            in_force=row.approved_number is not None,
         )
         for row in rows
     ]

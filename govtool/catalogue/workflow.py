@@ -22,6 +22,7 @@ from ..core.permissions import ensure
 from ..core.urls import external_url
 from ..extensions import db
 from .models import (
+    PERSONAL_LEVELS,
     CatalogueComment,
     CatalogueEntry,
     CatalogueVersion,
@@ -29,8 +30,13 @@ from .models import (
     PersonalDataLevel,
     VersionStatus,
 )
-from .permissions import review_refusal, submission_refusal
-from .services import PERSONAL_LEVELS, sync_status
+from .permissions import (
+    approval_needs_justification,
+    approval_refusal,
+    review_refusal,
+    submission_refusal,
+)
+from .services import sync_status
 
 CHECKLIST = (
     ("purpose", _l("Purpose stated")),
@@ -49,7 +55,7 @@ def checklist_items(version: CatalogueVersion) -> list[tuple[str, Any]]:
     for key, label in CHECKLIST:
         if key == "small_numbers" and version.personal_data_level != PersonalDataLevel.AGGREGATED:
             continue
-        if key == "dpia" and version.personal_data_level not in PERSONAL_LEVELS:
+        if key == "dpia" and not version.has_personal_data:
             continue
         items.append((key, label))
     return items
@@ -128,6 +134,19 @@ def completeness_problems(version: CatalogueVersion) -> list[tuple[str, str]]:
         problems.append(("items", gettext("Please list at least one data item.")))
     if not version.legal_norm:
         problems.append(("legal_norm", gettext("Please cite the norm of the legal basis.")))
+    if any(item.is_personal for item in version.items) and (
+        version.personal_data_level not in PERSONAL_LEVELS
+    ):
+        problems.append(
+            (
+                "personal_data_level",
+                gettext("A data item is marked personal: please choose a personal-data level."),
+            )
+        )
+    if version.dpia_completed_on is not None and not version.dpia_outcome:
+        problems.append(
+            ("dpia_outcome", gettext("Please record the outcome of the completed DPIA."))
+        )
     if version.personal_data_level == PersonalDataLevel.AGGREGATED and not (
         version.small_number_threshold
     ):
@@ -220,10 +239,18 @@ def approve(
     comment: str = "",
     checklist=(),
     next_review_on: dt.date | None = None,
+    *,
+    confirmed: bool = False,
+    justification: str = "",
 ) -> CatalogueVersion:
-    """Approve the version in review; it replaces the version in force and is frozen."""
+    """Approve the version in review; it replaces the version in force and is frozen. Personal
+    data without a completed DPIA: refused, or approved only when `confirmed` with a recorded
+    `justification`, as permissions.approval_refusal / approval_needs_justification say."""
     version = _open_version(entry)
     ensure(user, "catalogue.review", version)
+    refusal = approval_refusal(version)
+    if refusal is not None:
+        raise Conflict(refusal, field="decision")
     recorded = _record_checklist(version, checklist)
     missing = [str(label) for key, label in checklist_items(version) if not recorded[key]]
     if missing:
@@ -237,6 +264,7 @@ def approve(
         raise ValidationError(
             gettext("The next review must lie in the future."), field="next_review_on"
         )
+    reason = _approval_justification(version, confirmed, justification)
     previous = entry.approved_version
     if previous is not None and previous is not version:
         previous.status = VersionStatus.SUPERSEDED
@@ -250,16 +278,47 @@ def approve(
     entry.modified_on = today
     entry.next_review_on = next_review_on or today + DEFAULT_REVIEW_INTERVAL
     entry.review_reminder_sent_on = None
+    version.approval_justification = reason
     _comment(user, version, "approved", (comment or "").strip() or gettext("Approved."))
+    _comment(user, version, "justification", reason)
     sync_status(entry)
     db.session.flush()
+    text = gettext("The ministry approved version %(n)d; it is now in force.", n=version.number)
+    if reason:
+        note = gettext("Approved without a completed DPIA. Justification:")
+        text += f"\n\n{note}\n{reason}"
     _notify(
         provider_emails(entry, version),
         entry,
         gettext("Approved (version %(n)d)", n=version.number),
-        gettext("The ministry approved version %(n)d; it is now in force.", n=version.number),
+        text,
     )
     return version
+
+
+def _approval_justification(version: CatalogueVersion, confirmed: bool, text: str) -> str:
+    """The justification to record with the approval: required with an explicit confirmation
+    where the rule asks for one, nothing otherwise."""
+    if not approval_needs_justification(version):
+        return ""
+    if not confirmed:
+        raise ValidationError(
+            gettext(
+                "This version has personal data and no completed DPIA. To approve it, confirm "
+                "this explicitly and give your justification."
+            ),
+            field="confirm_without_dpia",
+        )
+    reason = _require_text(
+        text,
+        "justification",
+        gettext("Please give the justification for approving without a completed DPIA."),
+    )
+    if len(reason) > 5000:
+        raise ValidationError(
+            gettext("At most %(n)d characters, please.", n=5000), field="justification"
+        )
+    return reason
 
 
 def reject(user: User, entry: CatalogueEntry, reason: str) -> CatalogueVersion:

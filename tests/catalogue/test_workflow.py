@@ -216,12 +216,18 @@ def test_approved_entry_is_readable_by_all_but_its_pending_change_is_not(world, 
     assert client.get(f"/catalogue/{entry.id}?version=2").status_code == 404
     assert "Neuer Titel im Entwurf" not in client.get("/catalogue/").get_data(as_text=True)
     list_page = client.get("/catalogue/").get_data(as_text=True)
-    # the approved version is listed, with a note on the pending change and its status
-    assert "Schulstatistik nach Gemeinden" in list_page and "(Fassung 2: Entwurf)" in list_page
+    # the approved version is listed, with a marker of the pending change and its status
+    marker = "(Änderung in Vorbereitung (Fassung 2))"
+    assert "Schulstatistik nach Gemeinden" in list_page and marker in list_page
     assert f'<a href="/catalogue/{entry.id}">{entry.identifier}</a>' in list_page
-    _switch(client, login, "ministerium@example.org")  # a reviewer sees the latest version
-    list_page = client.get("/catalogue/").get_data(as_text=True)
-    assert "Neuer Titel im Entwurf" in list_page and "(Fassung 2: Entwurf)" in list_page
+    # a reviewer and the provider too: a list shows the version in force, not the draft's values
+    for email in ("ministerium@example.org", "halle@example.org"):
+        _switch(client, login, email)
+        list_page = client.get("/catalogue/").get_data(as_text=True)
+        assert "Neuer Titel im Entwurf" not in list_page, email
+        assert "Schulstatistik nach Gemeinden" in list_page and marker in list_page, email
+        page = client.get(f"/catalogue/{entry.id}").get_data(as_text=True)
+        assert "Neuer Titel im Entwurf" in page  # the entry page shows them the change
 
 
 def test_reviewer_cannot_decide_on_own_submission(world, db):
