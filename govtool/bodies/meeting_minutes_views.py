@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, render_template
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -13,7 +13,7 @@ from ..core.locking import (
     conflict_view,
 )
 from ..core.permissions import can, require
-from . import minutes, services
+from . import approval, minutes, services
 from .agenda_models import ItemKind
 from .forms import (
     ActionItemForm,
@@ -57,6 +57,7 @@ def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
     decisions: dict[int, list] = {}
     for decision in minutes.meeting_decisions(meeting):
         decisions.setdefault(decision.agenda_item_id, []).append(decision)
+    approved = approval.approval_of(meeting) if meeting.minutes_locked else None
     actions: dict[int | None, list] = {}  # an action item may belong to no agenda item
     for action in own_actions:
         actions.setdefault(action.agenda_item_id, []).append(action)
@@ -75,6 +76,11 @@ def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
             comments=minutes.minutes_comments(meeting),
             amendments=minutes.minutes_amendments(meeting),
             amendment_form=amendment_form,
+            approval=approved,
+            approval_statement=approval.approval_statement(approved) if approved else "",
+            history=approval.minutes_history(meeting, approved),
+            can_approve=can(user, "meeting.approve", meeting),
+            can_record_approval=can(user, "meeting.record_approval", meeting),
             ItemKind=ItemKind,
         ),
         status,
@@ -187,20 +193,6 @@ def circulate(meeting_id: int):
     )
 
 
-@bp.post("/meetings/<int:meeting_id>/approve")
-@login_required
-def approve(meeting_id: int):
-    def run(meeting, form):
-        by_meeting = None
-        if request.form.get("by") == "next":
-            by_meeting = services.next_meeting(meeting)
-        minutes.approve_minutes(current_user, meeting, by_meeting)
-
-    return post_action(
-        meeting_id, "meeting.approve", EmptyForm, run, gettext("Minutes approved and locked.")
-    )
-
-
 @bp.post("/meetings/<int:meeting_id>/amendments")
 @login_required
 def amendment_add(meeting_id: int):
@@ -217,3 +209,7 @@ def amendment_add(meeting_id: int):
         endpoint=".minutes_page",
         on_form_error=lambda form: render_minutes(meeting_id, 422, amendment_form=form),
     )
+
+
+# The approval pages register their routes on the same blueprint.
+from . import meeting_approval_views  # noqa: E402,F401

@@ -103,6 +103,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             minutes_open=can(user, "meeting.write_minutes", meeting),
             has_begun=has_begun(meeting),
             can_approve=can(user, "meeting.approve", meeting),
+            can_record_approval=can(user, "meeting.record_approval", meeting),
             can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED
             and can(user, "meeting.comment", meeting),
             my_participant=my_participant,
