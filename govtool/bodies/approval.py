@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
 from ..core.errors import ValidationError
-from ..core.formatting import format_date, to_berlin
+from ..core.formatting import format_date
 from ..core.models import utcnow
 from ..core.permissions import ensure
 from ..extensions import db
@@ -160,7 +160,7 @@ def _role_label(role: MembershipRole | None) -> str:
 
 def approval_statement(approval: MinutesApproval) -> str:
     """Who approved, when and how, in one sentence (the reason is shown on its own)."""
-    day = format_date(to_berlin(approval.approved_at))
+    day = format_date(approval.approved_at)
     if approval.method is ApprovalMethod.DECISION and approval.decision is not None:
         decision = approval.decision
         return gettext(
@@ -210,7 +210,11 @@ def signatories(meeting: Meeting, approval: MinutesApproval | None) -> tuple[Sig
         chair = Signatory(
             approval.approver_name,
             _role_label(approval.approver_role),
-            f"{place + ', ' if place else ''}{format_date(to_berlin(approval.approved_at))}",
+            gettext(
+                "%(place)s, dated %(date)s",
+                place=place or "__________",
+                date=format_date(approval.approved_at),
+            ),
         )
     else:
         seat = next((m for m in seats if m.role is MembershipRole.CHAIR), None) or next(

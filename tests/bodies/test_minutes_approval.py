@@ -214,7 +214,7 @@ def test_minutes_docx_has_signature_block_and_approval_note(setting, db, client,
     assert f"Begründung der Genehmigung vor Ablauf der Anmerkungsfrist: {REASON}" in text
     block = _signature_table(document)
     cells = [c.text for r in block.rows for c in r.cells]
-    assert f"Magdeburg, {today}" in cells  # the chair's line dated by the approval
+    assert f"Magdeburg, den {today}" in cells  # the chair's line dated by the approval
     assert "Magdeburg, den ____________" in cells  # the Schriftführung signs by hand
     # kept together: no row splits, every paragraph but the last row's keeps with the next
     for row in block.rows:
