@@ -1,5 +1,5 @@
 """Attendance and quorum, minutes per item with optimistic locking, decisions with votes, action
-items, circulation with comments, approval, and amendments after approval."""
+items, circulation with comments, and amendments after approval (approval itself: approval.py)."""
 
 from __future__ import annotations
 

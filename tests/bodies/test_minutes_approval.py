@@ -295,3 +295,13 @@ def test_decisions_under_approval_of_the_minutes_are_offered_first(setting, db):
         decision.id,
         other.id,
     ]
+
+
+def test_the_dashboard_lists_minutes_to_approve_for_the_chairs_only(setting, app):
+    from govtool.bodies.dashboard import bodies_panel
+
+    meeting = setting["meeting"]
+    with app.test_request_context():
+        for who, listed in (("chair", True), ("deputy", True), ("secretary", False)):
+            panel = bodies_panel(setting[who])
+            assert (meeting in panel["to_approve"]) is listed, who

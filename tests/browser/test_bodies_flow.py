@@ -118,7 +118,8 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
     browser_login("ministerium@example.org", DEMO_PASSWORD)
     page.goto(meeting_url)
     page.get_by_role("link", name="Niederschrift genehmigen (Vorsitz)").click()
-    page.get_by_role("heading", name=re.compile("^Niederschrift .* genehmigen$"), level=1).wait_for()
+    approval_heading = re.compile("^Niederschrift .* genehmigen$")
+    page.get_by_role("heading", name=approval_heading, level=1).wait_for()
     axe_check("approval page")
     page.get_by_label("Begründung für die Genehmigung zum jetzigen Zeitpunkt").fill(
         "Der Bericht geht morgen an das Kabinett."

@@ -69,12 +69,14 @@ def test_secretary_cannot_approve_the_chair_can_and_the_docx_says_so(
     page.goto(meeting_url)
     page.get_by_role("link", name=re.compile("^Genehmigung durch Beschluss")).click()
     page.get_by_text("Keine spätere Sitzung dieses Gremiums").wait_for()
+    axe_check("record approval by decision, no decision yet")
     page.get_by_role("button", name="Abmelden").click()
 
     browser_login(CHAIR, DEMO_PASSWORD)
     page.goto(meeting_url)
     page.get_by_role("link", name="Niederschrift genehmigen (Vorsitz)").click()
-    page.get_by_role("heading", name=re.compile("^Niederschrift .* genehmigen$"), level=1).wait_for()
+    approval_heading = re.compile("^Niederschrift .* genehmigen$")
+    page.get_by_role("heading", name=approval_heading, level=1).wait_for()
     assert page.get_by_text("Die Mitglieder können noch bis zum").is_visible()
     axe_check("approval page before the comment deadline")
     # The box is the confirmation: without it (and without a reason) nothing is approved.
