@@ -11,6 +11,8 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
@@ -66,6 +68,56 @@ def _loop_table(document: Document, headers: list[str], loop: str, cells: list[s
     table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
 
 
+def _cant_split(row) -> None:
+    """A table row that Word and LibreOffice never break across pages."""
+    row_pr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    row_pr.append(element)
+
+
+def _no_borders(table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
+def _signature_block(document: Document) -> None:
+    """Chair and Schriftführung sign side by side: place and date, a line to sign on, name and
+    role. Every paragraph keeps with the next and no row splits, so the block (with its heading)
+    stays together on one page."""
+    heading = document.add_heading("Unterschriften", level=1)
+    heading.paragraph_format.keep_with_next = True
+    intro = document.add_paragraph("Für die Richtigkeit der Niederschrift:")
+    intro.paragraph_format.keep_with_next = True
+    rows = [
+        ("{{ approval.chair.place_date }}", "{{ approval.secretary.place_date }}"),
+        ("", ""),
+        ("_" * 34, "_" * 34),
+        ("{{ approval.chair.name }}", "{{ approval.secretary.name }}"),
+        ("{{ approval.chair.role }}", "{{ approval.secretary.role }}"),
+    ]
+    table = document.add_table(rows=len(rows), cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    _no_borders(table)
+    for index, (row, texts) in enumerate(zip(table.rows, rows, strict=True)):
+        _cant_split(row)
+        if index == 1:
+            row.height = Cm(1.4)  # room for the handwritten signature
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.width = Cm(8)
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(text)
+            if index == 3:
+                run.bold = True
+            paragraph.paragraph_format.space_after = Pt(0)
+            paragraph.paragraph_format.keep_with_next = index < len(rows) - 1
+            paragraph.paragraph_format.keep_together = True
+
+
 def build_invitation() -> None:
     document = _base()
     document.add_paragraph("{{ body.name }}", style="Subtitle")
@@ -115,6 +167,9 @@ def build_invitation() -> None:
 
 def build_minutes() -> None:
     document = _base()
+    document.core_properties.title = "Niederschrift"
+    document.core_properties.language = "de-DE"
+    document.core_properties.author = "govtool"
     document.add_paragraph("{{ body.name }}", style="Subtitle")
     document.add_paragraph("Niederschrift über die {{ meeting.title }}", style="Title")
     _facts(
@@ -183,7 +238,16 @@ def build_minutes() -> None:
         ],
     )
     document.add_heading("Genehmigung", level=1)
-    document.add_paragraph("{{ approval }}")
+    document.add_paragraph("{{ approval.statement }}")
+    _tag(document, "{%p if approval.reason %}")
+    document.add_paragraph(
+        "Begründung der Genehmigung vor Ablauf der Anmerkungsfrist: {{ approval.reason }}"
+    )
+    _tag(document, "{%p endif %}")
+    _tag(document, "{%p if approval.note %}")
+    document.add_paragraph("Bemerkung: {{ approval.note }}")
+    _tag(document, "{%p endif %}")
+    _signature_block(document)
     _tag(document, "{%p if amendments %}")
     document.add_heading("Berichtigungen nach der Genehmigung", level=1)
     _tag(document, "{%p for a in amendments %}")

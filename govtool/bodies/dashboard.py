@@ -15,8 +15,8 @@ from sqlalchemy.orm import joinedload
 from ..core.models import utcnow
 from ..extensions import db
 from .minutes_models import ActionItem, ActionStatus
-from .models import EDITOR_ROLES, Meeting, MeetingStatus, Membership
-from .permissions import sees_every_body
+from .models import Meeting, MeetingStatus, Membership
+from .permissions import CHAIR_ROLES, sees_every_body
 
 UPCOMING, TO_COMMENT, TO_APPROVE = "upcoming", "comment", "approve"
 
@@ -48,7 +48,8 @@ def _meetings_statement(is_admin: bool) -> sa.Select:
         Meeting.status.in_([MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_CIRCULATED])
     )
     if not is_admin:
-        to_approve = to_approve.where(Meeting.body_id.in_(_my_body_ids(EDITOR_ROLES)))
+        # those who approve: the chair and the deputy chair (permissions: meeting.approve)
+        to_approve = to_approve.where(Meeting.body_id.in_(_my_body_ids(CHAIR_ROLES)))
     parts = [
         (UPCOMING, upcoming.order_by(Meeting.start_at).limit(5)),
         (TO_COMMENT, to_comment),

@@ -17,7 +17,15 @@ from ..directory.models import Organisation, Person
 from ..extensions import db
 from .agenda import add_item, add_standing_items
 from .agenda_models import ItemKind
-from .minutes_models import ActionItem, ActionStatus, Decision, Presence, VoteResult
+from .minutes_models import (
+    ActionItem,
+    ActionStatus,
+    ApprovalMethod,
+    Decision,
+    MinutesApproval,
+    Presence,
+    VoteResult,
+)
 from .models import (
     Body,
     BodyKind,
@@ -175,6 +183,7 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
     while planned_day.weekday() != 2:
         planned_day += dt.timedelta(days=1)
     added = 0
+    last_past: Meeting | None = None
     for number, day in enumerate([*dates, planned_day], start=1):
         if _by(Meeting, body_id=body.id, number=number) is not None:
             continue
@@ -224,6 +233,9 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
             elif item.id == topic.id:
                 item.notes = f"{presenter} berichtet. Das Gremium erörtert das weitere Vorgehen."
                 item.result = "Das Gremium stimmt dem Vorgehen zu."
+        previous = _by(Meeting, body_id=body.id, number=number - 1)
+        if previous is not None and secretary_user is not None:
+            _approve_by_decision(meeting, previous, secretary_user)
         year = day.year
         last = db.session.scalar(
             sa.select(sa.func.max(Decision.sequence)).where(
@@ -259,8 +271,90 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
                 status=ActionStatus.DONE if number < 4 else ActionStatus.OPEN,
             )
         )
-        meeting.status = MeetingStatus.MINUTES_APPROVED
-        meeting.minutes_approved_at = local_datetime(day + dt.timedelta(days=30), dt.time(12, 0))
-        meeting.approval_note = "Genehmigt in der folgenden Sitzung."
+        # circulated two weeks after the meeting, two weeks for comments; approved below
+        meeting.status = MeetingStatus.MINUTES_CIRCULATED
+        meeting.minutes_circulated_at = local_datetime(day + dt.timedelta(days=14), dt.time(9, 0))
+        meeting.comment_period_end = day + dt.timedelta(days=28)
         db.session.flush()
+        last_past = meeting
+    if last_past is not None:
+        _approve_by_chair(last_past, people["k.wagner@mb.example.org"])
     return added
+
+
+def _approve_by_decision(meeting: Meeting, previous: Meeting, recorder: User) -> None:
+    """The next meeting approves the previous minutes under its item "Approval of the minutes"
+    (a decision numbered before the meeting's other decisions), recorded by the secretariat."""
+    if previous.status is not MeetingStatus.MINUTES_CIRCULATED:
+        return
+    item = next(i for i in meeting.agenda_items if i.kind is ItemKind.PREVIOUS_MINUTES)
+    year = meeting.date.year
+    last = db.session.scalar(
+        sa.select(sa.func.max(Decision.sequence)).where(
+            Decision.body_id == meeting.body_id, Decision.year == year
+        )
+    )
+    voters = sum(1 for p in meeting.participants if p.counts_for_quorum)
+    decision = Decision(
+        body_id=meeting.body_id,
+        meeting_id=meeting.id,
+        agenda_item_id=item.id,
+        year=year,
+        sequence=(last or 0) + 1,
+        reference=f"{meeting.body.short_name}-{year}/{(last or 0) + 1:02d}",
+        text=f"Die Niederschrift der {previous.display_title} wird genehmigt.",
+        votes_yes=voters,
+        votes_no=0,
+        votes_abstain=0,
+        result=VoteResult.ADOPTED,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    _record_approval(
+        previous,
+        MinutesApproval(
+            meeting_id=previous.id,
+            method=ApprovalMethod.DECISION,
+            approved_by_id=recorder.id,
+            approver_name=meeting.body.name,
+            decision=decision,
+            comment_period_end=previous.comment_period_end,
+            is_before_deadline=False,
+            reason="",
+            approved_at=meeting.start_at,
+        ),
+        recorder,
+    )
+
+
+def _approve_by_chair(meeting: Meeting, chair: Person) -> None:
+    """The chair (the demo login ministerium@example.org) approves the last minutes a week after
+    the comment period ended."""
+    user = _by(User, person_id=chair.id)
+    if user is None or meeting.status is not MeetingStatus.MINUTES_CIRCULATED:
+        return
+    assert meeting.comment_period_end is not None
+    _record_approval(
+        meeting,
+        MinutesApproval(
+            meeting_id=meeting.id,
+            method=ApprovalMethod.CHAIR,
+            approved_by_id=user.id,
+            approver_name=chair.full_name,
+            approver_role=MembershipRole.CHAIR,
+            comment_period_end=meeting.comment_period_end,
+            is_before_deadline=False,
+            reason="",
+            approved_at=local_datetime(
+                meeting.comment_period_end + dt.timedelta(days=7), dt.time(11, 30)
+            ),
+        ),
+        user,
+    )
+
+
+def _record_approval(meeting: Meeting, approval: MinutesApproval, user: User) -> None:
+    """The demo's approvals go through approval.lock_approved (status, note), dated in the past."""
+    from .approval import lock_approved
+
+    lock_approved(meeting, approval, user)

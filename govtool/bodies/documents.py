@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import asdict
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from flask_babel import force_locale
 from ..core.docx import render_docx
 from ..core.formatting import format_date, format_time
 from ..extensions import db
-from . import minutes
+from . import approval, minutes
 from .agenda import read_file, storage_path
 from .agenda_models import ItemKind, StoredFile
 from .models import Meeting
@@ -120,12 +121,33 @@ def minutes_docx(meeting: Meeting) -> bytes:
         ]
         context["decisions"] = [_decision_row(d) for d in decisions]
         context["actions"] = [_action_row(a) for a in minutes.meeting_action_items(meeting)]
-        context["approval"] = meeting.approval_note or "Die Niederschrift ist noch nicht genehmigt."
+        context["approval"] = _approval_context(meeting)
         context["amendments"] = [
             {"text": a.text, "reason": a.reason, "date": format_date(a.created_at, "de")}
             for a in minutes.minutes_amendments(meeting)
         ]
         return render_docx(template_path("minutes.docx"), context)
+
+
+def _approval_context(meeting: Meeting) -> dict:
+    """The approval note (who approved, when, how; the reason for approving early) and the
+    signature block of the chair and the Schriftführung."""
+    record = approval.approval_of(meeting) if meeting.minutes_locked else None
+    if record is not None:
+        statement, reason = approval.approval_statement(record), record.reason
+    elif meeting.minutes_locked:
+        statement, reason = meeting.approval_note or "Die Niederschrift ist genehmigt.", ""
+    else:
+        statement, reason = "Die Niederschrift ist noch nicht genehmigt.", ""
+    chair, secretary = approval.signatories(meeting, record)
+    return {
+        "statement": statement,
+        "reason": reason if record is not None and record.is_before_deadline else "",
+        "note": reason if record is not None and not record.is_before_deadline else "",
+        "is_approved": meeting.minutes_locked,
+        "chair": asdict(chair),
+        "secretary": asdict(secretary),
+    }
 
 
 def _decision_row(decision) -> dict:

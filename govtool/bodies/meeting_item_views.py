@@ -39,10 +39,15 @@ from .meeting_views import (
     bp,
 )
 
+# The parts of the item page's one minutes <form> (meeting_minutes_views._record).
+RECORD_FORMS = ("minutes_form", "decision_form", "action_form", "comment_form")
 
-def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
+
+def render_item(meeting_id: int, item_id: int, status: int = 200, conflict=None, **forms):
     """One agenda item: its papers and files, its minutes, decisions and action items, and the
-    forms that act on it (one of each, with their errors shown at the field)."""
+    forms that act on it (one of each, with their errors shown at the field). Forms passed in
+    show what was typed and not saved (the page marks them so, for the leave-page warning);
+    `conflict` shows the saved notes beside the ones just sent."""
     meeting = _meeting(meeting_id)
     user = current_user._get_current_object()
     item = services.agenda_item_detail(meeting.id, item_id)
@@ -127,6 +132,8 @@ def render_item(meeting_id: int, item_id: int, status: int = 200, **forms):
             paper_form=paper_form,
             upload_form=upload_form,
             failed_form=failed,
+            conflict=conflict,
+            unsaved=any(name in forms for name in RECORD_FORMS),
             ItemKind=ItemKind,
         ),
         status,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, flash, render_template, request
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -13,7 +13,8 @@ from ..core.locking import (
     conflict_view,
 )
 from ..core.permissions import can, require
-from . import minutes, services
+from ..extensions import db
+from . import approval, item_records, minutes, services
 from .agenda_models import ItemKind
 from .forms import (
     ActionItemForm,
@@ -23,7 +24,7 @@ from .forms import (
     EmptyForm,
     ItemMinutesForm,
 )
-from .meeting_item_views import invalid_item_form, item_form_page, render_item
+from .meeting_item_views import render_item
 from .meeting_overview_views import post_action
 from .meeting_views import (
     NO_FORM_CSRF,
@@ -57,6 +58,7 @@ def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
     decisions: dict[int, list] = {}
     for decision in minutes.meeting_decisions(meeting):
         decisions.setdefault(decision.agenda_item_id, []).append(decision)
+    approved = approval.approval_of(meeting) if meeting.minutes_locked else None
     actions: dict[int | None, list] = {}  # an action item may belong to no agenda item
     for action in own_actions:
         actions.setdefault(action.agenda_item_id, []).append(action)
@@ -75,6 +77,11 @@ def render_minutes(meeting_id: int, status: int = 200, amendment_form=None):
             comments=minutes.minutes_comments(meeting),
             amendments=minutes.minutes_amendments(meeting),
             amendment_form=amendment_form,
+            approval=approved,
+            approval_statement=approval.approval_statement(approved) if approved else "",
+            history=approval.minutes_history(meeting, approved),
+            can_approve=can(user, "meeting.approve", meeting),
+            can_record_approval=can(user, "meeting.record_approval", meeting),
             ItemKind=ItemKind,
         ),
         status,
@@ -87,60 +94,130 @@ def minutes_page(meeting_id: int):
     return render_minutes(meeting_id)
 
 
-@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/minutes")
-@login_required
-def item_minutes(meeting_id: int, item_id: int):
-    meeting = _load(meeting_id)
-    require(can(current_user, "meeting.edit", meeting))
-    item = _item(meeting, item_id)
-    form = ItemMinutesForm(prefix="minutes", meta=NO_FORM_CSRF)
-    if not form.validate_on_submit():
-        return invalid_item_form(meeting_id, item_id, "minutes_form", form)
+# ---------------------------------------------------------------- the item page's one form
+#
+# The item page sends its minutes, decision, action item and comment fields in one <form>; each
+# button posts to its own address (formaction), so every post carries everything typed on the
+# page. The notes are saved with the decision, action item or comment (item_records.with_notes);
+# what was typed into the other parts stays in the page shown after the post. A refusal shows
+# the page again with everything typed kept; a conflict on the notes shows the saved text beside.
+
+TYPED = {"decision_form": ("text",), "action_form": ("task",), "comment_form": ("text",)}
+
+
+def _posted_forms(meeting, primary: str) -> dict:
+    """The item page's forms read from this post: `primary` always, the others when sent."""
+    sent = request.form
+    forms: dict = {}
+    if primary == "minutes_form" or "minutes-notes" in sent or "minutes-result" in sent:
+        forms["minutes_form"] = ItemMinutesForm(prefix="minutes", meta=NO_FORM_CSRF)
+    if primary == "decision_form" or "decision-text" in sent:
+        forms["decision_form"] = DecisionForm(prefix="decision", meta=NO_FORM_CSRF)
+    if primary == "action_form" or "action-task" in sent:
+        action = ActionItemForm(prefix="action", meta=NO_FORM_CSRF)
+        action.responsible_person_id.choices = _people_choices(meeting)
+        action.responsible_organisation_id.choices = _organisation_choices(meeting)
+        forms["action_form"] = action
+    if primary == "comment_form" or "comment-text" in sent:
+        forms["comment_form"] = CommentForm(prefix="comment", meta=NO_FORM_CSRF)
+    return forms
+
+
+def _has_input(name: str, form) -> bool:
+    return any((form[field].data or "").strip() for field in TYPED.get(name, ()))
+
+
+def _draft(form) -> item_records.NotesDraft | None:
+    if form is None:
+        return None
     try:
         version = int(form.version.data or 0)
     except ValueError:
         abort(400)
-    notes, result = form.notes.data or "", form.result.data or ""
-    on_domain_error(
-        lambda status: render_item(meeting_id, item_id, status, minutes_form=form),
-        form,
-        on_conflict=lambda error: _conflict(meeting_id, item_id, notes, result, error),
-    )
-    minutes.save_item_minutes(current_user, item, notes, result, version)
-    return _item_done(
-        meeting_id, item.id, gettext("Minutes of %(label)s saved.", label=item.label), "minutes"
-    )
+    return item_records.NotesDraft(form.notes.data or "", form.result.data or "", version)
 
 
-def _conflict(meeting_id: int, item_id: int, notes: str, result: str, error: EditConflict):
-    """Show the saved text beside the one just sent; the form keeps the sender's text."""
+def _conflict_page(meeting_id: int, item_id: int, forms: dict):
+    """Answer a conflict on the notes: the item page with the saved text beside the one just
+    sent (the form keeps the sender's text, now at the saved version) and all else typed."""
+
+    def answer(error: EditConflict):
+        item = _item(_load(meeting_id), item_id)
+        # the same comparison as the other edit forms: only the fields that differ are listed
+        conflict = conflict_view(
+            error, forms["minutes_form"], {"notes": item.notes, "result": item.result}
+        )
+        return render_item(meeting_id, item_id, 409, conflict=conflict, **forms)
+
+    return answer
+
+
+def _record(meeting_id: int, item_id: int, primary: str, permission: str, run, message, anchor):
+    """One button of the item page: load, check, validate what it sends, save the typed notes
+    with its record (one transaction), then back to the page (with the rest still typed)."""
     meeting = _load(meeting_id)
+    require(can(current_user, permission, meeting))
     item = _item(meeting, item_id)
-    form = ItemMinutesForm(formdata=None, prefix="minutes", meta=NO_FORM_CSRF)
-    form.notes.data, form.result.data = notes, result
-    form.version.data = str(item.minutes_version)
-    # the same comparison as the other edit forms: only the fields that differ are listed
-    conflict = conflict_view(error, form, {"notes": item.notes, "result": item.result})
-    return render_template(
-        "bodies/minutes_conflict.html", meeting=meeting, item=item, form=form, conflict=conflict
-    ), 409
+    forms = _posted_forms(meeting, primary)
+    form, notes_form = forms[primary], forms.get("minutes_form")
+    valid = form.validate_on_submit()
+    if notes_form is not None and notes_form is not form:
+        valid = notes_form.validate() and valid
+    if not valid:
+        return render_item(meeting_id, item_id, 422, **forms)
+    draft = _draft(notes_form)
+    on_domain_error(
+        lambda status: render_item(meeting_id, item_id, status, **forms),
+        form,
+        on_conflict=_conflict_page(meeting_id, item_id, forms),
+    )
+    result, notes_saved = run(item, form, draft)
+    text = message(result)
+    if notes_saved:
+        text += " " + gettext("Minutes of %(label)s saved.", label=item.label)
+    kept = {
+        name: other
+        for name, other in forms.items()
+        if name not in (primary, "minutes_form") and _has_input(name, other)
+    }
+    if not kept:
+        return _item_done(meeting_id, item.id, text, anchor)
+    # Other parts of the page hold typed text not sent yet: the page again, with it kept.
+    db.session.commit()
+    flash(text, "success")
+    return render_item(meeting_id, item.id, 200, **kept)
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/minutes")
+@login_required
+def item_minutes(meeting_id: int, item_id: int):
+    def run(item, form, draft):
+        minutes.save_item_minutes(current_user, item, draft.notes, draft.result, draft.version)
+        return item, False
+
+    return _record(
+        meeting_id,
+        item_id,
+        "minutes_form",
+        "meeting.edit",
+        run,
+        lambda item: gettext("Minutes of %(label)s saved.", label=item.label),
+        "minutes",
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/decisions")
 @login_required
 def decision_add(meeting_id: int, item_id: int):
-    meeting = _load(meeting_id)
-    require(can(current_user, "meeting.edit", meeting))
-    item = _item(meeting, item_id)
-    form = DecisionForm(prefix="decision", meta=NO_FORM_CSRF)
-    if not form.validate_on_submit():
-        return invalid_item_form(meeting_id, item_id, "decision_form", form)
-    item_form_page(meeting_id, item_id, "decision_form", form)
-    decision = minutes.add_decision(current_user, item, form.data)
-    return _item_done(
+    return _record(
         meeting_id,
-        item.id,
-        gettext("Decision %(ref)s recorded.", ref=decision.reference),
+        item_id,
+        "decision_form",
+        "meeting.edit",
+        lambda item, form, draft: item_records.with_notes(
+            current_user, item, draft, lambda: minutes.add_decision(current_user, item, form.data)
+        ),
+        lambda decision: gettext("Decision %(ref)s recorded.", ref=decision.reference),
         "decisions",
     )
 
@@ -148,31 +225,39 @@ def decision_add(meeting_id: int, item_id: int):
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/actions")
 @login_required
 def action_add(meeting_id: int, item_id: int):
-    meeting = _load(meeting_id)
-    require(can(current_user, "meeting.edit", meeting))
-    item = _item(meeting, item_id)
-    form = ActionItemForm(prefix="action", meta=NO_FORM_CSRF)
-    form.responsible_person_id.choices = _people_choices(meeting)
-    form.responsible_organisation_id.choices = _organisation_choices(meeting)
-    if not form.validate_on_submit():
-        return invalid_item_form(meeting_id, item_id, "action_form", form)
-    item_form_page(meeting_id, item_id, "action_form", form)
-    minutes.add_action_item(current_user, item, form.data)
-    return _item_done(meeting_id, item.id, gettext("Action item recorded."), "action-items")
+    return _record(
+        meeting_id,
+        item_id,
+        "action_form",
+        "meeting.edit",
+        lambda item, form, draft: item_records.with_notes(
+            current_user,
+            item,
+            draft,
+            lambda: minutes.add_action_item(current_user, item, form.data),
+        ),
+        lambda _: gettext("Action item recorded."),
+        "action-items",
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/comments")
 @login_required
 def comment_add(meeting_id: int, item_id: int):
-    meeting = _load(meeting_id)
-    require(can(current_user, "meeting.comment", meeting))
-    item = _item(meeting, item_id)
-    form = CommentForm(prefix="comment", meta=NO_FORM_CSRF)
-    if not form.validate_on_submit():
-        return invalid_item_form(meeting_id, item_id, "comment_form", form)
-    item_form_page(meeting_id, item_id, "comment_form", form)
-    minutes.add_comment(current_user, item, form.text.data)
-    return _item_done(meeting_id, item.id, gettext("Comment saved."), "comments")
+    return _record(
+        meeting_id,
+        item_id,
+        "comment_form",
+        "meeting.comment",
+        lambda item, form, draft: item_records.with_notes(
+            current_user,
+            item,
+            draft,
+            lambda: minutes.add_comment(current_user, item, form.text.data),
+        ),
+        lambda _: gettext("Comment saved."),
+        "comments",
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/circulate")
@@ -184,20 +269,6 @@ def circulate(meeting_id: int):
         EmptyForm,
         lambda m, f: minutes.circulate_minutes(current_user, m),
         gettext("Minutes circulated to the members for comments."),
-    )
-
-
-@bp.post("/meetings/<int:meeting_id>/approve")
-@login_required
-def approve(meeting_id: int):
-    def run(meeting, form):
-        by_meeting = None
-        if request.form.get("by") == "next":
-            by_meeting = services.next_meeting(meeting)
-        minutes.approve_minutes(current_user, meeting, by_meeting)
-
-    return post_action(
-        meeting_id, "meeting.approve", EmptyForm, run, gettext("Minutes approved and locked.")
     )
 
 
@@ -217,3 +288,7 @@ def amendment_add(meeting_id: int):
         endpoint=".minutes_page",
         on_form_error=lambda form: render_minutes(meeting_id, 422, amendment_form=form),
     )
+
+
+# The approval pages register their routes on the same blueprint.
+from . import meeting_approval_views  # noqa: E402,F401

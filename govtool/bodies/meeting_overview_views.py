@@ -106,6 +106,7 @@ def render_detail(meeting_id: int, status: int = 200, **forms):
             held_refusal=held_refusal(meeting) if editor else None,
             has_attachments=internal and documents.has_attachments(meeting.id),
             can_approve=can(user, "meeting.approve", meeting),
+            can_record_approval=can(user, "meeting.record_approval", meeting),
             can_comment=meeting.status is MeetingStatus.MINUTES_CIRCULATED
             and can(user, "meeting.comment", meeting),
             my_participant=my_participant,

@@ -1,5 +1,5 @@
 """Attendance and quorum, minutes per item with optimistic locking, decisions with votes, action
-items, circulation with comments, approval, and amendments after approval."""
+items, circulation with comments, and amendments after approval (approval itself: approval.py)."""
 
 from __future__ import annotations
 
@@ -270,30 +270,6 @@ def add_comment(user: User, item: AgendaItem, text: str) -> MinutesComment:
     db.session.add(comment)
     db.session.flush()
     return comment
-
-
-def approve_minutes(user: User, meeting: Meeting, by_meeting: Meeting | None = None) -> Meeting:
-    """Approve (by the chair, or recorded for the next meeting's item); the minutes then lock."""
-    ensure(user, "meeting.approve", meeting)
-    if meeting.status not in (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_CIRCULATED):
-        raise ValidationError(gettext("These minutes cannot be approved now."))
-    meeting.status = MeetingStatus.MINUTES_APPROVED
-    meeting.minutes_approved_at = utcnow()
-    meeting.minutes_approved_by_id = user.id
-    if by_meeting is not None:
-        meeting.approval_note = gettext(
-            "Approved by the %(title)s on %(date)s.",
-            title=by_meeting.display_title,
-            date=by_meeting.date.strftime("%d.%m.%Y"),
-        )
-    else:
-        meeting.approval_note = gettext(
-            "Approved by %(name)s on %(date)s.",
-            name=user.display_name,
-            date=dt.date.today().strftime("%d.%m.%Y"),
-        )
-    db.session.flush()
-    return meeting
 
 
 def add_amendment(user: User, meeting: Meeting, text: str, reason: str, item_id: int | None = None):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import Audited, TimestampMixin, UTCDateTime, enum_type, utcnow
 from ..extensions import Model
-from .models import LABELS, LabelledEnum, new_token
+from .models import LABELS, LabelledEnum, MembershipRole, new_token
 
 
 class Response(LabelledEnum):
@@ -46,6 +46,14 @@ class ActionStatus(LabelledEnum):
     DROPPED = "dropped"
 
 
+class ApprovalMethod(LabelledEnum):
+    """How minutes were approved: signed off by the chair (or deputy chair), or by a decision of
+    a later meeting of the body (Genehmigung durch Beschluss)."""
+
+    CHAIR = "chair"
+    DECISION = "decision"
+
+
 LABELS.update(
     {
         Response.NONE: _l("no answer yet"),
@@ -65,6 +73,8 @@ LABELS.update(
         ActionStatus.OPEN: _l("open"),
         ActionStatus.DONE: _l("done"),
         ActionStatus.DROPPED: _l("dropped"),
+        ApprovalMethod.CHAIR: _l("approved by the chair"),
+        ApprovalMethod.DECISION: _l("approved by a decision of the body"),
     }
 )
 
@@ -243,3 +253,31 @@ class MinutesAmendment(Audited, Model):
     @property
     def audit_label(self) -> str:
         return self.text[:200]
+
+
+class MinutesApproval(Audited, Model):
+    """The approval (Genehmigung) of a meeting's minutes: who, in which capacity, when, how, and
+    why before the comment deadline. Written once; names are kept as they were on the day."""
+
+    __tablename__ = "minutes_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), unique=True)
+    method: Mapped[ApprovalMethod] = mapped_column(enum_type(ApprovalMethod))
+    # who approved (the chair) or recorded the body's decision (the secretary)
+    approved_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    approver_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    approver_role: Mapped[MembershipRole | None] = mapped_column(enum_type(MembershipRole))
+    decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"), index=True)
+    comment_period_end: Mapped[dt.date | None] = mapped_column(sa.Date)
+    is_before_deadline: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    approved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    meeting = relationship("Meeting")
+    approved_by = relationship("User")
+    decision = relationship("Decision")
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.method.value}: {self.approver_name}"[:200]

@@ -257,10 +257,60 @@ def write_minutes(user: User, meeting) -> bool:
     return edit_meeting(user, meeting) and minutes_refusal(meeting) is None
 
 
+# ---------------------------------------------------------------- approval of the minutes
+#
+# The chair signs the minutes with the Schriftführung; the chair or the deputy chair approves them
+# (Genehmigung der Niederschrift), or the body approves them by a decision of a later meeting,
+# which the secretary records. The secretary alone never approves.
+
+CHAIR_ROLES = (MembershipRole.CHAIR, MembershipRole.DEPUTY_CHAIR)
+APPROVABLE_STATES = (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_CIRCULATED)
+
+
+def chair_seat(user: User, body: Body | None) -> MembershipRole | None:
+    """The capacity in which the user may approve minutes of `body` today: chair or deputy chair
+    by a current membership (an admin account is neither), else None."""
+    if body is None:
+        return None
+    roles = {m.role for m in _current(user, body)}
+    return next((role for role in CHAIR_ROLES if role in roles), None)
+
+
+def approval_refusal(meeting: Meeting) -> str | None:
+    """Why the minutes of `meeting` cannot be approved now, or None: drafted or circulated
+    minutes can be approved, once."""
+    from flask_babel import gettext
+
+    if meeting.status not in APPROVABLE_STATES:
+        return gettext("These minutes cannot be approved now.")
+    return None
+
+
+def comments_still_open(meeting: Meeting, today: dt.date | None = None) -> bool:
+    """The members may still comment (or never could): the minutes were not circulated, or the
+    comment period has not ended (comments are taken up to and including its last day). An
+    approval by the chair now needs a recorded reason."""
+    if meeting.status is not MeetingStatus.MINUTES_CIRCULATED or meeting.comment_period_end is None:
+        return True
+    return (today or dt.date.today()) <= meeting.comment_period_end
+
+
 @rule("meeting.approve")
 def approve_minutes(user: User, meeting) -> bool:
-    """The chair approves, or the secretary records the approval by the next meeting."""
-    return is_body_editor(user, _body_of(meeting))
+    """The chair or the deputy chair approves drafted or circulated minutes (not the secretary,
+    not an admin account)."""
+    if meeting is None or approval_refusal(meeting) is not None:
+        return False
+    return chair_seat(user, meeting.body) is not None
+
+
+@rule("meeting.record_approval")
+def record_approval(user: User, meeting) -> bool:
+    """Editors (chair, deputy chair, secretary, admins) record that a later meeting approved the
+    minutes by a decision."""
+    if meeting is None or approval_refusal(meeting) is not None:
+        return False
+    return is_body_editor(user, meeting.body)
 
 
 @rule("meeting.comment")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from govtool.auth.models import Role
-from govtool.bodies import agenda, minutes
+from govtool.bodies import agenda, approval, minutes
 from govtool.bodies.agenda_models import ItemKind
 from govtool.bodies.minutes_models import ActionStatus, Presence, VoteResult
 from govtool.bodies.models import MeetingStatus, MembershipRole
@@ -99,7 +99,7 @@ def test_approved_minutes_are_locked_and_corrections_are_amendments(setting):
     assert meeting.status is MeetingStatus.MINUTES_CIRCULATED
     comment = minutes.add_comment(members[0], item, "Bitte Zahl korrigieren.")
     assert comment.id
-    minutes.approve_minutes(chair, meeting)
+    approval.approve_by_chair(chair, meeting, "Eilbedürftig")
     assert meeting.minutes_locked and chair.display_name in meeting.approval_note
     with pytest.raises(ValidationError):
         minutes.save_item_minutes(secretary, item, "Neu", "", item.minutes_version)
@@ -121,7 +121,7 @@ def test_members_comment_but_do_not_edit(setting):
     with pytest.raises(PermissionDenied):
         minutes.save_item_minutes(members[0], item, "x", "", 0)
     with pytest.raises(PermissionDenied):
-        minutes.approve_minutes(members[0], meeting)
+        approval.approve_by_chair(members[0], meeting, "Weil")
     meeting.status = MeetingStatus.HELD
     minutes.save_item_minutes(secretary, item, "Notizen", "", 0)
     with pytest.raises(PermissionDenied):  # not circulated yet

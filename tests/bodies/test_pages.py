@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 
 from govtool.auth.models import Role
-from govtool.bodies import agenda, invitations, minutes, services
+from govtool.bodies import agenda, approval, invitations, minutes, services
 from govtool.bodies.agenda_models import AgendaItem, StoredFile
 from govtool.bodies.models import Meeting, MeetingStatus, MembershipRole
 from govtool.core.mail import OutboxMessage
@@ -296,7 +296,7 @@ def test_minutes_docx_holds_attendees_decisions_votes_and_action_items(
             "due_date": dt.date(2030, 1, 31),
         },
     )
-    minutes.approve_minutes(world["chair"], meeting)
+    approval.approve_by_chair(world["chair"], meeting, "Eilbedürftig: Bericht an das Ministerium")
     db.session.commit()
     login(world["member"].email)
     response = client.get(f"/meetings/{meeting.id}/minutes.docx")

@@ -116,9 +116,26 @@ def test_secretary_runs_a_meeting_from_plan_to_approved_minutes(page, browser_lo
     page.get_by_role("heading", name="Tagesordnung", level=2, exact=True).wait_for()
     axe_check("meeting page with minutes")
 
-    # Approve (the chair's decision, recorded by the secretary) and download the DOCX.
-    page.get_by_role("button", name="Niederschrift genehmigen (Vorsitz)").click()
+    # The secretary does not approve (issue 12): the chair does, on the confirmation page,
+    # with a reason since the minutes were never circulated for comments.
+    assert page.get_by_role("link", name="Niederschrift genehmigen (Vorsitz)").count() == 0
+    assert page.get_by_role("button", name="Niederschrift genehmigen (Vorsitz)").count() == 0
+    meeting_url = page.url.split("#")[0]
+    page.get_by_role("button", name="Abmelden").click()
+    browser_login("ministerium@example.org", DEMO_PASSWORD)
+    page.goto(meeting_url)
+    page.get_by_role("link", name="Niederschrift genehmigen (Vorsitz)").click()
+    approval_heading = re.compile("^Niederschrift .* genehmigen$")
+    page.get_by_role("heading", name=approval_heading, level=1).wait_for()
+    axe_check("approval page")
+    page.get_by_label("Begründung für die Genehmigung zum jetzigen Zeitpunkt").fill(
+        "Der Bericht geht morgen an das Kabinett."
+    )
+    page.get_by_label(re.compile("^Ich genehmige diese Niederschrift")).check()
+    page.get_by_role("button", name="Niederschrift genehmigen", exact=True).click()
     page.get_by_text("Niederschrift genehmigt und gesperrt.").wait_for()
+    assert page.get_by_text("Der Bericht geht morgen an das Kabinett.").is_visible()
+    page.goto(meeting_url)
     axe_check("meeting page, approved")
     page.get_by_role("link", name="Ganze Niederschrift lesen").click()
     assert page.get_by_text("Der Bildungsbericht wird zustimmend beraten.").is_visible()
