@@ -11,13 +11,14 @@ from wtforms import (
     FormField,
     IntegerField,
     PasswordField,
+    RadioField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..catalogue.forms import MultiCheckboxField
-from ..core.forms import FlaskForm, Form, IdSelectField, SelectField
+from ..core.forms import FlaskForm, Form, IdSelectField, SelectField, select_choices
 from ..core.locking import LockVersionField
 from .models import (
     KIND_LABELS,
@@ -42,6 +43,13 @@ class PartyForm(Form):
         default=PartyRole.MUNICIPALITY.value,
     )
     contact_person_id = IdSelectField(_l("Contact person"))
+    signatory_person_id = IdSelectField(
+        _l("Authorised signatory"),
+        description=_l(
+            "The person who signs for the party. Anyone else who signs for it states whether "
+            "they sign i. V. or i. A."
+        ),
+    )
     signatory_name = StringField(_l("Signatory (name)"), validators=[Length(max=200)])
     signatory_function = StringField(_l("Signatory's function"), validators=[Length(max=200)])
     duties = TextAreaField(
@@ -93,6 +101,19 @@ class AgreementForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
+    # Asked only of someone who is not the named signatory; no default: it is a choice.
+    capacity = RadioField(
+        _l("I sign"),
+        choices=select_choices(
+            [
+                ("iv", _l("i. V. (in Vertretung): as deputy of the named signatory")),
+                ("ia", _l("i. A. (im Auftrag): by order of the named signatory")),
+            ]
+        ),
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    confirm = BooleanField(_l("I confirm that I sign in place of the named signatory."))
     password = PasswordField(
         _l("Your password"),
         validators=[DataRequired()],
