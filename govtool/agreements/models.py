@@ -229,7 +229,7 @@ class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     """One wording of an agreement (version 1, then one per amendment)."""
 
     __tablename__ = "agreement_versions"
-    __audit_exclude__ = ("created_at", "updated_at", "document")
+    __audit_exclude__ = ("created_at", "updated_at", "document", "signed_document")
     __table_args__ = (
         sa.UniqueConstraint("agreement_id", "number", name="uq_agreement_versions_number"),
     )
@@ -261,6 +261,10 @@ class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     frozen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     document_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     document: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    # The signed document (the signed text with the signatures and the Unterzeichnungsvermerk),
+    # built once when the last party signs and kept, like the signed text: see agreements.signing.
+    signed_document_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    signed_document: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
 
     agreement: Mapped[Agreement] = relationship(back_populates="versions")
     template: Mapped[AgreementTemplate] = relationship()

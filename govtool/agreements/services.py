@@ -648,7 +648,7 @@ def download_document(version: AgreementVersion, user: User | None = None) -> tu
     blocks filled in and the signature page (agreements.signing.signed_copy), else a DRAFT copy
     listing the catalogue entries `user` may see."""
     if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:
-        return signing.signed_copy(version), False
+        return signing.signed_document_of(version), False
     return render_version(version, draft=True, user=user), True
 
 
@@ -689,6 +689,7 @@ def sign(
             if earlier is not version and earlier.status is VersionStatus.SIGNED:
                 earlier.status = VersionStatus.SUPERSEDED
         version.status = VersionStatus.SIGNED
+        signing.keep_signed_document(version)
     refresh_status(version.agreement)
     return signature
 

@@ -1,5 +1,5 @@
 """Signing agreement versions: in which capacity someone signs, the signed document with its
-signature page (Unterzeichnungsvermerk), checking an uploaded signed document, the mails when
+signature page (Unterzeichnungsvermerk), checking an uploaded document, the mails when
 signatures are requested and the versions waiting for a user's signature.
 
 What is hashed, and why one changed character is found:
@@ -8,18 +8,19 @@ What is hashed, and why one changed character is found:
   rendered once, at the first signature, and stored (AgreementVersion.document): the text every
   party signs. Each signature records it; the signature page prints it.
 * The signed document ("Ausfertigung") is that stored DOCX with the signature blocks filled in
-  (who signed, in which capacity, when) and the signature page appended. It is built from the
-  stored bytes and the signature records alone (the signer's name and function as recorded at
-  signing), the verification address from GOVTOOL_BASE_URL, and saved with fixed zip timestamps:
-  building it twice gives the same bytes.
-* Checking an upload (the verify page): a file byte-identical to a stored signed text is
-  accepted as that text. Otherwise the page reads the version's SHA-256 from the file's signature
-  page, builds that version's signed document again and compares the *text digest* of both: the
-  SHA-256 of the text of every paragraph of the body, headers and footers (table cells included,
-  in document order, paragraphs joined by line feeds, tabs and line breaks kept; results of
-  fields such as page numbers left out, as a word processor recomputes them). One added, removed
-  or changed character anywhere in the text fails; the same text saved again by a word processor
-  passes. Formatting and images are not compared (the QR code repeats the printed address).
+  (who signed, in which capacity, when) and the signature page appended (signed_copy). It is built
+  from the stored bytes and the signature records alone (the signer's name and function as
+  recorded at signing) plus the verification address, and saved with fixed zip timestamps:
+  building it twice gives the same bytes. It is built and stored with its SHA-256 when the last
+  party signs (AgreementVersion.signed_document), so later changes to the software or the
+  configured address do not change a document already issued.
+* The verify page accepts a file whose SHA-256 (of all its bytes) is that of a signed text or of
+  a signed document. Any change of the file fails, one character of the text included. For a file
+  that carries a signature page but does not match, the page says why: it reads the version's
+  SHA-256 from the signature page and compares the file's text with that version's signed
+  document paragraph by paragraph (body, then headers and footers; field results such as page
+  numbers left out), naming the first paragraph that differs, or saying that the text is the same
+  but the file was saved again or changed otherwise (formatting, images).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import User
-from ..core.archives import ArchiveRefused, check_archive
+from ..core.archives import check_archive
 from ..core.docx import save_document
 from ..core.errors import ValidationError
 from ..core.formatting import format_date, format_time
@@ -191,8 +192,9 @@ def _fill_signature_block(cell, version: AgreementVersion, party, signature) -> 
         named = ", ".join(p for p in (party.signatory_name, party.signatory_function) if p)
         lines.append((f"für {named}", {"size": 9, "grey": True}))
     lines.append(("siehe Unterzeichnungsvermerk", {"size": 9, "grey": True}))
+    first.paragraph_format.space_after = Pt(2)
     for text, options in lines:
-        _add_paragraph(cell, text, **options)
+        _add_paragraph(cell, text, **options).paragraph_format.space_after = Pt(2)
 
 
 def _signature_table(document, parties: int):
@@ -236,7 +238,10 @@ def _shade(cell, colour: str = "EEF2F8") -> None:
 
 
 def _set_widths(table, widths: list[float]) -> None:
+    """Column widths in the grid (LibreOffice reads these) and in every cell (Word does)."""
     table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Cm(width)
@@ -257,8 +262,7 @@ def _party_table(document, number: int, version, party, signature) -> None:
     named = ", ".join(p for p in (party.signatory_name, party.signatory_function) if p) or "–"
     signer = ", ".join(p for p in (signature.signer_name, signature.signer_function) if p)
     rows = [
-        ("Vertragspartei", party.organisation.name),
-        ("Benannte unterzeichnungsberechtigte Person", named),
+        ("Unterzeichnungsberechtigt (benannt)", named),
         ("Unterzeichnet von", signer),
         ("Eigenschaft", CAPACITY_TEXT[signature.capacity]),
         ("Datum und Uhrzeit", f"{date}, {time} Uhr (Europe/Berlin)"),
@@ -273,16 +277,19 @@ def _party_table(document, number: int, version, party, signature) -> None:
         _cant_split(row)
         label_cell, value_cell = row.cells
         _shade(label_cell)
-        label_cell.paragraphs[0].add_run(label).bold = True
+        label_run = label_cell.paragraphs[0].add_run(label)
+        label_run.bold = True
+        label_run.font.size = Pt(10)
         run = value_cell.paragraphs[0].add_run(value)
         if label.startswith("Prüfwert"):
             run.font.name = "Courier New"
             run.font.size = Pt(8.5)
         for cell in row.cells:
-            cell.paragraphs[0].paragraph_format.keep_with_next = True
+            # the table stays together (and with its heading), but not with what follows
+            cell.paragraphs[0].paragraph_format.keep_with_next = row is not table.rows[-1]
             cell.paragraphs[0].paragraph_format.space_after = Pt(2)
-    _set_widths(table, [5.0, 11.0])
-    document.add_paragraph()
+    _set_widths(table, [5.8, 10.2])
+    _add_paragraph(document).paragraph_format.space_after = Pt(0)
 
 
 def _verification_block(document, digest: str) -> None:
@@ -292,23 +299,23 @@ def _verification_block(document, digest: str) -> None:
     _borderless(table)
     qr_cell, text_cell = table.rows[0].cells
     _cant_split(table.rows[0])
-    qr_cell.paragraphs[0].add_run().add_picture(io.BytesIO(qr_png(url)), width=Cm(3.6))
+    qr_cell.paragraphs[0].add_run().add_picture(io.BytesIO(qr_png(url)), width=Cm(3.2))
     text_cell.paragraphs[0].add_run("Prüfadresse: ").bold = True
-    text_cell.paragraphs[0].add_run(url)
+    text_cell.paragraphs[0].add_run(url).font.size = Pt(9)
     paragraph = _add_paragraph(text_cell, "Prüfwert der Fassung (SHA-256): ", bold=True)
     code = paragraph.add_run(digest)
     code.font.name = "Courier New"
     code.font.size = Pt(8.5)
     _add_paragraph(
         text_cell,
-        "Laden Sie dieses Dokument unter der Prüfadresse hoch (QR-Code). govtool vergleicht "
-        "seinen Text mit der unterzeichneten Fassung; jede Änderung des Textes, auch eines "
-        "einzelnen Zeichens, wird erkannt. Der Prüfwert ist der SHA-256-Hashwert der Datei der "
-        "Fassung, die alle Vertragsparteien unterzeichnet haben (ohne diesen Vermerk).",
+        "Laden Sie diese Datei unter der Prüfadresse hoch (QR-Code): govtool prüft, ob sie "
+        "unverändert ist; jede Änderung, auch eines einzelnen Zeichens, wird erkannt. Der "
+        "Prüfwert ist der SHA-256-Hashwert der Datei der Fassung, die alle Vertragsparteien "
+        "unterzeichnet haben (ohne diesen Vermerk).",
         size=9,
         grey=True,
     )
-    _set_widths(table, [4.2, 11.8])
+    _set_widths(table, [3.8, 12.2])
 
 
 def _append_signature_page(document, version: AgreementVersion, signed) -> None:
@@ -415,16 +422,12 @@ def document_text(data: bytes) -> list[str]:
     return [_paragraph_text(p) for root in roots for p in root.iter(qn("w:p"))]
 
 
-def text_digest(paragraphs: list[str]) -> str:
-    """SHA-256 of the paragraphs' text, UTF-8, joined by line feeds."""
-    return hashlib.sha256("\n".join(paragraphs).encode("utf-8")).hexdigest()
-
-
 @dataclasses.dataclass
 class Verification:
-    """What the verify page found: `outcome` is "original" (byte-identical to a signed text),
-    "signed" (a signed document whose text is unchanged), "changed" (it carries a signature page
-    but its text differs), "unknown" (neither) or "unreadable" (not a DOCX)."""
+    """What the verify page found. `outcome`: "original" (byte-identical to a signed text),
+    "signed" (byte-identical to a signed document); rejected: "changed" (it carries a version's
+    signature page but its text differs from that version's signed document), "resaved" (same
+    text, other bytes), "unknown" (nothing matches) or "unreadable" (not a DOCX)."""
 
     digest: str
     outcome: str
@@ -436,8 +439,8 @@ class Verification:
         return self.outcome in ("original", "signed")
 
 
-def _versions_with_text(digest: str) -> list[AgreementVersion]:
-    """Versions whose signed text has this SHA-256 (and that still have a signature)."""
+def _load_versions(*conditions: sa.ColumnElement[bool]) -> list[AgreementVersion]:
+    """Versions matching `conditions` that still have a signature, with what the page shows."""
     versions = db.session.scalars(
         sa.select(AgreementVersion)
         .options(
@@ -445,7 +448,8 @@ def _versions_with_text(digest: str) -> list[AgreementVersion]:
             selectinload(AgreementVersion.parties).joinedload(AgreementParty.organisation),
             selectinload(AgreementVersion.signatures).joinedload(AgreementSignature.organisation),
         )
-        .where(AgreementVersion.document_sha256 == digest)
+        .where(*conditions)
+        .order_by(AgreementVersion.id)
     ).all()
     return [v for v in versions if v.active_signatures]
 
@@ -459,29 +463,54 @@ def _first_difference(expected: list[str], found: list[str]) -> tuple[int, str, 
     return 0, "", ""
 
 
+def signed_document_of(version: AgreementVersion) -> bytes:
+    """The signed document as issued: the stored one, else (a version signed before documents
+    were stored) built now."""
+    if version.signed_document is not None:
+        return version.signed_document
+    return signed_copy(version)
+
+
+def keep_signed_document(version: AgreementVersion) -> None:
+    """Store the signed document and its SHA-256 (when the last party has signed)."""
+    data = signed_copy(version)
+    version.signed_document = data
+    version.signed_document_sha256 = hashlib.sha256(data).hexdigest()
+
+
 def verify_upload(data: bytes) -> Verification:
     """Check an uploaded file against the signed versions (see the module's docstring)."""
     digest = hashlib.sha256(data).hexdigest()
-    original = _versions_with_text(digest)
+    original = _load_versions(AgreementVersion.document_sha256 == digest)
     if original:
         return Verification(digest, "original", original)
+    signed = _load_versions(
+        AgreementVersion.signed_document_sha256 == digest,
+        AgreementVersion.status.in_(SIGNED_STATUSES),
+    )
+    if signed:
+        return Verification(digest, "signed", signed)
     try:
         check_archive(data)
         found = document_text(data)
-    except (ArchiveRefused, Exception):  # not a readable DOCX (zip, XML or parts broken)
+    except Exception:  # not a readable DOCX (zip, XML or parts broken)
         return Verification(digest, "unreadable", [])
     if SIGNATURE_PAGE_TITLE not in found:
         return Verification(digest, "unknown", [])
     page = "\n".join(found[found.index(SIGNATURE_PAGE_TITLE) :])
     for claimed in dict.fromkeys(_SHA256.findall(page)):
-        versions = [v for v in _versions_with_text(claimed) if v.status in SIGNED_STATUSES]
+        versions = _load_versions(
+            AgreementVersion.document_sha256 == claimed,
+            AgreementVersion.status.in_(SIGNED_STATUSES),
+        )
         for version in versions:
-            expected = document_text(signed_copy(version))
-            if text_digest(expected) == text_digest(found):
-                return Verification(digest, "signed", [version])
-        if versions:
-            expected = document_text(signed_copy(versions[0]))
-            return Verification(digest, "changed", versions, _first_difference(expected, found))
+            issued = signed_document_of(version)
+            if version.signed_document is None and hashlib.sha256(issued).hexdigest() == digest:
+                return Verification(digest, "signed", [version])  # built now, same bytes
+            expected = document_text(issued)
+            if expected == found:
+                return Verification(digest, "resaved", [version])
+            return Verification(digest, "changed", [version], _first_difference(expected, found))
     return Verification(digest, "unknown", [])
 
 
@@ -489,7 +518,7 @@ def versions_for_code(digest: str) -> list[AgreementVersion]:
     """The signed versions a verification address (?sha256=…) names."""
     if not _SHA256.fullmatch(digest or ""):
         return []
-    return _versions_with_text(digest)
+    return _load_versions(AgreementVersion.document_sha256 == digest)
 
 
 # --- Requests for signatures ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""agreement signatories: the authorised signatory of a party as a person, and on each signature
-the capacity it was given in (i. V. / i. A.) with the signer's name and function as they were
+"""agreement signatories: the authorised signatory of a party as a person, on each signature
+the capacity it was given in (i. V. / i. A.) with the signer's name and function as they were,
+and on each version the signed document (with its Unterzeichnungsvermerk) and its SHA-256
 
 Revision ID: 0015_signatories
 Revises: 0011_locking_and_numbering
@@ -18,6 +19,14 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("agreement_versions") as batch_op:
+        batch_op.add_column(sa.Column("signed_document_sha256", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("signed_document", sa.LargeBinary(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_agreement_versions_signed_document_sha256"),
+            ["signed_document_sha256"],
+            unique=False,
+        )
     with op.batch_alter_table("agreement_parties") as batch_op:
         batch_op.add_column(sa.Column("signatory_person_id", sa.Integer(), nullable=True))
         batch_op.create_index(
@@ -55,3 +64,7 @@ def downgrade():
         )
         batch_op.drop_index(batch_op.f("ix_agreement_parties_signatory_person_id"))
         batch_op.drop_column("signatory_person_id")
+    with op.batch_alter_table("agreement_versions") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreement_versions_signed_document_sha256"))
+        batch_op.drop_column("signed_document")
+        batch_op.drop_column("signed_document_sha256")
