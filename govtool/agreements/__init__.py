@@ -25,8 +25,8 @@ def init_app(app) -> None:
 
     app.register_blueprint(bp)
     add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
+    dashboard_panel(waiting_panel)  # first: what the user has to do
     dashboard_panel(agreements_panel, counts=agreements_counts)
-    dashboard_panel(waiting_panel)
     app.cli.add_command(templates_cli)
     app.cli.add_command(agreements_cli)
     add_reminder_source(agreement_reminders)
