@@ -652,6 +652,14 @@ def download_document(version: AgreementVersion, user: User | None = None) -> tu
     return render_version(version, draft=True, user=user), True
 
 
+def signed_text(version: AgreementVersion) -> bytes:
+    """The stored signed text (the file of the version's SHA-256); NotFound before anyone
+    signed."""
+    if version.document is None or not version.active_signatures:
+        raise NotFound(gettext("This version has not been signed yet."))
+    return version.document
+
+
 def sign(
     user: User,
     party: AgreementParty,

@@ -312,3 +312,17 @@ def test_ministry_dashboard_counts_only_agreements_it_is_party_to(demo, client, 
     panel = page[page.index("Vereinbarungen Ihrer Organisation") :].split("</section>")[0]
     assert "Unterzeichnung ausstehend</a>: 1" in panel
     assert org("MB-REF34").id == ministry.organisation_id
+
+
+def test_the_signed_text_downloads_as_the_file_of_the_recorded_sha256(demo, client, login):
+    agreement = _awaiting_with_mayor()
+    login("halle@example.org", password=DEMO_PASSWORD)
+    url = f"/agreements/{agreement.id}/versions/1/signed-text.docx"
+    assert client.get(url).status_code == 404  # nobody has signed yet
+    version = _sign_all(agreement)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert hashlib.sha256(response.data).hexdigest() == version.document_sha256
+    assert all(s.document_sha256 == version.document_sha256 for s in version.signatures)
+    page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert version.document_sha256 in page and version.signed_document_sha256 in page
