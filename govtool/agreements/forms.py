@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -16,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as WTFValidationError
 
 from ..catalogue.forms import MultiCheckboxField
 from ..core.forms import FlaskForm, Form, IdSelectField, SelectField, select_choices
@@ -114,11 +116,29 @@ class SignForm(FlaskForm):
         validate_choice=False,
     )
     confirm = BooleanField(_l("I confirm that I sign in place of the named signatory."))
+    # Set by the page for someone who is not the named signatory, so that the capacity and the
+    # confirmation are asked at once with the password (the service checks them again).
+    capacity_required = False
     password = PasswordField(
         _l("Your password"),
         validators=[DataRequired()],
         description=_l("Re-enter your password to sign."),
     )
+
+    def validate_capacity(self, field) -> None:
+        if self.capacity_required and field.data not in ("iv", "ia"):
+            raise WTFValidationError(
+                gettext(
+                    "You are not the authorised signatory named for this party: choose whether "
+                    "you sign i. V. (in Vertretung) or i. A. (im Auftrag)."
+                )
+            )
+
+    def validate_confirm(self, field) -> None:
+        if self.capacity_required and not field.data:
+            raise WTFValidationError(
+                gettext("Confirm that you sign in place of the named signatory.")
+            )
 
 
 class WithdrawForm(FlaskForm):

@@ -79,6 +79,7 @@ def sign(agreement_id: int, number: int, party_id: int):
         abort(404)
     require(can(current_user, "agreement.sign", party))
     form = SignForm()
+    form.capacity_required = signing.required_capacity(current_user, party)
 
     def page(status: int):
         return render_template(
@@ -87,7 +88,7 @@ def sign(agreement_id: int, number: int, party_id: int):
             agreement=agreement,
             version=version,
             party=party,
-            needs_capacity=signing.required_capacity(current_user, party),
+            needs_capacity=form.capacity_required,
         ), status
 
     if form.validate_on_submit():

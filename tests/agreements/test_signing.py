@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 
+import pytest
 import sqlalchemy as sa
 import zxingcpp
 from docx import Document
@@ -26,6 +27,7 @@ from govtool.agreements.signing import (
     verify_upload,
     waiting_for_signature,
 )
+from govtool.core.errors import ValidationError
 from govtool.core.mail import OutboxMessage
 from govtool.extensions import db
 
@@ -85,13 +87,8 @@ def test_named_signatory_comes_from_the_person_and_fills_name_and_function(demo)
 def test_signatory_must_belong_to_the_party(demo):
     data = agreement_data()
     data["parties"][0]["signatory_person_id"] = person_id("s.krause@blk.example.org")
-    try:
+    with pytest.raises(ValidationError, match="Stadt Halle"):
         services.create_agreement(user("halle@example.org"), data)
-    except Exception as error:  # noqa: BLE001 - the type is asserted below
-        assert "Stadt Halle" in str(error)
-        assert type(error).__name__ == "ValidationError"
-    else:
-        raise AssertionError("a BLK person was accepted as Halle's signatory")
 
 
 def test_someone_else_chooses_a_capacity_and_confirms_before_signing(demo, client, login):
@@ -326,3 +323,20 @@ def test_the_signed_text_downloads_as_the_file_of_the_recorded_sha256(demo, clie
     assert all(s.document_sha256 == version.document_sha256 for s in version.signatures)
     page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
     assert version.document_sha256 in page and version.signed_document_sha256 in page
+
+
+def test_the_service_refuses_a_stand_in_signature_without_capacity_and_confirmation(demo):
+    agreement = _awaiting_with_mayor()
+    hal = agreement.latest_version.parties[0]
+    halle = user("halle@example.org")
+    for capacity, confirmed, field in (
+        (None, True, "capacity"),
+        ("xx", True, "capacity"),
+        ("ia", False, "confirm"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.sign(halle, hal, DEMO_PASSWORD, capacity=capacity, confirmed=confirmed)
+        assert refused.value.field == field
+    assert agreement.latest_version.active_signatures == []
+    signature = services.sign(halle, hal, DEMO_PASSWORD, capacity="ia", confirmed=True)
+    assert signature.capacity is SignatureCapacity.BY_ORDER
