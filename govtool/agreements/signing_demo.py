@@ -18,16 +18,23 @@ AGENCY_DUTIES = [
     "moderiert zwei Workshops pro Jahr und dokumentiert deren Ergebnisse",
 ]
 TARGET_AGREEMENTS = [
-    # number, title, municipality, signatures requested and signed by the municipality?
-    ("ZV-2022-002", "Zielvereinbarung Burgenlandkreis und TransMit", "BLK", True),
-    ("ZV-2022-003", "Zielvereinbarung Landkreis Börde und TransMit", "BK", False),
+    # number, title, municipality, term, signatures requested and signed by the municipality?
+    ("ZV-2022-002", "Zielvereinbarung Burgenlandkreis und TransMit", "BLK", (START, END), False),
+    ("ZV-2022-003", "Zielvereinbarung Landkreis Börde und TransMit", "BK", (START, END), False),
+    (
+        "ZV-2026-001",
+        "Zielvereinbarung Burgenlandkreis und TransMit – Fortschreibung 2026–2028",
+        "BLK",
+        (dt.date(2026, 9, 1), dt.date(2028, 8, 31)),
+        True,
+    ),
 ]
 REQUESTED_AT = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 SIGNED_AT = dt.datetime(2026, 11, 23, 15, 40, tzinfo=dt.UTC)
 
 
 def load_demo_target_agreements() -> dict[str, int]:
-    """Target agreements between each district and TransMit; ZV-2022-002 awaits TransMit."""
+    """Target agreements between each district and TransMit; ZV-2026-001 awaits TransMit."""
     from ..demo import DEMO_PASSWORD
     from . import services
 
@@ -35,7 +42,7 @@ def load_demo_target_agreements() -> dict[str, int]:
     if "TRANSMIT" not in orgs:
         return {"agreements": 0}
     added = 0
-    for number, title, municipality, requested in TARGET_AGREEMENTS:
+    for number, title, municipality, (start, end), requested in TARGET_AGREEMENTS:
         if _exists(number) or municipality not in orgs:
             continue
         parties = [
@@ -44,7 +51,7 @@ def load_demo_target_agreements() -> dict[str, int]:
         ]
         subject = f"Prozessbegleitung des {orgs[municipality].name} durch die Transferagentur."
         agreement = _demo_agreement(
-            number, "zielvereinbarung", title, municipality, parties, subject, START, END, orgs
+            number, "zielvereinbarung", title, municipality, parties, subject, start, end, orgs
         )
         added += 1
         db.session.flush()

@@ -70,7 +70,7 @@ def test_a_new_agreement_of_others_stays_hidden_from_transmit(demo, client, logi
 
 
 def test_transmit_signs_the_target_agreement_waiting_for_it(demo, client, login):
-    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.number == "ZV-2022-002"))
+    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.number == "ZV-2026-001"))
     version = agreement.latest_version
     assert version.status is VersionStatus.AWAITING_SIGNATURES
     party = next(p for p in version.parties if p.organisation.short_name == "TRANSMIT")
@@ -78,7 +78,7 @@ def test_transmit_signs_the_target_agreement_waiting_for_it(demo, client, login)
 
     login(TRANSMIT, password=DEMO_PASSWORD)
     dashboard = client.get("/").get_data(as_text=True)
-    assert "ZV-2022-002" in dashboard[dashboard.index("Warten auf meine Unterschrift") :]
+    assert "ZV-2026-001" in dashboard[dashboard.index("Warten auf meine Unterschrift") :]
     url = f"/agreements/{agreement.id}/versions/1/sign/{party.id}"
     # Dr. Peter Becker is TransMit's named signatory: no capacity asked
     assert 'name="capacity"' not in client.get(url).get_data(as_text=True)
