@@ -644,9 +644,9 @@ def signed_document(version: AgreementVersion) -> bytes:
 
 
 def download_document(version: AgreementVersion, user: User | None = None) -> tuple[bytes, bool]:
-    """(DOCX bytes, is_draft): once all parties signed, the signed text with the signature
-    blocks filled in and the signature page (agreements.signing.signed_copy), else a DRAFT copy
-    listing the catalogue entries `user` may see."""
+    """(DOCX bytes, is_draft): once all parties signed, the signed document (the signed text
+    with the signature blocks filled in and the signature page, agreements.signature_page), else
+    a DRAFT copy listing the catalogue entries `user` may see."""
     if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:
         return signing.signed_document_of(version), False
     return render_version(version, draft=True, user=user), True

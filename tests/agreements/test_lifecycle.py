@@ -17,7 +17,7 @@ from govtool.agreements.models import (
     VersionStatus,
 )
 from govtool.agreements.reminders import agreement_reminders
-from govtool.agreements.signing import signed_copy
+from govtool.agreements.signature_page import signed_copy
 from govtool.core.audit import AuditEntry
 from govtool.core.errors import Conflict, PermissionDenied, ValidationError
 from govtool.extensions import db

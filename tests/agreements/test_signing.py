@@ -21,12 +21,8 @@ from govtool.agreements.models import (
     SignatureCapacity,
     VersionStatus,
 )
-from govtool.agreements.signing import (
-    signed_copy,
-    verification_url,
-    verify_upload,
-    waiting_for_signature,
-)
+from govtool.agreements.signature_page import signed_copy, verification_url
+from govtool.agreements.signing import verify_upload, waiting_for_signature
 from govtool.core.errors import ValidationError
 from govtool.core.mail import OutboxMessage
 from govtool.extensions import db
