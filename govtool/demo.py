@@ -165,6 +165,8 @@ PEOPLE = [
         False,
     ),
     ("a.richter@halle.example.org", "", "Anja", "Richter", "Bildungsmanagerin", "HAL", True),
+    # the authorised signatory of the city's agreements (has no login: others sign i. V./i. A.)
+    ("a.vogt@halle.example.org", "Dr.", "Alexander", "Vogt", "Oberbürgermeister", "HAL", False),
     ("m.hoffmann@halle.example.org", "", "Markus", "Hoffmann", "Bildungsmonitorer", "HAL", False),
     (
         "s.krause@blk.example.org",
@@ -221,6 +223,7 @@ USERS = [
     ("halle@example.org", [Role.MUNICIPALITY], "HAL", "a.richter@halle.example.org"),
     ("burgenlandkreis@example.org", [Role.MUNICIPALITY], "BLK", "s.krause@blk.example.org"),
     ("ministerium@example.org", [Role.MINISTRY], "MB-REF34", "k.wagner@mb.example.org"),
+    ("transmit@example.org", [Role.AGENCY], "TRANSMIT", "p.becker@transmit.example.org"),
 ]
 
 

@@ -21,18 +21,19 @@ def test_demo_load_is_idempotent(app, db):
     second = runner.invoke(demo_load_command)
     assert second.exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == counts["organisations"]
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == counts["users"] == 5
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == counts["users"] == 6
     referat = db.session.scalar(sa.select(Organisation).filter_by(short_name="MB-REF34"))
     assert referat.parent.short_name == "MB-ST"
 
 
-def test_all_five_demo_logins_work(app, client, demo):
+def test_all_six_demo_logins_work(app, client, demo):
     for email in (
         "admin@example.org",
         "sekretariat@example.org",
         "halle@example.org",
         "burgenlandkreis@example.org",
         "ministerium@example.org",
+        "transmit@example.org",
     ):
         response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email

@@ -19,14 +19,18 @@ def init_app(app) -> None:
     from .dashboard import agreements_counts, agreements_panel
     from .demo import load_demo_agreement_in_force, load_demo_agreements
     from .reminders import agreement_reminders
+    from .signing import waiting_panel
+    from .signing_demo import load_demo_target_agreements
     from .views import bp
 
     app.register_blueprint(bp)
     add_nav_item(_l("Agreements"), "agreements.index", "agreement.list", 20)
+    dashboard_panel(waiting_panel)  # first: what the user has to do
     dashboard_panel(agreements_panel, counts=agreements_counts)
     app.cli.add_command(templates_cli)
     app.cli.add_command(agreements_cli)
     add_reminder_source(agreement_reminders)
     add_demo_loader(load_demo_agreements)
     add_demo_loader(load_demo_agreement_in_force)
+    add_demo_loader(load_demo_target_agreements)
     add_translations(app, Path(__file__).parent / "translations")

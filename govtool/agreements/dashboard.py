@@ -1,4 +1,7 @@
-"""The agreements panel on the dashboard: agreements the user may see, counted by status."""
+"""The agreements panel on the dashboard: the agreements the user's organisation drafted or is a
+party to (agreement.involved), counted by status. An overseer (ministry, secretariat) may see
+every agreement in the list, but its dashboard counts only its own: "awaiting signatures" there
+means awaiting its organisation's or its partners' signatures, not anyone's."""
 
 from __future__ import annotations
 
@@ -8,15 +11,15 @@ from flask_babel import gettext
 from ..core.permissions import can, filter_condition, filter_scope
 from .models import Agreement, AgreementStatus
 
-# The count select depends on the user only through the scope of the agreement.view filter
-# (all, none, or the organisation): one select per scope, built once (bounded).
+# The count select depends on the user only through the scope of the agreement.involved filter
+# (none, or the organisation): one select per scope, built once (bounded).
 _STATEMENTS: dict = {}
 
 
 def agreements_counts(user):
     if not can(user, "agreement.list"):
         return None
-    key = filter_scope("agreement.view", user)
+    key = filter_scope("agreement.involved", user)
     statement = _STATEMENTS.get(key)
     if statement is None:
         if len(_STATEMENTS) > 256:
@@ -26,7 +29,7 @@ def agreements_counts(user):
                 sa.func.count(sa.case((Agreement.status == status, 1))).label(status.value)
                 for status in AgreementStatus
             ]
-        ).where(filter_condition("agreement.view", key))
+        ).where(filter_condition("agreement.involved", key))
     return statement, {}
 
 

@@ -56,6 +56,8 @@ STANDARD_TEMPLATES = [
 ]
 
 START, END = dt.date(2022, 9, 1), dt.date(2025, 8, 31)
+# The authorised signatory of a party (a person's email) where it is not the contact person.
+SIGNATORIES = {"HAL": "a.vogt@halle.example.org"}
 MUNICIPAL_DUTIES = [
     "benennt eine feste Ansprechperson für das kommunale Bildungsmanagement",
     "stellt die vereinbarten Daten für das Bildungsmonitoring bereit",
@@ -194,8 +196,11 @@ def _demo_agreement(number, code, title, owner, parties, subject, start, end, or
     for position, (short, role, duties) in enumerate(parties):
         organisation = orgs[short]
         contact = organisation.contact_person
-        signatory = contact or db.session.scalar(
-            sa.select(Person).where(Person.organisation_id == organisation.id)
+        named = SIGNATORIES.get(short)
+        signatory = (
+            (db.session.scalar(sa.select(Person).where(Person.email == named)) if named else None)
+            or contact
+            or db.session.scalar(sa.select(Person).where(Person.organisation_id == organisation.id))
         )
         version.parties.append(
             AgreementParty(
@@ -205,6 +210,7 @@ def _demo_agreement(number, code, title, owner, parties, subject, start, end, or
                 contact_person=contact,
                 signatory_name=signatory.full_name if signatory else "N. N.",
                 signatory_function=signatory.function if signatory else "",
+                signatory_person=signatory,
                 duties=[PartyDuty(position=i, text=t) for i, t in enumerate(duties)],
             )
         )
@@ -262,6 +268,8 @@ IN_FORCE_SIGNATURES = [
     ("ministerium@example.org", "MB-REF34", dt.datetime(2025, 8, 18, 10, 30, tzinfo=dt.UTC)),
     ("halle@example.org", "HAL", dt.datetime(2025, 8, 25, 14, 5, tzinfo=dt.UTC)),
 ]
+# halle@ (Anja Richter) signs by order of the Oberbürgermeister the agreement names.
+IN_FORCE_CAPACITY = {"HAL": "ia"}
 
 
 def load_demo_agreement_in_force() -> dict[str, int]:
@@ -288,5 +296,6 @@ def load_demo_agreement_in_force() -> dict[str, int]:
     services.request_signatures(first_signer, version, now=IN_FORCE_SIGNATURES[0][2])
     for party in version.parties:
         user, signed_at = signers[party.organisation.short_name]
-        services.sign(user, party, DEMO_PASSWORD, now=signed_at)
+        capacity = IN_FORCE_CAPACITY.get(party.organisation.short_name)
+        services.sign(user, party, DEMO_PASSWORD, now=signed_at, capacity=capacity, confirmed=True)
     return {"agreements": 1}

@@ -61,6 +61,17 @@ def document_pdf(agreement_id: int, number: int):
     return download(pdf, f"{agreement.number}-v{number}{suffix}.pdf", "application/pdf")
 
 
+@bp.get("/<int:agreement_id>/versions/<int:number>/signed-text.docx")
+@login_required
+def signed_text(agreement_id: int, number: int):
+    """The signed text as frozen at the first signature, without the signature page: the file
+    whose SHA-256 every signature records (check it with any sha256 tool)."""
+    agreement = _load(agreement_id)
+    version = _version(agreement, number)
+    data = services.signed_text(version)
+    return download(data, f"{agreement.number}-v{number}-Fassung.docx", DOCX_MIME)
+
+
 @bp.get("/<int:agreement_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(agreement_id: int, attachment_id: int):

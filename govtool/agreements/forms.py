@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -11,13 +12,15 @@ from wtforms import (
     FormField,
     IntegerField,
     PasswordField,
+    RadioField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as WTFValidationError
 
 from ..catalogue.forms import MultiCheckboxField
-from ..core.forms import FlaskForm, Form, IdSelectField, SelectField
+from ..core.forms import FlaskForm, Form, IdSelectField, SelectField, select_choices
 from ..core.locking import LockVersionField
 from .models import (
     KIND_LABELS,
@@ -42,6 +45,13 @@ class PartyForm(Form):
         default=PartyRole.MUNICIPALITY.value,
     )
     contact_person_id = IdSelectField(_l("Contact person"))
+    signatory_person_id = IdSelectField(
+        _l("Authorised signatory"),
+        description=_l(
+            "The person who signs for the party. Anyone else who signs for it states whether "
+            "they sign i. V. or i. A."
+        ),
+    )
     signatory_name = StringField(_l("Signatory (name)"), validators=[Length(max=200)])
     signatory_function = StringField(_l("Signatory's function"), validators=[Length(max=200)])
     duties = TextAreaField(
@@ -93,11 +103,42 @@ class AgreementForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
+    # Asked only of someone who is not the named signatory; no default: it is a choice.
+    capacity = RadioField(
+        _l("I sign"),
+        choices=select_choices(
+            [
+                ("iv", _l("i. V. (in Vertretung): as deputy of the named signatory")),
+                ("ia", _l("i. A. (im Auftrag): by order of the named signatory")),
+            ]
+        ),
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    confirm = BooleanField(_l("I confirm that I sign in place of the named signatory."))
+    # Set by the page for someone who is not the named signatory, so that the capacity and the
+    # confirmation are asked at once with the password (the service checks them again).
+    capacity_required = False
     password = PasswordField(
         _l("Your password"),
         validators=[DataRequired()],
         description=_l("Re-enter your password to sign."),
     )
+
+    def validate_capacity(self, field) -> None:
+        if self.capacity_required and field.data not in ("iv", "ia"):
+            raise WTFValidationError(
+                gettext(
+                    "You are not the authorised signatory named for this party: choose whether "
+                    "you sign i. V. (in Vertretung) or i. A. (im Auftrag)."
+                )
+            )
+
+    def validate_confirm(self, field) -> None:
+        if self.capacity_required and not field.data:
+            raise WTFValidationError(
+                gettext("Confirm that you sign in place of the named signatory.")
+            )
 
 
 class WithdrawForm(FlaskForm):

@@ -229,7 +229,7 @@ class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     """One wording of an agreement (version 1, then one per amendment)."""
 
     __tablename__ = "agreement_versions"
-    __audit_exclude__ = ("created_at", "updated_at", "document")
+    __audit_exclude__ = ("created_at", "updated_at", "document", "signed_document")
     __table_args__ = (
         sa.UniqueConstraint("agreement_id", "number", name="uq_agreement_versions_number"),
     )
@@ -261,6 +261,10 @@ class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     frozen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     document_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     document: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    # The signed document (the signed text with the signatures and the Unterzeichnungsvermerk),
+    # built once when the last party signs and kept, like the signed text: see agreements.signing.
+    signed_document_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    signed_document: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
 
     agreement: Mapped[Agreement] = relationship(back_populates="versions")
     template: Mapped[AgreementTemplate] = relationship()
@@ -333,10 +337,16 @@ class AgreementParty(Audited, Model):
     contact_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
     signatory_name: Mapped[str] = mapped_column(sa.String(200), default="")
     signatory_function: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The authorised signatory as a person of the directory: whoever else signs for the party
+    # says in which capacity (i. V. / i. A.), see agreements.signing.
+    signatory_person_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
 
     version: Mapped[AgreementVersion] = relationship(back_populates="parties")
     organisation: Mapped[Organisation] = relationship()
-    contact_person: Mapped[Person | None] = relationship()
+    contact_person: Mapped[Person | None] = relationship(foreign_keys=[contact_person_id])
+    signatory_person: Mapped[Person | None] = relationship(foreign_keys=[signatory_person_id])
     duties: Mapped[list[PartyDuty]] = relationship(
         back_populates="party", order_by="PartyDuty.position", cascade="all, delete-orphan"
     )
@@ -389,8 +399,35 @@ class AgreementComment(Audited, TimestampMixin, Model):
         return self.text[:60]
 
 
+class SignatureCapacity(enum.Enum):
+    """In which capacity someone signs: as the party's authorised signatory (no mark), in
+    their place as deputy (in Vertretung) or by their order (im Auftrag)."""
+
+    AUTHORISED = ""
+    DEPUTY = "iv"
+    BY_ORDER = "ia"
+
+    @property
+    def mark(self) -> str:
+        """The mark before the name, as German documents write it."""
+        return {"": "", "iv": "i. V.", "ia": "i. A."}[self.value]
+
+    @property
+    def label(self) -> str:
+        return str(CAPACITY_LABELS[self])
+
+
+CAPACITY_LABELS = {
+    SignatureCapacity.AUTHORISED: _l("as the authorised signatory"),
+    SignatureCapacity.DEPUTY: _l("i. V. (in Vertretung): as deputy of the authorised signatory"),
+    SignatureCapacity.BY_ORDER: _l("i. A. (im Auftrag): by order of the authorised signatory"),
+}
+
+
 class AgreementSignature(Audited, Model):
-    """Who signed which version for which party, when, and the SHA-256 of the signed DOCX."""
+    """Who signed which version for which party, when, in which capacity, and the SHA-256 of
+    the signed DOCX. The signer's name and function are kept as they were at signing: the
+    signature page of the signed document is rebuilt from them and must not change later."""
 
     __tablename__ = "agreement_signatures"
 
@@ -406,6 +443,11 @@ class AgreementSignature(Audited, Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     document_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    capacity: Mapped[SignatureCapacity] = mapped_column(
+        enum_type(SignatureCapacity, 2), default=SignatureCapacity.AUTHORISED
+    )
+    signer_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    signer_function: Mapped[str] = mapped_column(sa.String(200), default="")
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     withdrawal_reason: Mapped[str] = mapped_column(sa.Text, default="")

@@ -4,6 +4,10 @@ Ministry, secretariat and admins see every agreement. A municipality (or a membe
 agreements its organisation drafted or is a party to, so other organisations' drafts stay hidden.
 Only the drafting organisation (or ministry/secretariat/admin) edits; only a party's own signatory
 signs for that party, and only they withdraw that signature, until every party has signed.
+
+A support agency (Begleitagentur, role AGENCY, e.g. TransMit) sees only the agreements its
+organisation is party to (or drafted), comments on them, and signs the target agreements
+(Zielvereinbarungen) it is party to; it drafts nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from ..extensions import db
 from .models import (
     EDITABLE_VERSION_STATUSES,
     Agreement,
+    AgreementKind,
     AgreementParty,
     AgreementStatus,
     AgreementVersion,
@@ -25,6 +30,8 @@ from .models import (
 OVERSEERS = (Role.ADMIN, Role.MINISTRY, Role.SECRETARY)
 DRAFTERS = (*OVERSEERS, Role.MUNICIPALITY)
 SIGNING_ROLES = (Role.MUNICIPALITY, Role.MINISTRY)
+# What a support agency signs for its organisation: the target agreements it is party to.
+AGENCY_SIGNS = (AgreementKind.TARGET,)
 
 
 def _org_chain(organisation) -> set[int]:
@@ -116,6 +123,17 @@ def view_agreement(user: User, agreement) -> bool:
     return is_owner(user, agreement) or is_party(user, agreement)
 
 
+def _involvement_scope(user: User) -> int | str:
+    return user.organisation_id if user.organisation_id is not None else "none"
+
+
+@rule("agreement.involved", where=Filter(_involvement_scope, _visible_agreements))
+def involved_in_agreement(user: User, agreement) -> bool:
+    """The user's organisation drafted the agreement or is a party to it: what the dashboard
+    counts as the user's own (an overseer sees more, but is not involved in all of it)."""
+    return is_owner(user, agreement) or is_party(user, agreement)
+
+
 @rule("agreement.create")
 def create_agreement(user: User, _obj) -> bool:
     if user.has_role(*OVERSEERS):
@@ -144,14 +162,43 @@ def comment_version(user: User, version) -> bool:
     return view_agreement(user, version.agreement) and version.status in EDITABLE_VERSION_STATUSES
 
 
+def _signs_for(user: User, organisation_id: int | None, agreement) -> bool:
+    """The user may sign for this organisation on this agreement: a user of it (or of a
+    department of it) with a signing role, or a support agency's user on a target agreement."""
+    if user.organisation is None or organisation_id not in _org_chain(user.organisation):
+        return False
+    if user.has_role(*SIGNING_ROLES):
+        return True
+    return user.has_role(Role.AGENCY) and agreement.kind in AGENCY_SIGNS
+
+
 @rule("agreement.sign")
 def sign_for_party(user: User, party) -> bool:
-    """A user of the party's organisation (or a department of it) with a signing role."""
-    if not user.has_role(*SIGNING_ROLES) or user.organisation is None:
-        return False
+    """A user of the party's organisation (or a department of it) with a signing role, or a
+    support agency's user on a target agreement, while the version awaits signatures."""
     if party.version.status is not VersionStatus.AWAITING_SIGNATURES:
         return False
-    return party.organisation_id in _org_chain(user.organisation)
+    return _signs_for(user, party.organisation_id, party.version.agreement)
+
+
+def is_authorised_signatory(user: User, party) -> bool:
+    """The user is the person the party names as its authorised signatory; anyone else who
+    signs for the party says in which capacity (i. V. / i. A.)."""
+    return party.signatory_person_id is not None and user.person_id == party.signatory_person_id
+
+
+def signing_candidates_condition(user: User) -> sa.ColumnElement[bool] | None:
+    """SQL narrowing the parties `user` may sign for (organisation and kind, as in
+    agreement.sign), or None when the user signs for no one. The list checks the rule itself on
+    each row; this keeps the query to the few rows that can pass."""
+    if user.organisation is None or not user.has_role(*SIGNING_ROLES, Role.AGENCY):
+        return None
+    condition: sa.ColumnElement[bool] = AgreementParty.organisation_id.in_(
+        sorted(_org_chain(user.organisation))
+    )
+    if not user.has_role(*SIGNING_ROLES):
+        condition = sa.and_(condition, Agreement.kind.in_(AGENCY_SIGNS))
+    return condition
 
 
 def may_withdraw_signature(user: User, signature) -> bool:
@@ -162,9 +209,7 @@ def may_withdraw_signature(user: User, signature) -> bool:
         return False
     if signature.version.status is not VersionStatus.AWAITING_SIGNATURES:
         return False
-    if not user.has_role(*SIGNING_ROLES) or user.organisation is None:
-        return False
-    return signature.organisation_id in _org_chain(user.organisation)
+    return _signs_for(user, signature.organisation_id, signature.version.agreement)
 
 
 @rule("agreement.withdraw_signatures")

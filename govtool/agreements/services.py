@@ -28,6 +28,7 @@ from ..core.throttle import verify_password
 from ..core.uploads import check_file_type, check_filename
 from ..directory.models import Organisation, Person
 from ..extensions import db
+from . import signing
 from .models import (
     Agreement,
     AgreementAttachment,
@@ -41,6 +42,7 @@ from .models import (
     PartyDuty,
     PartyRole,
     Renewal,
+    SignatureCapacity,
     VersionStatus,
     version_entries,
 )
@@ -467,6 +469,7 @@ def _set_parties(version: AgreementVersion, cleaned: list[tuple[Organisation, di
         party.contact_person_id = entry.get("contact_person_id") or None
         party.signatory_name = (entry.get("signatory_name") or "").strip()
         party.signatory_function = (entry.get("signatory_function") or "").strip()
+        _set_signatory_person(party, organisation, entry.get("signatory_person_id") or None)
         duties = entry.get("duties") or []
         if isinstance(duties, str):
             duties = duties.splitlines()
@@ -483,6 +486,36 @@ def _set_parties(version: AgreementVersion, cleaned: list[tuple[Organisation, di
                     signature.party_id = None
             version.parties.remove(party)
     version.parties.sort(key=lambda p: p.position)
+
+
+def _set_signatory_person(
+    party: AgreementParty, organisation: Organisation, person_id: int | None
+) -> None:
+    """The authorised signatory as a person of the party's organisation (or of a department of
+    it); their name and function fill the typed fields left empty."""
+    party.signatory_person_id = None
+    if person_id is None:
+        return
+    person = db.session.get(Person, person_id)
+    chain = set()
+    node: Organisation | None = person.organisation if person is not None else None
+    for _ in range(10):
+        if node is None:
+            break
+        chain.add(node.id)
+        node = node.parent
+    if person is None or person.is_erased or organisation.id not in chain:
+        raise ValidationError(
+            gettext(
+                "The authorised signatory of %(name)s must be a person of that organisation.",
+                name=organisation.name,
+            )
+        )
+    party.signatory_person_id = person.id
+    if not party.signatory_name:
+        party.signatory_name = person.full_name
+    if not party.signatory_function:
+        party.signatory_function = person.function
 
 
 def _apply_links(user: User, version: AgreementVersion, data: dict[str, Any]) -> None:
@@ -580,6 +613,7 @@ def request_signatures(
     version.status = VersionStatus.AWAITING_SIGNATURES
     version.signatures_requested_at = now or utcnow()
     refresh_status(version.agreement)
+    signing.notify_signatories(version)
 
 
 def add_comment(user: User, version: AgreementVersion, text: str) -> AgreementComment:
@@ -610,22 +644,41 @@ def signed_document(version: AgreementVersion) -> bytes:
 
 
 def download_document(version: AgreementVersion, user: User | None = None) -> tuple[bytes, bool]:
-    """(DOCX bytes, is_draft): the signed bytes once all parties signed, else a DRAFT copy
-    listing the catalogue entries `user` may see."""
+    """(DOCX bytes, is_draft): once all parties signed, the signed document (the signed text
+    with the signature blocks filled in and the signature page, agreements.signature_page), else
+    a DRAFT copy listing the catalogue entries `user` may see."""
     if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:
-        return version.document, False
+        return signing.signed_document_of(version), False
     return render_version(version, draft=True, user=user), True
 
 
-def sign(user: User, party: AgreementParty, password: str, now: dt.datetime | None = None):
-    """Sign for `party` after re-entering the password; freezes the version on first signature."""
+def signed_text(version: AgreementVersion) -> bytes:
+    """The stored signed text (the file of the version's SHA-256); NotFound before anyone
+    signed."""
+    if version.document is None or not version.active_signatures:
+        raise NotFound(gettext("This version has not been signed yet."))
+    return version.document
+
+
+def sign(
+    user: User,
+    party: AgreementParty,
+    password: str,
+    now: dt.datetime | None = None,
+    capacity: SignatureCapacity | str | None = None,
+    confirmed: bool = False,
+):
+    """Sign for `party` after re-entering the password; freezes the version on first signature.
+    Whoever is not the party's named signatory signs i. V. or i. A. (`capacity`, `confirmed`)."""
     ensure(user, "agreement.sign", party)
+    chosen = signing.check_capacity(user, party, capacity, confirmed)
     if not verify_password(user, password):
         raise ValidationError(gettext("The password is not correct."), field="password")
     version = party.version
     if version.signature_for(party) is not None:
         raise Conflict(gettext("This party has already signed this version."))
     signed_document(version)
+    signer_name, signer_function = signing.signer_record(user, party, chosen)
     signature = AgreementSignature(
         version=version,
         party=party,
@@ -633,6 +686,9 @@ def sign(user: User, party: AgreementParty, password: str, now: dt.datetime | No
         organisation_id=party.organisation_id,
         signed_at=now or utcnow(),
         document_sha256=version.document_sha256,
+        capacity=chosen,
+        signer_name=signer_name,
+        signer_function=signer_function,
     )
     db.session.add(signature)
     db.session.flush()
@@ -641,6 +697,7 @@ def sign(user: User, party: AgreementParty, password: str, now: dt.datetime | No
             if earlier is not version and earlier.status is VersionStatus.SIGNED:
                 earlier.status = VersionStatus.SUPERSEDED
         version.status = VersionStatus.SIGNED
+        signing.keep_signed_document(version)
     refresh_status(version.agreement)
     return signature
 
@@ -735,6 +792,7 @@ def amend(user: User, agreement: Agreement, change_note: str = "") -> AgreementV
             contact_person_id=party.contact_person_id,
             signatory_name=party.signatory_name,
             signatory_function=party.signatory_function,
+            signatory_person_id=party.signatory_person_id,
         )
         copy.duties = [PartyDuty(position=d.position, text=d.text) for d in party.duties]
         version.parties.append(copy)

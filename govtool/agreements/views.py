@@ -29,7 +29,7 @@ from ..core.views import RowsWithTotalPagination, page_args
 from ..extensions import db
 from ..links import directory as directory_services
 from ..links import services as links
-from . import services
+from . import services, signing
 from .compare import compare_entries, compare_versions
 from .forms import (
     MAX_PARTY_SLOTS,
@@ -123,6 +123,7 @@ def _agreement_form(version=None) -> AgreementForm:
                         "organisation_id": party.organisation_id,
                         "role": party.role.value,
                         "contact_person_id": party.contact_person_id or 0,
+                        "signatory_person_id": party.signatory_person_id or 0,
                         "signatory_name": party.signatory_name,
                         "signatory_function": party.signatory_function,
                         "duties": "\n".join(d.text for d in party.duties),
@@ -139,12 +140,20 @@ def _agreement_form(version=None) -> AgreementForm:
         NONE_CHOICE,
         *directory_services.people_of_organisations(
             [entry.organisation_id.data for entry in form.parties] + [current_user.organisation_id],
-            [party.contact_person_id for party in version.parties] if version else [],
+            [
+                person_id
+                for party in version.parties
+                for person_id in (party.contact_person_id, party.signatory_person_id)
+                if person_id
+            ]
+            if version
+            else [],
         ),
     ]
     for entry in form.parties:
         entry.organisation_id.choices = organisations
         entry.contact_person_id.choices = people
+        entry.signatory_person_id.choices = people
     form.template_id.choices = [NONE_CHOICE, *services.template_choices()]
     form.body_id.choices = [NONE_CHOICE, *links.body_choices(current_user)]
     form.entry_ids.choices = links.entry_choices(current_user, version)
@@ -301,14 +310,22 @@ def verify():
     require(can(current_user, "agreement.verify"))
     form = VerifyForm()
     result = None
+    code = request.args.get("sha256", "").strip().lower()
     if form.validate_on_submit():
-        digest, versions = services.verify_document(form.file.data.read())
-        result = {
-            "digest": digest,
-            "versions": versions,
-            "visible": [v for v in versions if can(current_user, "agreement.view", v.agreement)],
-        }
-    return render_template("agreements/verify.html", form=form, result=result)
+        result = signing.verify_upload(form.file.data.read())
+    named = signing.versions_for_code(code) if code and result is None else []
+    return render_template(
+        "agreements/verify.html",
+        form=form,
+        result=result,
+        code=code,
+        named=_visible_versions(named),
+        visible=_visible_versions(result.versions if result else []),
+    )
+
+
+def _visible_versions(versions: list) -> list:
+    return [v for v in versions if can(current_user, "agreement.view", v.agreement)]
 
 
 # The other pages register their routes on bp (imported last: they import the helpers above).

@@ -23,7 +23,7 @@ from ..core.forms import (
 )
 from ..core.permissions import can, require
 from ..extensions import db
-from . import services
+from . import services, signing
 from .forms import (
     AmendForm,
     AttachmentForm,
@@ -79,15 +79,27 @@ def sign(agreement_id: int, number: int, party_id: int):
         abort(404)
     require(can(current_user, "agreement.sign", party))
     form = SignForm()
+    form.capacity_required = signing.required_capacity(current_user, party)
 
     def page(status: int):
         return render_template(
-            "agreements/sign.html", form=form, agreement=agreement, version=version, party=party
+            "agreements/sign.html",
+            form=form,
+            agreement=agreement,
+            version=version,
+            party=party,
+            needs_capacity=form.capacity_required,
         ), status
 
     if form.validate_on_submit():
         on_domain_error(page, form)
-        services.sign(current_user, party, form.password.data)
+        services.sign(
+            current_user,
+            party,
+            form.password.data,
+            capacity=form.capacity.data,
+            confirmed=bool(form.confirm.data),
+        )
         db.session.commit()
         flash(gettext("Signed for %(name)s.", name=party.organisation.name), "success")
         return redirect(url_for(".detail", agreement_id=agreement.id, version=number))

@@ -23,6 +23,7 @@ class Role(enum.Enum):
     SECRETARY = "secretary"
     MUNICIPALITY = "municipality"
     MEMBER = "member"
+    AGENCY = "agency"
 
     @property
     def label(self) -> str:
@@ -35,6 +36,7 @@ ROLE_LABELS = {
     Role.SECRETARY: _l("Secretary (runs committees)"),
     Role.MUNICIPALITY: _l("Municipality (drafts and signs)"),
     Role.MEMBER: _l("Member (reads)"),
+    Role.AGENCY: _l("Support agency (sees and signs its target agreements)"),
 }
 
 

@@ -179,6 +179,11 @@ def _apply_user_fields(user: User, data: dict[str, Any]) -> None:
             gettext("A municipality user needs the organisation it acts for."),
             field="organisation_id",
         )
+    if Role.AGENCY in roles and not organisation_id:
+        raise ValidationError(
+            gettext("A support agency user needs the agency it acts for."),
+            field="organisation_id",
+        )
     if organisation_id and db.session.get(Organisation, organisation_id) is None:
         raise ValidationError(gettext("Unknown organisation."), field="organisation_id")
     person_id = data.get("person_id") or None

@@ -499,6 +499,14 @@ def _save_deterministic(document, out: io.BytesIO) -> None:
     writer.close()
 
 
+def save_document(document) -> bytes:
+    """A python-docx Document as bytes with fixed zip timestamps: equal documents, equal bytes
+    (for documents changed after rendering, e.g. an agreement's signature page)."""
+    out = io.BytesIO()
+    _save_deterministic(document, out)
+    return out.getvalue()
+
+
 def render_docx(
     template: Path | str | bytes,
     context: dict[str, Any],

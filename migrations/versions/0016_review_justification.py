@@ -2,7 +2,7 @@
 justification for approving personal data without a completed DPIA
 
 Revision ID: 0016_review_justification
-Revises: 0012_minutes_approval
+Revises: 0015_signatories
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0016_review_justification"
-down_revision = "0012_minutes_approval"
+down_revision = "0015_signatories"
 branch_labels = None
 depends_on = None
 

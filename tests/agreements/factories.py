@@ -10,7 +10,7 @@ from govtool.agreements import services
 from govtool.agreements.demo import load_templates
 from govtool.agreements.models import AgreementTemplate
 from govtool.auth.models import User
-from govtool.directory.models import Organisation
+from govtool.directory.models import Organisation, Person
 from govtool.extensions import db
 
 DEMO_PASSWORD = "demo-passwort"
@@ -33,6 +33,21 @@ def template(code: str = "kooperationsvereinbarung") -> AgreementTemplate:
     )
 
 
+# The person of the demo login that signs for each organisation: named as the party's authorised
+# signatory, so that login signs without a capacity mark (i. V. / i. A.).
+SIGNATORY_PEOPLE = {
+    "HAL": "a.richter@halle.example.org",
+    "BLK": "s.krause@blk.example.org",
+    "MB-REF34": "k.wagner@mb.example.org",
+}
+
+
+def person_id(email: str | None) -> int | None:
+    if email is None:
+        return None
+    return db.session.scalar(sa.select(Person.id).where(Person.email == email))
+
+
 def agreement_data(shorts=("HAL", "BLK"), duties=None, **overrides) -> dict:
     parties = []
     for short in shorts:
@@ -40,6 +55,7 @@ def agreement_data(shorts=("HAL", "BLK"), duties=None, **overrides) -> dict:
             {
                 "organisation_id": org(short).id,
                 "role": "municipality",
+                "signatory_person_id": person_id(SIGNATORY_PEOPLE.get(short)),
                 "signatory_name": f"Unterzeichner {short}",
                 "signatory_function": "Beigeordnete",
                 "duties": (duties or {}).get(

@@ -17,9 +17,11 @@ from govtool.agreements.models import (
     VersionStatus,
 )
 from govtool.agreements.reminders import agreement_reminders
+from govtool.agreements.signature_page import signed_copy
 from govtool.core.audit import AuditEntry
 from govtool.core.errors import Conflict, PermissionDenied, ValidationError
 from govtool.extensions import db
+from tests.links.helpers import docx_text
 
 from .factories import DEMO_PASSWORD, agreement_data, awaiting, draft, fully_signed, org, user
 
@@ -112,8 +114,11 @@ def test_signing_stores_the_hash_and_verification_confirms_the_download(demo, cl
     assert {s.organisation_id for s in signatures} == {org("HAL").id, org("BLK").id}
     download = client.get(f"/agreements/{agreement.id}/versions/1/document.docx")
     assert download.status_code == 200
-    digest = hashlib.sha256(download.data).hexdigest()
+    # every signature records the SHA-256 of the signed text, which the download's signature
+    # page prints (the download itself adds the signatures to that text)
+    digest = hashlib.sha256(version.document).hexdigest()
     assert all(s.document_sha256 == digest for s in signatures)
+    assert digest in docx_text(download.data)
     assert agreement.status is AgreementStatus.IN_FORCE
 
     page = client.post(
@@ -121,7 +126,7 @@ def test_signing_stores_the_hash_and_verification_confirms_the_download(demo, cl
         data={"file": (io.BytesIO(download.data), "kopie.docx")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    assert "identical to a signed version" in page or "unterzeichneten Fassung" in page
+    assert 'data-outcome="accepted"' in page
     assert agreement.number in page
 
     tampered = download.data[:-1] + bytes([download.data[-1] ^ 1])
@@ -130,7 +135,8 @@ def test_signing_stores_the_hash_and_verification_confirms_the_download(demo, cl
         data={"file": (io.BytesIO(tampered), "kopie.docx")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    assert agreement.number not in page
+    # one byte changed: rejected (the page may still name the version the file claims to be)
+    assert 'data-outcome="rejected"' in page and 'data-outcome="accepted"' not in page
 
 
 def test_draft_download_differs_from_signed_copy_and_is_marked(demo, client, login):
@@ -182,7 +188,9 @@ def test_amendment_creates_version_two_and_version_one_stays_downloadable(demo, 
     assert agreement.status is AgreementStatus.IN_FORCE  # version 1 stays in force meanwhile
     _login(login, "halle@example.org")
     response = client.get(f"/agreements/{agreement.id}/versions/1/document.docx")
-    assert response.status_code == 200 and response.data == v1_bytes
+    assert response.status_code == 200
+    assert response.data == signed_copy(agreement.versions[0])
+    assert agreement.versions[0].document == v1_bytes
     assert client.get(f"/agreements/{agreement.id}/versions/2/document.docx").status_code == 200
 
 
@@ -323,11 +331,11 @@ def test_demo_holds_an_agreement_in_force_with_a_verifiable_signature_record(dem
     }
     _login(login, "halle@example.org")
     download = client.get(f"/agreements/{agreement.id}/versions/1/document.docx")
-    assert download.data == version.document  # the signed bytes, no DRAFT copy
+    assert download.data == signed_copy(version)  # the signed document, no DRAFT copy
     page = client.post(
         "/agreements/verify",
         data={"file": (io.BytesIO(download.data), "DV-2025-001.docx")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    assert "identical to a signed version" in page or "unterzeichneten Fassung" in page
+    assert 'data-outcome="accepted"' in page
     assert "DV-2025-001" in page

@@ -62,6 +62,7 @@ def test_every_area_registers_itself_once(app):
     other = create_app(TestConfig)
     assert (list(DASHBOARD_PANELS), list(DEMO_LOADERS), list(REMINDER_SOURCES)) == before
     assert [p.__name__ for p, _ in DASHBOARD_PANELS] == [
+        "waiting_panel",
         "agreements_panel",
         "bodies_panel",
         "catalogue_panel",

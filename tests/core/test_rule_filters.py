@@ -39,6 +39,7 @@ from tests.factories import make_organisation, make_person, make_user
 # Each filtered action and the model whose rows it decides on.
 MODELS = {
     "agreement.view": Agreement,
+    "agreement.involved": Agreement,
     "catalogue.view": CatalogueEntry,
     "catalogue.view_drafts": CatalogueEntry,
     "action.view": ActionItem,
@@ -72,6 +73,7 @@ def _generate() -> None:
     make_user(roles=(Role.ADMIN,))
     make_user(roles=(Role.SECRETARY,))
     make_user(roles=(Role.MUNICIPALITY,))  # no organisation
+    make_user(roles=(Role.AGENCY,), organisation=district)  # a support agency's login
     make_user(roles=(Role.MEMBER, Role.MUNICIPALITY), organisation=office)
     make_user(roles=(Role.MUNICIPALITY,), organisation=town, is_active_flag=False)
 
