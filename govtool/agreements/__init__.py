@@ -18,6 +18,7 @@ def init_app(app) -> None:
     from .cli import agreements_cli, templates_cli
     from .dashboard import agreements_counts, agreements_panel
     from .demo import load_demo_agreement_in_force, load_demo_agreements
+    from .demo_consultation import load_demo_consultation
     from .reminders import agreement_reminders
     from .views import bp
 
@@ -29,4 +30,5 @@ def init_app(app) -> None:
     add_reminder_source(agreement_reminders)
     add_demo_loader(load_demo_agreements)
     add_demo_loader(load_demo_agreement_in_force)
+    add_demo_loader(load_demo_consultation)
     add_translations(app, Path(__file__).parent / "translations")

@@ -29,7 +29,7 @@ from ..core.views import RowsWithTotalPagination, page_args
 from ..extensions import db
 from ..links import directory as directory_services
 from ..links import services as links
-from . import services
+from . import services, standard_text
 from .compare import compare_entries, compare_versions
 from .forms import (
     MAX_PARTY_SLOTS,
@@ -41,8 +41,11 @@ from .models import (
     Agreement,
     AgreementKind,
     AgreementStatus,
+    AgreementTemplate,
 )
+from .permissions import edit_starts_new_version
 from .rendering import soffice_path
+from .versions import default_comparison
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -154,27 +157,35 @@ def _agreement_form(version=None) -> AgreementForm:
     return form
 
 
+def _new_form_page(form: AgreementForm):
+    """The new-agreement form with every template's standard text for agreement_form.js."""
+    return render_template(
+        "agreements/form.html",
+        form=form,
+        agreement=None,
+        version=None,
+        standard_texts=standard_text.form_texts(),
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
     require(can(current_user, "agreement.create"))
     form = _agreement_form()
     if refresh_requested():
-        return render_template("agreements/form.html", form=form, agreement=None, version=None)
+        if refresh_requested() == "template":  # "take over the standard text", without script
+            template = db.session.get(AgreementTemplate, form.template_id.data or 0)
+            standard_text.fill_form(form, template)
+        return _new_form_page(form)
     if form.validate_on_submit():
-        on_domain_error(
-            lambda status: (
-                render_template("agreements/form.html", form=form, agreement=None, version=None),
-                status,
-            ),
-            form,
-        )
+        on_domain_error(lambda status: (_new_form_page(form), status), form)
         agreement = services.create_agreement(current_user, form.service_data())
         db.session.commit()
         flash(gettext("Agreement %(number)s drafted.", number=agreement.number), "success")
         return redirect(url_for(".detail", agreement_id=agreement.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("agreements/form.html", form=form, agreement=None, version=None), status
+    return _new_form_page(form), status
 
 
 def _detail_texts() -> dict[str, str]:
@@ -190,6 +201,9 @@ def _detail_texts() -> dict[str, str]:
         "signed_for": gettext("Signed for %(org)s by %(name)s on %(when)s"),
         "withdrawn": gettext("withdrawn on %(when)s: %(reason)s"),
         "comments": gettext("%(count)d comment(s)"),
+        "on_version": gettext("on version %(number)d"),
+        "changes_since": gettext("Changes since version %(number)d (commented)"),
+        "revised": gettext("replaced on %(when)s"),
     }
 
 
@@ -207,6 +221,7 @@ def detail(agreement_id: int):
     # Each permission decided once here, not per use in the template.
     may = {
         "edit": can(user, "agreement.edit", version),
+        "edit_new": can(user, "agreement.edit", version) and edit_starts_new_version(version),
         "submit": can(user, "agreement.submit", version),
         "withdraw": can(user, "agreement.withdraw_signatures", version)
         and bool(version.active_signatures),
@@ -248,6 +263,7 @@ def edit(agreement_id: int, number: int):
             "agreements/form.html", form=form, agreement=agreement, version=version
         )
     conflict, status = None, 200
+    starts_new = edit_starts_new_version(version)
     if form.validate_on_submit():
         saved, conflict, status = commit_or_conflict(
             form,
@@ -259,12 +275,30 @@ def edit(agreement_id: int, number: int):
             choice_labels(form),
         )
         if saved:
-            flash(gettext("Changes saved."), "success")
-            return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+            # the edit went into the newest version: this one, or the next one it started
+            saved_into = agreement.latest_version.number
+            if saved_into != number:
+                flash(
+                    gettext(
+                        "Version %(new)d drafted with your changes; version %(old)d stays "
+                        "unchanged with its comments.",
+                        new=saved_into,
+                        old=number,
+                    ),
+                    "success",
+                )
+            else:
+                flash(gettext("Changes saved."), "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id, version=saved_into))
     elif request.method == "POST":
         status = 422
     return render_template(
-        "agreements/form.html", form=form, agreement=agreement, version=version, conflict=conflict
+        "agreements/form.html",
+        form=form,
+        agreement=agreement,
+        version=version,
+        conflict=conflict,
+        starts_new=starts_new,
     ), status
 
 
@@ -276,9 +310,9 @@ COMPARED_FIELDS = ("template_id", *services.VERSION_FIELDS)
 @login_required
 def compare(agreement_id: int):
     agreement = _load(agreement_id)
-    numbers = [v.number for v in agreement.versions]
-    a = arg_int("a", strict=True) or (numbers[-2] if len(numbers) > 1 else numbers[0])
-    b = arg_int("b", strict=True) or numbers[-1]
+    a, b = default_comparison(
+        agreement, arg_int("a", strict=True) or None, arg_int("b", strict=True) or None
+    )
     old, new = _version(agreement, a), _version(agreement, b)
     fields, parties = compare_versions(old, new)
     added, removed = compare_entries(old, new)
@@ -287,7 +321,7 @@ def compare(agreement_id: int):
         agreement=agreement,
         old=old,
         new=new,
-        numbers=numbers,
+        versions=agreement.versions,
         fields=fields,
         parties=parties,
         entries_added=links.shown_entries(current_user, added),
