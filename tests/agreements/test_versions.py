@@ -312,4 +312,5 @@ def test_the_demo_shows_a_consultation_with_comments_on_version_one_and_a_draft_
     _login(login, HALLE)
     page = client.get(f"/agreements/{agreement.id}/compare").get_data(as_text=True)
     assert "Fassung 1 mit Fassung 2" in page
-    assert "<ins>jährlich über den Stand</ins>" in page or "jährlich über den Stand" in page
+    assert "<ins>wirkt im Begleitgremium mit und berichtet jährlich über den Stand</ins>" in page
+    assert "<del>wirkt im Begleitgremium mit und berichtet halbjährlich über den Stand</del>" in page
