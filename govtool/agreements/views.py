@@ -18,12 +18,13 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.args import arg_int
+from ..core.errors import EditConflict
 from ..core.forms import (
     NONE_CHOICE,
     on_domain_error,
     refresh_requested,
 )
-from ..core.locking import choice_labels, commit_or_conflict, expected_version
+from ..core.locking import choice_labels, commit_or_conflict, conflict_view, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..extensions import db
@@ -248,6 +249,9 @@ def detail(agreement_id: int):
 def edit(agreement_id: int, number: int):
     agreement = _load(agreement_id)
     version = _version(agreement, number)
+    newest = agreement.latest_version
+    if newest is not version and can(current_user, "agreement.edit", newest):
+        return _edit_newest_instead(agreement, version, newest)
     if version.is_frozen:
         flash(
             gettext(
@@ -300,6 +304,33 @@ def edit(agreement_id: int, number: int):
         conflict=conflict,
         starts_new=starts_new,
     ), status
+
+
+def _edit_newest_instead(agreement, version, newest):
+    """`version` was replaced by a newer one (perhaps while its form was open): a GET goes to
+    the newest version's form; a POST saves nothing and shows what was typed on the newest
+    version's form, beside its saved text, to be saved there (409, nothing typed is lost)."""
+    message = gettext(
+        "Version %(old)d has been replaced by version %(new)d; changes go into version %(new)d.",
+        old=version.number,
+        new=newest.number,
+    )
+    url = url_for(".edit", agreement_id=agreement.id, number=newest.number)
+    if request.method != "POST":
+        flash(message, "info")
+        return redirect(url)
+    form = _agreement_form(newest)
+    form.lock_version.data = newest.lock_version
+    saved = {name: getattr(newest, name) for name in COMPARED_FIELDS}
+    return render_template(
+        "agreements/form.html",
+        form=form,
+        agreement=agreement,
+        version=newest,
+        conflict=conflict_view(EditConflict(message), form, saved, choice_labels(form)),
+        starts_new=edit_starts_new_version(newest),
+        form_action=url,
+    ), 409
 
 
 # The version's fields the conflict page compares, saved text beside the sent one.

@@ -192,7 +192,10 @@ def test_sending_the_next_version_out_closes_the_earlier_consultation(
     with pytest.raises(PermissionDenied):
         services.add_comment(user(BLK), first, "Zu spät")
     _login(login, HALLE)
-    assert client.get(f"/agreements/{agreement.id}/versions/1/edit").status_code == 403
+    # version 1's form leads to the newest version's
+    response = client.get(f"/agreements/{agreement.id}/versions/1/edit")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/agreements/{agreement.id}/versions/2/edit")
     page = client.get(f"/agreements/{agreement.id}?version=1").get_data(as_text=True)
     assert 'id="version-revised"' in page
 
@@ -317,3 +320,37 @@ def test_the_demo_shows_a_consultation_with_comments_on_version_one_and_a_draft_
     duty = "wirkt im Begleitgremium mit und berichtet {} über den Stand"
     assert f"<del>{duty.format('halbjährlich')}</del>" in page
     assert f"<ins>{duty.format('jährlich')}</ins>" in page
+
+
+def test_two_editors_of_a_version_in_consultation_start_one_version_and_lose_nothing(
+    in_consultation, app
+):
+    """Both load version 1's form; the first save starts version 2; the second gets version 2's
+    form with its own input and version 2's saved text beside it (409), and saves it there."""
+    agreement = in_consultation
+    url = f"/agreements/{agreement.id}/versions/1/edit"
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        client.post("/login", data={"email": HALLE, "password": DEMO_PASSWORD})
+    forms = [form_with(c.get(url).get_data(as_text=True), "lock_version") for c in (first, second)]
+    forms[0]["subject"], forms[1]["subject"] = ["Text von A"], ["Text von B"]
+    assert first.post(url, data=forms[0]).status_code == 302
+    refused = second.post(url, data=forms[1])
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Fassung 1 wurde durch Fassung 2 ersetzt" in html
+    assert "Text von A" in html and "Text von B" in html  # saved beside typed
+    assert f'action="/agreements/{agreement.id}/versions/2/edit"' in html
+    db.session.expire_all()
+    assert len(agreement.versions) == 2 and agreement.versions[1].subject == "Text von A"
+    again = second.post(
+        f"/agreements/{agreement.id}/versions/2/edit", data=form_with(html, "lock_version")
+    )
+    assert again.status_code == 302
+    db.session.expire_all()
+    first_version, second_version = agreement.versions
+    assert second_version.subject == "Text von B"
+    assert first_version.subject == "Gemeinsames Bildungsmonitoring"  # as sent
+    # opening version 1's form now leads to version 2's
+    response = first.get(url)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/versions/2/edit")
