@@ -103,3 +103,24 @@ def test_choosing_a_template_fills_its_standard_text_into_the_form(
     assert first.get_by_label("Pflichten").input_value() == "\n".join(texts["duties"]["agency"])
     assert page.locator("#standard-text-status").inner_text()
     axe_check("agreement form with the standard text")
+
+
+def test_template_admin_edits_the_standard_text(page, demo, browser_login, axe_check):
+    from govtool.agreements.demo import load_templates
+
+    load_templates()
+    demo.session.commit()
+    browser_login("admin@example.org", DEMO_PASSWORD)
+    page.goto("/agreements/templates/")
+    axe_check("template list with standard text links")
+    page.get_by_role("link", name="Standardtext bearbeiten – Zielvereinbarung", exact=False).click()
+    axe_check("standard text form")
+    page.get_by_label("Pflichten der Begleitagentur").fill("moderiert drei Workshops pro Jahr")
+    page.get_by_role("button", name="Speichern").click()
+    page.get_by_text("Standardtext von Zielvereinbarung").wait_for()
+    demo.session.expire_all()
+    from tests.agreements.factories import template
+
+    assert template("zielvereinbarung").standard_duties["agency"] == [
+        "moderiert drei Workshops pro Jahr"
+    ]
