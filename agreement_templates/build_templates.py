@@ -5,7 +5,7 @@ files are committed next to this script. Output is deterministic (fixed zip time
 properties), so rebuilding without changes gives identical files.
 
 Variables every template may use (see govtool/agreements/rendering.py):
-  agreement.number, .title, .kind, .version, .subject, .objectives, .start_date, .end_date,
+  agreement.number, .title, .kind, .version, .preamble, .subject, .objectives, .start_date, .end_date,
   .notice_period_months, .renewal, .extra_clauses, .body, .place
   parties[]: .name, .short_name, .role, .address, .contact, .signatory, .signatory_function,
              .duties[] (strings, in order)
@@ -163,6 +163,13 @@ class Builder:
         table.rows[3].cells[0].text = "{%tr endfor %}"
         self.doc.add_paragraph("– im Folgenden gemeinsam „Vertragsparteien“ genannt –")
 
+    def preamble(self) -> None:
+        """The preamble (unnumbered), only when the agreement has one."""
+        self.doc.add_paragraph("{%p if agreement.preamble %}")
+        self.doc.add_paragraph("Präambel", style="Heading 1")
+        self.text("{{ agreement.preamble }}")
+        self.doc.add_paragraph("{%p endif %}")
+
     def clause_heading(self, title: str) -> None:
         self.clause += 1
         self.doc.add_paragraph(f"§ {self.clause} {title}", style="Heading 1")
@@ -264,6 +271,7 @@ def cooperation() -> Builder:
         "Kooperationsvereinbarung (Land und Modellkommunen)",
     )
     b.parties_table()
+    b.preamble()
     b.clause_heading("Gegenstand")
     b.text("{{ agreement.subject }}")
     b.clause_heading("Ziele und Grundsätze der Zusammenarbeit")
@@ -293,6 +301,7 @@ def target() -> Builder:
         "Zielvereinbarung (Kommune und Begleitagentur)",
     )
     b.parties_table()
+    b.preamble()
     b.clause_heading("Gegenstand")
     b.text("{{ agreement.subject }}")
     b.clause_heading("Ziele")
@@ -321,6 +330,7 @@ def data_sharing() -> Builder:
         "Vereinbarung über den Datenaustausch",
     )
     b.parties_table()
+    b.preamble()
     b.clause_heading("Gegenstand und Zweck")
     b.text("{{ agreement.subject }}")
     b.text("{{ agreement.objectives }}")
@@ -371,6 +381,7 @@ def rules_of_procedure() -> Builder:
         "Geschäftsordnung des Begleitgremiums",
     )
     b.parties_table("Beschlossen von den Mitgliedern des Begleitgremiums:")
+    b.preamble()
     b.clause_heading("Aufgaben")
     b.text("{{ agreement.subject }}")
     b.text("Gremium: {{ agreement.body }}")

@@ -18,6 +18,7 @@ def init_app(app) -> None:
     from .cli import agreements_cli, templates_cli
     from .dashboard import agreements_counts, agreements_panel
     from .demo import load_demo_agreement_in_force, load_demo_agreements
+    from .demo_consultation import load_demo_consultation
     from .reminders import agreement_reminders
     from .signing import waiting_panel
     from .signing_demo import load_demo_target_agreements
@@ -33,4 +34,5 @@ def init_app(app) -> None:
     add_demo_loader(load_demo_agreements)
     add_demo_loader(load_demo_agreement_in_force)
     add_demo_loader(load_demo_target_agreements)
+    add_demo_loader(load_demo_consultation)
     add_translations(app, Path(__file__).parent / "translations")

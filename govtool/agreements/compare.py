@@ -13,6 +13,7 @@ from .models import AgreementVersion
 
 COMPARED_FIELDS = (
     ("title", _l("Title"), False),
+    ("preamble", _l("Preamble"), True),
     ("subject", _l("Subject"), True),
     ("objectives", _l("Objectives"), True),
     ("start_date", _l("Start of term"), False),

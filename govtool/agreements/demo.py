@@ -22,6 +22,7 @@ from .models import (
     PartyRole,
     Renewal,
 )
+from .shipped_texts import fill_shipped_texts
 
 STANDARD_TEMPLATES = [
     # code, file, name, kind, description
@@ -160,6 +161,7 @@ def load_templates() -> int:
         )
         added += 1
     db.session.flush()
+    fill_shipped_texts()
     return added
 
 

@@ -62,7 +62,10 @@ class PartyForm(Form):
 class AgreementForm(FlaskForm):
     template_id = IdSelectField(_l("Standard template"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    subject = TextAreaField(_l("Subject of the agreement"), validators=[DataRequired()])
+    preamble = TextAreaField(_l("Preamble"))
+    # Required, but checked by the service: a new draft's empty subject is filled from the
+    # template's standard text first (agreements.standard_text).
+    subject = TextAreaField(_l("Subject of the agreement"))
     objectives = TextAreaField(_l("Objectives"))
     start_date = DateField(_l("Start of term"), validators=[Optional()])
     end_date = DateField(_l("End of term"), validators=[Optional()])
@@ -171,6 +174,49 @@ class AttachmentForm(FlaskForm):
         description=_l("PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPG, TXT or CSV"),
     )
     is_signed_copy = BooleanField(_l("This is the scanned, wet-ink signed copy (PDF)"))
+
+
+class StandardTextForm(FlaskForm):
+    """A template's standard text: what a new draft made from it starts from."""
+
+    preamble = TextAreaField(_l("Preamble"))
+    subject = TextAreaField(_l("Subject of the agreement"))
+    objectives = TextAreaField(_l("Objectives"))
+    extra_clauses = TextAreaField(_l("Extra clauses"))
+    duties_land = TextAreaField(_l("Duties of the State (Land)"))
+    duties_municipality = TextAreaField(_l("Duties of a model municipality"))
+    duties_agency = TextAreaField(_l("Duties of the support agency"))
+    duties_member = TextAreaField(_l("Duties of a committee member"))
+    duties_other = TextAreaField(_l("Duties of another party"))
+
+    DUTY_FIELDS = {
+        PartyRole.LAND: "duties_land",
+        PartyRole.MUNICIPALITY: "duties_municipality",
+        PartyRole.AGENCY: "duties_agency",
+        PartyRole.MEMBER: "duties_member",
+        PartyRole.OTHER: "duties_other",
+    }
+
+    def load(self, template) -> None:
+        """Fill the form from the template's standard text."""
+        self.preamble.data = template.standard_preamble
+        self.subject.data = template.standard_subject
+        self.objectives.data = template.standard_objectives
+        self.extra_clauses.data = template.standard_clauses
+        duties = template.standard_duties or {}
+        for role, name in self.DUTY_FIELDS.items():
+            self[name].data = "\n".join(duties.get(role.value) or [])
+
+    def service_data(self) -> dict:
+        return {
+            "preamble": self.preamble.data or "",
+            "subject": self.subject.data or "",
+            "objectives": self.objectives.data or "",
+            "extra_clauses": self.extra_clauses.data or "",
+            "duties": {
+                role.value: self[name].data or "" for role, name in self.DUTY_FIELDS.items()
+            },
+        }
 
 
 class TemplateUploadForm(FlaskForm):

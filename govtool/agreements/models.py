@@ -84,6 +84,9 @@ class VersionStatus(enum.Enum):
     AWAITING_SIGNATURES = "awaiting_signatures"
     SIGNED = "signed"
     SUPERSEDED = "superseded"
+    # Replaced by a later version before it was signed by all (agreements.versions): its text,
+    # DOCX, comments and any signatures given stay on record; it never enters into force.
+    REVISED = "revised"
 
     @property
     def label(self) -> str:
@@ -96,8 +99,12 @@ VERSION_STATUS_LABELS = {
     VersionStatus.AWAITING_SIGNATURES: _l("Awaiting signatures"),
     VersionStatus.SIGNED: _l("Signed by all parties"),
     VersionStatus.SUPERSEDED: _l("Superseded"),
+    VersionStatus.REVISED: _l("Revised (replaced by a later version)"),
 }
 EDITABLE_VERSION_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
+# The statuses of a text that went out (for consultation or for signature): frozen, an edit
+# starts the next version (agreements.versions).
+SENT_VERSION_STATUSES = (VersionStatus.IN_REVIEW, VersionStatus.AWAITING_SIGNATURES)
 
 
 class PartyRole(enum.Enum):
@@ -158,6 +165,14 @@ class AgreementTemplate(Audited, TimestampMixin, Model):
     variables: Mapped[list] = mapped_column(sa.JSON, default=list)
     is_active: Mapped[bool] = mapped_column(default=True, index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The standard text a new draft starts from (agreements.standard_text); kept with each
+    # template version and carried over to the next upload. Duties by party role (PartyRole
+    # value -> list of duties, in order).
+    standard_preamble: Mapped[str] = mapped_column(sa.Text, default="")
+    standard_subject: Mapped[str] = mapped_column(sa.Text, default="")
+    standard_objectives: Mapped[str] = mapped_column(sa.Text, default="")
+    standard_clauses: Mapped[str] = mapped_column(sa.Text, default="")
+    standard_duties: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     uploaded_by: Mapped[User | None] = relationship()
 
@@ -229,7 +244,7 @@ class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     """One wording of an agreement (version 1, then one per amendment)."""
 
     __tablename__ = "agreement_versions"
-    __audit_exclude__ = ("created_at", "updated_at", "document", "signed_document")
+    __audit_exclude__ = ("created_at", "updated_at", "document", "signed_document", "sent_document")
     __table_args__ = (
         sa.UniqueConstraint("agreement_id", "number", name="uq_agreement_versions_number"),
     )
@@ -244,6 +259,7 @@ class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     )
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("agreement_templates.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
+    preamble: Mapped[str] = mapped_column(sa.Text, default="")
     subject: Mapped[str] = mapped_column(sa.Text, default="")
     objectives: Mapped[str] = mapped_column(sa.Text, default="")
     start_date: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)
@@ -265,6 +281,13 @@ class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     # built once when the last party signs and kept, like the signed text: see agreements.signing.
     signed_document_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     signed_document: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    # The text as first sent out (for consultation or signature): its DOCX and SHA-256, kept
+    # byte for byte; an edit after that starts the next version (agreements.versions).
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sent_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    sent_document: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    # When a later version replaced this one before all parties signed it (status REVISED).
+    revised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     agreement: Mapped[Agreement] = relationship(back_populates="versions")
     template: Mapped[AgreementTemplate] = relationship()

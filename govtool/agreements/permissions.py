@@ -8,6 +8,22 @@ signs for that party, and only they withdraw that signature, until every party h
 A support agency (Begleitagentur, role AGENCY, e.g. TransMit) sees only the agreements its
 organisation is party to (or drafted), comments on them, and signs the target agreements
 (Zielvereinbarungen) it is party to; it drafts nothing.
+
+Versions (Fassungen) and their states, as the rules below say them:
+- A draft nobody has commented on is changed in place.
+- A text that went out (sent for consultation, "In Abstimmung", or for signature) or that someone
+  commented on is never changed again: its text, its DOCX as sent and its comments stay together.
+  Editing it starts the next version as a draft (`edit_starts_new_version`); only the newest
+  version is edited or sent out.
+- While the next version is drafted, the consultation of the earlier one goes on (its parties may
+  still comment on it, the agreement stays "In Abstimmung"); sending the new version out closes
+  it (REVISED). A text sent for signature that nobody has signed yet is closed at once by the
+  edit: nobody should sign a text its drafters are replacing.
+- An amendment (Änderungsfassung) may be drafted once any party has signed the newest version,
+  not only once it is in force. The signatures already given stay valid and the other parties may
+  still sign that version (it then enters into force and the amendment changes it) until the
+  amendment itself is sent for signature: then the earlier version's open signing ends (REVISED),
+  since two texts must never wait for signatures at once; its signatures stay on record.
 """
 
 from __future__ import annotations
@@ -19,6 +35,7 @@ from ..core.permissions import Filter, rule
 from ..extensions import db
 from .models import (
     EDITABLE_VERSION_STATUSES,
+    SENT_VERSION_STATUSES,
     Agreement,
     AgreementKind,
     AgreementParty,
@@ -147,19 +164,43 @@ def _manages(user: User, agreement) -> bool:
     return user.has_role(Role.MUNICIPALITY) and is_owner(user, agreement)
 
 
+def is_latest(version) -> bool:
+    """The newest version of its agreement: the only one that is edited or sent out."""
+    return version.agreement.latest_version is version
+
+
+def edit_starts_new_version(version) -> bool:
+    """An edit of this version keeps it as it is and starts the next one: its text went out
+    (consultation or signature) or someone commented on it."""
+    return version.status is not VersionStatus.DRAFT or bool(version.comments)
+
+
 @rule("agreement.edit")
 def edit_version(user: User, version) -> bool:
-    return _manages(user, version.agreement) and version.is_editable
+    """Change the newest version's text until the first signature: in place while it is an
+    uncommented draft, else by starting the next version (edit_starts_new_version)."""
+    return _manages(user, version.agreement) and version.is_editable and is_latest(version)
 
 
 @rule("agreement.submit")
 def submit_version(user: User, version) -> bool:
-    return _manages(user, version.agreement) and version.status in EDITABLE_VERSION_STATUSES
+    """Send the newest version for consultation (a draft) or for signature (a draft or a text in
+    consultation)."""
+    return (
+        _manages(user, version.agreement)
+        and version.status in EDITABLE_VERSION_STATUSES
+        and is_latest(version)
+    )
+
+
+COMMENTABLE_STATUSES = (VersionStatus.DRAFT, *SENT_VERSION_STATUSES)
 
 
 @rule("agreement.comment")
 def comment_version(user: User, version) -> bool:
-    return view_agreement(user, version.agreement) and version.status in EDITABLE_VERSION_STATUSES
+    """Comment on a draft, a text in consultation or one awaiting signatures: the comment stays
+    with that version (an edit after it starts the next version), not on a replaced one."""
+    return view_agreement(user, version.agreement) and version.status in COMMENTABLE_STATUSES
 
 
 def _signs_for(user: User, organisation_id: int | None, agreement) -> bool:
@@ -218,12 +259,25 @@ def withdraw_signatures(user: User, version) -> bool:
     return any(may_withdraw_signature(user, s) for s in version.active_signatures)
 
 
+ENDED_STATUSES = (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED)
+
+
+def has_signature(version) -> bool:
+    """Signed by every party, or by at least one party so far."""
+    return version.status is VersionStatus.SIGNED or (
+        version.status is VersionStatus.AWAITING_SIGNATURES and bool(version.active_signatures)
+    )
+
+
 @rule("agreement.amend")
 def amend_agreement(user: User, agreement) -> bool:
+    """Draft an amendment of the newest version once any party has signed it, unless the
+    agreement has ended (an ended agreement is followed by a new one, not amended). While an
+    amendment is open (the newest version is unsigned) it is edited instead."""
     return (
         _manages(user, agreement)
-        and agreement.status is AgreementStatus.IN_FORCE
-        and agreement.latest_version.status is VersionStatus.SIGNED
+        and agreement.status not in ENDED_STATUSES
+        and has_signature(agreement.latest_version)
     )
 
 

@@ -28,7 +28,7 @@ from ..core.throttle import verify_password
 from ..core.uploads import check_file_type, check_filename
 from ..directory.models import Organisation, Person
 from ..extensions import db
-from . import signing
+from . import signing, standard_text, versions
 from .models import (
     Agreement,
     AgreementAttachment,
@@ -46,11 +46,12 @@ from .models import (
     VersionStatus,
     version_entries,
 )
-from .permissions import is_overseer, may_withdraw_signature
+from .permissions import edit_starts_new_version, is_overseer, may_withdraw_signature
 from .rendering import render_version
 
 VERSION_FIELDS = (
     "title",
+    "preamble",
     "subject",
     "objectives",
     "start_date",
@@ -271,20 +272,20 @@ def get_agreement_for_page(
         and agreement.owner_organisation_id != user.organisation_id
         and not is_overseer(user)
     ):
-        versions = list(agreement.versions)
+        all_versions = list(agreement.versions)
         parties = db.session.scalars(
-            statements["all_parties"], {"version_ids": [v.id for v in versions]}
+            statements["all_parties"], {"version_ids": [v.id for v in all_versions]}
         ).all()
-        _set_by_version(parties, versions, "parties")
+        _set_by_version(parties, all_versions, "parties")
     return agreement, present
 
 
-def _set_by_version(rows, versions: list[AgreementVersion], key: str) -> None:
+def _set_by_version(rows, of_versions: list[AgreementVersion], key: str) -> None:
     """Set each version's `key` collection (as loaded) from rows carrying a version_id."""
-    grouped: dict[int, list] = {v.id: [] for v in versions}
+    grouped: dict[int, list] = {v.id: [] for v in of_versions}
     for row in rows:
         grouped[row.version_id].append(row)
-    for version in versions:
+    for version in of_versions:
         set_committed_value(version, key, grouped[version.id])
 
 
@@ -305,8 +306,8 @@ def load_page_details(
     set on the version as loaded, so the permission rules read them without further queries;
     names come as columns, not objects."""
     statements = _page_statements()
-    versions = list(agreement.versions)
-    version_ids = {"version_ids": [v.id for v in versions]}
+    all_versions = list(agreement.versions)
+    version_ids = {"version_ids": [v.id for v in all_versions]}
     parties: list[tuple[AgreementParty, str, str, list[str]]] = []
     for party, name, short_name, duty in db.session.execute(
         statements["parties"], {"version_id": version.id}
@@ -321,14 +322,22 @@ def load_page_details(
     for row in db.session.execute(statements["signatures"], version_ids):
         signatures.append(row[0])
         signed_by[row[0].id] = (row.name, _display_name(row))
-    _set_by_version(signatures, versions, "signatures")
-    comments = []
+    _set_by_version(signatures, all_versions, "signatures")
+    # every version's comments, each with the version (Fassung) it was made on
+    comments: list[versions.ShownComment] = []
     comment_counts: dict[int, int] = {}
-    if present["has_comments"]:
+    if not present["has_comments"]:  # known empty: the rules asking for them need no query
+        for each in all_versions:
+            set_committed_value(each, "comments", [])
+    else:
+        numbers = {v.id: v.number for v in all_versions}
         for row in db.session.execute(statements["comments"], version_ids):
             comment_counts[row.version_id] = comment_counts.get(row.version_id, 0) + 1
-            if row.version_id == version.id:
-                comments.append((_display_name(row), row.created_at, row.text))
+            comments.append(
+                versions.ShownComment(
+                    numbers[row.version_id], _display_name(row), row.created_at, row.text
+                )
+            )
     entries: Iterable[Any] = []
     if present["has_entries"]:
         entries = db.session.scalars(statements["entries"], {"version_id": version.id}).unique()
@@ -348,6 +357,7 @@ def load_page_details(
         "signed_by": signed_by,
         "comments": comments,
         "comment_counts": comment_counts,
+        "commented_before": versions.commented_before(agreement, version.number, comment_counts),
         "attachments": attachments,
         "body": next((b for b in bodies if b.id == version.body_id), None),
         "rules_of_bodies": [b for b in bodies if b.rules_agreement_id == agreement.id],
@@ -416,6 +426,8 @@ def _template(template_id: int | None) -> AgreementTemplate:
 def _validate_version(data: dict[str, Any]) -> None:
     if not (data.get("title") or "").strip():
         raise ValidationError(gettext("Enter a title."), field="title")
+    if "subject" in data and not (data["subject"] or "").strip():
+        raise ValidationError(gettext("Enter the subject of the agreement."), field="subject")
     start = check_date(data.get("start_date"), "start_date")
     end = check_date(data.get("end_date"), "end_date")
     if start and end and end < start:
@@ -540,8 +552,10 @@ def _apply_fields(version: AgreementVersion, data: dict[str, Any]) -> None:
 def create_agreement(user: User, data: dict[str, Any]) -> Agreement:
     """Draft a new agreement from a template (version 1); the drafter's organisation owns it."""
     ensure(user, "agreement.create")
-    _validate_version(data)
     template = _template(data.get("template_id"))
+    # fields left empty start from the template's standard text (the draft's first content)
+    data = standard_text.fill(template, data)
+    _validate_version(data)
     parties = _check_parties(user, data.get("parties") or [])
     year = (data.get("start_date") or _today()).year
     agreement = Agreement(
@@ -564,9 +578,11 @@ def create_agreement(user: User, data: dict[str, Any]) -> Agreement:
 
 def update_version(
     user: User, version: AgreementVersion, data: dict[str, Any], expected_version: int | None = None
-) -> None:
+) -> AgreementVersion:
     """Change a version's text and parties; refused once anyone has signed it, and with a
-    Conflict when someone saved it since the form was loaded at `expected_version`."""
+    Conflict when someone saved it since the form was loaded at `expected_version`. A text
+    that went out or was commented on is not changed: the edit goes into the next version,
+    which is returned (else `version` itself)."""
     if version.is_frozen:
         raise Conflict(
             gettext(
@@ -576,7 +592,10 @@ def update_version(
     ensure(user, "agreement.edit", version)
     _validate_version(data)
     parties = _check_parties(user, data["parties"]) if "parties" in data else None
-    claim(version, expected_version)
+    if edit_starts_new_version(version):
+        version = versions.start_next_version(version, expected_version)
+    else:
+        claim(version, expected_version)
     if data.get("template_id"):
         version.template = _template(data["template_id"])
     _apply_fields(version, data)
@@ -585,14 +604,20 @@ def update_version(
     if parties is not None:
         _set_parties(version, parties)
     db.session.flush()
+    refresh_status(version.agreement)
+    return version
 
 
-def submit_for_review(user: User, version: AgreementVersion) -> None:
-    """Draft → in review: the parties comment on this version."""
+def submit_for_review(
+    user: User, version: AgreementVersion, now: dt.datetime | None = None
+) -> None:
+    """Draft → in review: the parties comment on this version, whose text and DOCX are kept
+    as sent; an earlier version still in consultation is closed (agreements.versions)."""
     ensure(user, "agreement.submit", version)
     if version.status is not VersionStatus.DRAFT:
         raise Conflict(gettext("Only a draft can be sent for review."))
     version.status = VersionStatus.IN_REVIEW
+    versions.mark_sent(version, for_signature=False, now=now)
     refresh_status(version.agreement)
 
 
@@ -612,6 +637,7 @@ def request_signatures(
         )
     version.status = VersionStatus.AWAITING_SIGNATURES
     version.signatures_requested_at = now or utcnow()
+    versions.mark_sent(version, for_signature=True, now=version.signatures_requested_at)
     refresh_status(version.agreement)
     signing.notify_signatories(version)
 
@@ -649,6 +675,9 @@ def download_document(version: AgreementVersion, user: User | None = None) -> tu
     a DRAFT copy listing the catalogue entries `user` may see."""
     if version.status in (VersionStatus.SIGNED, VersionStatus.SUPERSEDED) and version.document:
         return signing.signed_document_of(version), False
+    sent = versions.sent_copy(version)
+    if sent is not None:  # the text as it went out, byte for byte
+        return sent, True
     return render_version(version, draft=True, user=user), True
 
 
@@ -763,41 +792,14 @@ def verify_document(data: bytes) -> tuple[str, list[AgreementVersion]]:
 
 
 def amend(user: User, agreement: Agreement, change_note: str = "") -> AgreementVersion:
-    """Start the next version from the version in force (same template version)."""
+    """Start an amendment (Änderungsfassung): the next version, from the newest one, which at
+    least one party has signed (agreement.amend). The signatures of that version stay; if it is
+    not signed by all yet, its signing goes on until the amendment is sent for signature (see
+    permissions.py and agreements.versions.mark_sent)."""
     ensure(user, "agreement.amend", agreement)
-    source = agreement.version_in_force
-    if source is None:
-        raise Conflict(gettext("Only an agreement in force can be amended."))
-    number = numbering.draw(
-        f"agreement_version:{agreement.id}",
-        lambda: max((v.number for v in agreement.versions), default=0),
-    )
-    version = AgreementVersion(
-        number=number,
-        template_id=source.template_id,
-        title=source.title,
-        status=VersionStatus.DRAFT,
-    )
-    for name in VERSION_FIELDS:
-        if name != "change_note":
-            setattr(version, name, getattr(source, name))
-    version.change_note = change_note.strip()
-    version.body_id = source.body_id
-    version.catalogue_entries = list(source.catalogue_entries)
-    for party in source.parties:
-        copy = AgreementParty(
-            organisation_id=party.organisation_id,
-            position=party.position,
-            role=party.role,
-            contact_person_id=party.contact_person_id,
-            signatory_name=party.signatory_name,
-            signatory_function=party.signatory_function,
-            signatory_person_id=party.signatory_person_id,
-        )
-        copy.duties = [PartyDuty(position=d.position, text=d.text) for d in party.duties]
-        version.parties.append(copy)
-    agreement.versions.append(version)
+    version = versions.copy_version(agreement.latest_version, change_note)
     db.session.flush()
+    refresh_status(agreement)
     return version
 
 
@@ -825,11 +827,10 @@ def compute_status(agreement: Agreement, today: dt.date) -> AgreementStatus:
         if in_force.start_date and in_force.start_date > today:
             return AgreementStatus.SIGNED
         return AgreementStatus.IN_FORCE
-    latest = agreement.latest_version.status
     return {
         VersionStatus.IN_REVIEW: AgreementStatus.IN_REVIEW,
         VersionStatus.AWAITING_SIGNATURES: AgreementStatus.AWAITING_SIGNATURES,
-    }.get(latest, AgreementStatus.DRAFT)
+    }.get(versions.open_status(agreement), AgreementStatus.DRAFT)
 
 
 def refresh_status(agreement: Agreement, today: dt.date | None = None) -> AgreementStatus:

@@ -14,6 +14,7 @@ from ..core.errors import ValidationError
 from ..core.identifiers import clean_identifier
 from ..core.permissions import ensure
 from ..extensions import db
+from . import standard_text
 from .models import AgreementKind, AgreementTemplate
 from .template_checks import CheckResult, check_template
 
@@ -101,6 +102,7 @@ def store_template(
         is_active=True,
         uploaded_by_id=getattr(user, "id", None),
     )
+    standard_text.carry_over(previous[-1] if previous else None, template)
     db.session.add(template)
     db.session.flush()
     return template

@@ -1,17 +1,18 @@
-"""Templates admin at /agreements/templates/: list, upload (new template or new version)."""
+"""Templates admin at /agreements/templates/: list, upload (new template or new version), and
+the standard text a new draft starts from."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.downloads import download
-from ..core.forms import on_domain_error
+from ..core.forms import commit_or_show_status, on_domain_error
 from ..core.permissions import can, require
 from ..extensions import db
-from . import template_store
-from .forms import TemplateUploadForm
+from . import standard_text, template_store
+from .forms import StandardTextForm, TemplateUploadForm
 from .models import AgreementTemplate
 from .views import DOCX_MIME, bp
 
@@ -92,3 +93,26 @@ def template_active(template_id: int):
     db.session.commit()
     flash(gettext("Changes saved."), "success")
     return redirect(url_for(".templates"))
+
+
+@bp.route("/templates/<int:template_id>/standard-text", methods=["GET", "POST"])
+@login_required
+def template_text(template_id: int):
+    require(can(current_user, "agreement_template.manage"))
+    template = db.session.get(AgreementTemplate, template_id)
+    if template is None:
+        abort(404)
+    form = StandardTextForm()
+    if request.method == "GET":
+        form.load(template)
+    status = 200
+    if form.validate_on_submit():
+        done, _, status = commit_or_show_status(
+            form, lambda: standard_text.update(current_user, template, form.service_data())
+        )
+        if done:
+            flash(gettext("Standard text of %(name)s saved.", name=str(template)), "success")
+            return redirect(url_for(".templates"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("agreements/template_text.html", form=form, template=template), status

@@ -18,18 +18,19 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.args import arg_int
+from ..core.errors import EditConflict
 from ..core.forms import (
     NONE_CHOICE,
     on_domain_error,
     refresh_requested,
 )
-from ..core.locking import choice_labels, commit_or_conflict, expected_version
+from ..core.locking import choice_labels, commit_or_conflict, conflict_view, expected_version
 from ..core.permissions import can, require
 from ..core.views import RowsWithTotalPagination, page_args
 from ..extensions import db
 from ..links import directory as directory_services
 from ..links import services as links
-from . import services, signing
+from . import services, signing, standard_text
 from .compare import compare_entries, compare_versions
 from .forms import (
     MAX_PARTY_SLOTS,
@@ -41,8 +42,11 @@ from .models import (
     Agreement,
     AgreementKind,
     AgreementStatus,
+    AgreementTemplate,
 )
+from .permissions import edit_starts_new_version
 from .rendering import soffice_path
+from .versions import default_comparison
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -163,27 +167,35 @@ def _agreement_form(version=None) -> AgreementForm:
     return form
 
 
+def _new_form_page(form: AgreementForm):
+    """The new-agreement form with every template's standard text for agreement_form.js."""
+    return render_template(
+        "agreements/form.html",
+        form=form,
+        agreement=None,
+        version=None,
+        standard_texts=standard_text.form_texts(),
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
     require(can(current_user, "agreement.create"))
     form = _agreement_form()
     if refresh_requested():
-        return render_template("agreements/form.html", form=form, agreement=None, version=None)
+        if refresh_requested() == "template":  # "take over the standard text", without script
+            template = db.session.get(AgreementTemplate, form.template_id.data or 0)
+            standard_text.fill_form(form, template)
+        return _new_form_page(form)
     if form.validate_on_submit():
-        on_domain_error(
-            lambda status: (
-                render_template("agreements/form.html", form=form, agreement=None, version=None),
-                status,
-            ),
-            form,
-        )
+        on_domain_error(lambda status: (_new_form_page(form), status), form)
         agreement = services.create_agreement(current_user, form.service_data())
         db.session.commit()
         flash(gettext("Agreement %(number)s drafted.", number=agreement.number), "success")
         return redirect(url_for(".detail", agreement_id=agreement.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("agreements/form.html", form=form, agreement=None, version=None), status
+    return _new_form_page(form), status
 
 
 def _detail_texts() -> dict[str, str]:
@@ -199,6 +211,9 @@ def _detail_texts() -> dict[str, str]:
         "signed_for": gettext("Signed for %(org)s by %(name)s on %(when)s"),
         "withdrawn": gettext("withdrawn on %(when)s: %(reason)s"),
         "comments": gettext("%(count)d comment(s)"),
+        "on_version": gettext("on version %(number)d"),
+        "changes_since": gettext("Changes since version %(number)d (commented)"),
+        "revised": gettext("replaced on %(when)s"),
     }
 
 
@@ -216,6 +231,7 @@ def detail(agreement_id: int):
     # Each permission decided once here, not per use in the template.
     may = {
         "edit": can(user, "agreement.edit", version),
+        "edit_new": can(user, "agreement.edit", version) and edit_starts_new_version(version),
         "submit": can(user, "agreement.submit", version),
         "withdraw": can(user, "agreement.withdraw_signatures", version)
         and bool(version.active_signatures),
@@ -242,6 +258,9 @@ def detail(agreement_id: int):
 def edit(agreement_id: int, number: int):
     agreement = _load(agreement_id)
     version = _version(agreement, number)
+    newest = agreement.latest_version
+    if newest is not version and can(current_user, "agreement.edit", newest):
+        return _edit_newest_instead(agreement, version, newest)
     if version.is_frozen:
         flash(
             gettext(
@@ -257,6 +276,7 @@ def edit(agreement_id: int, number: int):
             "agreements/form.html", form=form, agreement=agreement, version=version
         )
     conflict, status = None, 200
+    starts_new = edit_starts_new_version(version)
     if form.validate_on_submit():
         saved, conflict, status = commit_or_conflict(
             form,
@@ -268,13 +288,58 @@ def edit(agreement_id: int, number: int):
             choice_labels(form),
         )
         if saved:
-            flash(gettext("Changes saved."), "success")
-            return redirect(url_for(".detail", agreement_id=agreement.id, version=number))
+            # the edit went into the newest version: this one, or the next one it started
+            saved_into = agreement.latest_version.number
+            if saved_into != number:
+                flash(
+                    gettext(
+                        "Version %(new)d drafted with your changes; version %(old)d stays "
+                        "unchanged with its comments.",
+                        new=saved_into,
+                        old=number,
+                    ),
+                    "success",
+                )
+            else:
+                flash(gettext("Changes saved."), "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id, version=saved_into))
     elif request.method == "POST":
         status = 422
     return render_template(
-        "agreements/form.html", form=form, agreement=agreement, version=version, conflict=conflict
+        "agreements/form.html",
+        form=form,
+        agreement=agreement,
+        version=version,
+        conflict=conflict,
+        starts_new=starts_new,
     ), status
+
+
+def _edit_newest_instead(agreement, version, newest):
+    """`version` was replaced by a newer one (perhaps while its form was open): a GET goes to
+    the newest version's form; a POST saves nothing and shows what was typed on the newest
+    version's form, beside its saved text, to be saved there (409, nothing typed is lost)."""
+    message = gettext(
+        "Version %(old)d has been replaced by version %(new)d; changes go into version %(new)d.",
+        old=version.number,
+        new=newest.number,
+    )
+    url = url_for(".edit", agreement_id=agreement.id, number=newest.number)
+    if request.method != "POST":
+        flash(message, "info")
+        return redirect(url)
+    form = _agreement_form(newest)
+    form.lock_version.data = newest.lock_version
+    saved = {name: getattr(newest, name) for name in COMPARED_FIELDS}
+    return render_template(
+        "agreements/form.html",
+        form=form,
+        agreement=agreement,
+        version=newest,
+        conflict=conflict_view(EditConflict(message), form, saved, choice_labels(form)),
+        starts_new=edit_starts_new_version(newest),
+        form_action=url,
+    ), 409
 
 
 # The version's fields the conflict page compares, saved text beside the sent one.
@@ -285,9 +350,9 @@ COMPARED_FIELDS = ("template_id", *services.VERSION_FIELDS)
 @login_required
 def compare(agreement_id: int):
     agreement = _load(agreement_id)
-    numbers = [v.number for v in agreement.versions]
-    a = arg_int("a", strict=True) or (numbers[-2] if len(numbers) > 1 else numbers[0])
-    b = arg_int("b", strict=True) or numbers[-1]
+    a, b = default_comparison(
+        agreement, arg_int("a", strict=True) or None, arg_int("b", strict=True) or None
+    )
     old, new = _version(agreement, a), _version(agreement, b)
     fields, parties = compare_versions(old, new)
     added, removed = compare_entries(old, new)
@@ -296,7 +361,7 @@ def compare(agreement_id: int):
         agreement=agreement,
         old=old,
         new=new,
-        numbers=numbers,
+        versions=agreement.versions,
         fields=fields,
         parties=parties,
         entries_added=links.shown_entries(current_user, added),

@@ -65,7 +65,7 @@ def test_each_shipped_template_renders_the_demo_agreements(demo):
                 for row in rows
             ), party.organisation.name
         footer = document.sections[0].footer.paragraphs[0]
-        assert f"{agreement.number} · Fassung 1" in footer.text
+        assert f"{agreement.number} · Fassung {version.number}" in footer.text
         assert "PAGE" in footer._p.xml and "NUMPAGES" in footer._p.xml
 
 

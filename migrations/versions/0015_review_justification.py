@@ -1,8 +1,8 @@
 """catalogue review: the day a version's DPIA (DSFA) was completed, and the reviewer's recorded
 justification for approving personal data without a completed DPIA
 
-Revision ID: 0016_review_justification
-Revises: 0015_signatories
+Revision ID: 0015_review_justification
+Revises: 0014_signatories
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0016_review_justification"
-down_revision = "0015_signatories"
+revision = "0015_review_justification"
+down_revision = "0014_signatories"
 branch_labels = None
 depends_on = None
 

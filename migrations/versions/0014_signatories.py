@@ -2,8 +2,8 @@
 the capacity it was given in (i. V. / i. A.) with the signer's name and function as they were,
 and on each version the signed document (with its Unterzeichnungsvermerk) and its SHA-256
 
-Revision ID: 0015_signatories
-Revises: 0012_minutes_approval
+Revision ID: 0014_signatories
+Revises: 0013_agreement_versions
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0015_signatories"
-down_revision = "0012_minutes_approval"
+revision = "0014_signatories"
+down_revision = "0013_agreement_versions"
 branch_labels = None
 depends_on = None
 
