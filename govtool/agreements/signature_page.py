@@ -91,7 +91,10 @@ def _fill_signature_block(cell, version: AgreementVersion, party, signature) -> 
     date, time = _when(signature)
     capacity = signature.capacity
     _clear_cell(cell)
-    place = version.place.strip()
+    # Each party signs where it sits (its organisation's city); the version's place of signing
+    # is the fallback for an organisation without an address.
+    organisation = party.organisation
+    place = ((organisation.city if organisation is not None else "") or version.place).strip()
     first = cell.paragraphs[0]
     first.add_run(f"{place}, den {date}" if place else date)
     lines: list[tuple[str, dict[str, Any]]] = [

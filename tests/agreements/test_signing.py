@@ -173,6 +173,8 @@ def test_signed_document_has_a_signature_page_naming_every_signer_capacity_and_s
     assert "i. V. Anja Richter" in halle_cell and "für Dr. Alexander Vogt" in halle_cell
     assert "Halle (Saale), den " in halle_cell and "elektronisch unterzeichnet am" in halle_cell
     assert "Unterzeichner BLK" in blk_cell and "i. V." not in blk_cell
+    # each party signs where it sits: the district in its seat, not at the version's place
+    assert blk_cell.startswith("Naumburg (Saale), den ")
 
 
 def test_building_the_signed_document_again_gives_the_same_bytes(demo):
