@@ -5,8 +5,8 @@ files are committed next to this script. Output is deterministic (fixed zip time
 properties), so rebuilding without changes gives identical files.
 
 Variables every template may use (see govtool/agreements/rendering.py):
-  agreement.number, .title, .kind, .version, .preamble, .subject, .objectives, .start_date, .end_date,
-  .notice_period_months, .renewal, .extra_clauses, .body, .place
+  agreement.number, .title, .kind, .version, .preamble, .subject, .objectives, .start_date,
+  .end_date, .notice_period_months, .renewal, .extra_clauses, .body, .place
   parties[]: .name, .short_name, .role, .address, .contact, .signatory, .signatory_function,
              .duties[] (strings, in order)
   data_exchanges[]: .title, .purpose, .legal_basis
