@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import icalendar
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 
 from ..auth.models import User
 from ..core.errors import ValidationError
@@ -141,10 +141,12 @@ def invitation_warnings(meeting: Meeting, today: dt.date | None = None) -> list[
     warnings = []
     if today > meeting.invitation_due:
         warnings.append(
-            gettext(
-                "The invitation period of %(days)d days is not met: invitations were due on "
+            ngettext(
+                "The invitation period of %(num)d day is not met: invitations were due on "
                 "%(date)s.",
-                days=meeting.body.invitation_period_days,
+                "The invitation period of %(num)d days is not met: invitations were due on "
+                "%(date)s.",
+                meeting.body.invitation_period_days,
                 date=format_date(meeting.invitation_due),
             )
         )
