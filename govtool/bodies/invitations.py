@@ -40,9 +40,7 @@ def meeting_url(meeting: Meeting) -> str:
 
 def _organizer(meeting: Meeting) -> icalendar.vCalAddress:
     address = icalendar.vCalAddress(f"mailto:{current_app.config['GOVTOOL_MAIL_FROM']}")
-    address.params["cn"] = icalendar.vText(
-        gettext("Office of the %(body)s", body=meeting.body.name)
-    )
+    address.params["cn"] = icalendar.vText(gettext("Office – %(body)s", body=meeting.body.name))
     return address
 
 
@@ -220,9 +218,9 @@ def send_invitations(user: User, meeting: Meeting) -> tuple[int, list[str]]:
 
 def _invitation_body(meeting: Meeting, participant: Participant) -> str:
     return gettext(
-        "Dear %(name)s,\n\nyou are invited to the %(title)s on %(date)s from %(start)s to "
-        "%(end)s.\nPlace: %(place)s\n\nAgenda:\n%(agenda)s\n\nPlease answer (accept, decline, "
-        "excused, send a deputy): %(answer_url)s\nMeeting page: %(url)s\n",
+        "Dear %(name)s,\n\nyou are invited to the meeting “%(title)s” on %(date)s from "
+        "%(start)s to %(end)s.\nPlace: %(place)s\n\nAgenda:\n%(agenda)s\n\nPlease answer "
+        "(accept, decline, excused, send a deputy): %(answer_url)s\nMeeting page: %(url)s\n",
         name=participant.name,
         title=meeting.display_title,
         date=format_date(meeting.start_local),
@@ -341,7 +339,7 @@ def send_cancellation(meeting: Meeting) -> int:
     def compose(participant: Participant) -> tuple[str, str]:
         subject = gettext("Cancelled: %(title)s", title=meeting.display_title)
         body = gettext(
-            "The %(title)s on %(date)s is cancelled.\nReason: %(reason)s\n",
+            "The meeting “%(title)s” on %(date)s is cancelled.\nReason: %(reason)s\n",
             title=meeting.display_title,
             date=format_date(meeting.start_local),
             reason=meeting.cancel_reason,
