@@ -6,10 +6,15 @@ properties), so rebuilding without changes gives identical files.
 
 Variables every template may use (see govtool/agreements/rendering.py):
   agreement.number, .title, .kind, .version, .preamble, .subject, .objectives, .start_date,
-  .end_date, .notice_period_months, .renewal, .extra_clauses, .body, .place
+  .end_date, .notice_period_months, .notice_period (the whole phrase, "mit einer Frist von einem
+  Monat zum Monatsende"), .renewal, .extra_clauses, .body, .place
   parties[]: .name, .short_name, .role, .address, .contact, .signatory, .signatory_function,
              .duties[] (strings, in order)
-  data_exchanges[]: .title, .purpose, .legal_basis
+  data_exchanges[]: .identifier, .title, .purpose, .legal_basis
+
+Wording: a name users typed (organisation, body, agreement title) stands where German needs no
+inflection (a cell or line of its own, after a colon); a list or table that can be empty says so
+in a sentence instead of leaving a heading over an empty table.
   draft_notice: "" once all parties signed, otherwise the DRAFT header line
 """
 
@@ -31,22 +36,24 @@ from docx.shared import Cm, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 FIXED = dt.datetime(2022, 9, 1, tzinfo=dt.UTC)
 
+# {parties}, {noun}, {each}: "Vertragsparteien", "Vereinbarung", "Jede Vertragspartei" in an
+# agreement; "Mitglieder", "Geschäftsordnung", "Jedes Mitglied" in the rules of procedure.
 DATA_PROTECTION = (
-    "Die Vertragsparteien verarbeiten personenbezogene Daten ausschließlich im Rahmen der "
+    "Die {parties} verarbeiten personenbezogene Daten ausschließlich im Rahmen der "
     "Datenschutz-Grundverordnung (DSGVO), des Datenschutz-Grundverordnungs-Ausfüllungsgesetzes "
     "Sachsen-Anhalt (DSAG LSA) und der einschlägigen Vorschriften des Schul- und Statistikrechts. "
-    "Daten werden nur in dem Umfang und zu dem Zweck übermittelt, die in dieser Vereinbarung oder "
+    "Daten werden nur in dem Umfang und zu dem Zweck übermittelt, die in dieser {noun} oder "
     "im Datenaustauschkatalog festgelegt sind. Personenbezogene Auswertungen werden nur "
-    "anonymisiert oder aggregiert weitergegeben. Jede Vertragspartei benennt eine Ansprechperson "
+    "anonymisiert oder aggregiert weitergegeben. {each} benennt eine Ansprechperson "
     "für Fragen des Datenschutzes."
 )
 FINAL = [
-    "Änderungen und Ergänzungen dieser Vereinbarung bedürfen der Schriftform; sie werden als "
+    "Änderungen und Ergänzungen dieser {noun} bedürfen der Schriftform; sie werden als "
     "Fortschreibung mit neuer Fassungsnummer vereinbart.",
-    "Sollte eine Bestimmung dieser Vereinbarung unwirksam sein oder werden, bleibt die "
-    "Wirksamkeit der übrigen Bestimmungen unberührt. Die Vertragsparteien verpflichten sich, die "
+    "Sollte eine Bestimmung dieser {noun} unwirksam sein oder werden, bleibt die "
+    "Wirksamkeit der übrigen Bestimmungen unberührt. Die {parties} verpflichten sich, die "
     "unwirksame Bestimmung durch eine dem Zweck entsprechende wirksame Regelung zu ersetzen.",
-    "Jede Vertragspartei erhält eine Ausfertigung dieser Vereinbarung.",
+    "{each} erhält eine Ausfertigung dieser {noun}.",
 ]
 
 
@@ -89,8 +96,21 @@ def _repeat_header(row) -> None:
 class Builder:
     """A small writer for clause documents: headings with § numbers, tables with {%tr %} rows."""
 
-    def __init__(self, title: str, subtitle: str, template_title: str):
+    def __init__(
+        self,
+        title: str,
+        subtitle: str,
+        template_title: str,
+        party: str = "Vertragspartei",
+        parties: str = "Vertragsparteien",
+        noun: str = "Vereinbarung",
+        each: str = "Jede Vertragspartei",
+    ):
+        """`noun` is the document's own (feminine) noun, `party`/`parties`/`each` how it
+        names those who agree to it."""
         self.doc = Document()
+        self.party, self.parties = party, parties
+        self.words = {"parties": parties, "noun": noun, "each": each}
         self.clause = 0
         self._styles()
         section = self.doc.sections[0]
@@ -142,14 +162,17 @@ class Builder:
             style.font.size = Pt(size)
             style.font.color.rgb = RGBColor(0x1F, 0x2A, 0x44)
 
-    def parties_table(self, intro: str = "zwischen den folgenden Vertragsparteien:") -> None:
+    def parties_table(
+        self, intro: str = "zwischen den folgenden Vertragsparteien:", named: bool = True
+    ) -> None:
+        self.doc.add_paragraph("{%p if parties %}")
         self.doc.add_paragraph(intro)
         table = self.doc.add_table(rows=4, cols=4)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, text in zip(
             table.rows[0].cells,
-            ("Vertragspartei", "Rolle", "Anschrift", "Ansprechperson"),
+            (self.party, "Rolle", "Anschrift", "Ansprechperson"),
             strict=True,
         ):
             cell.text = text
@@ -161,7 +184,11 @@ class Builder:
         for cell, text in zip(table.rows[2].cells, values, strict=True):
             cell.text = text
         table.rows[3].cells[0].text = "{%tr endfor %}"
-        self.doc.add_paragraph("– im Folgenden gemeinsam „Vertragsparteien“ genannt –")
+        if named:
+            self.doc.add_paragraph(f"– im Folgenden gemeinsam „{self.parties}“ genannt –")
+        self.doc.add_paragraph("{%p else %}")
+        self.doc.add_paragraph(f"Die {self.parties} sind noch nicht benannt.")
+        self.doc.add_paragraph("{%p endif %}")
 
     def preamble(self) -> None:
         """The preamble (unnumbered), only when the agreement has one."""
@@ -184,12 +211,16 @@ class Builder:
             paragraph.paragraph_format.first_line_indent = Cm(-0.6)
 
     def duties(self, title: str = "Pflichten der Vertragsparteien") -> None:
+        """Per party a heading with its duties in a table; a party without duties gets a
+        sentence instead of an empty table, no party at all one sentence for the clause."""
         self.clause_heading(title)
+        self.doc.add_paragraph("{%p if parties %}")
         self.text(
-            "Die Vertragsparteien übernehmen die folgenden Aufgaben in der genannten Reihenfolge:"
+            f"Die {self.parties} übernehmen die folgenden Aufgaben in der genannten Reihenfolge:"
         )
         self.doc.add_paragraph("{%p for p in parties %}")
         self.doc.add_paragraph("{{ p.name }} ({{ p.role }})", style="Heading 2")
+        self.doc.add_paragraph("{%p if p.duties %}")
         table = self.doc.add_table(rows=4, cols=2)
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, ("Nr.", "Pflicht"), strict=True):
@@ -204,43 +235,55 @@ class Builder:
         for row in table.rows:
             row.cells[0].width = Cm(1.5)
             row.cells[1].width = Cm(14.5)
+        self.doc.add_paragraph("{%p else %}")
+        self.text("Keine besonderen Aufgaben vereinbart.")
+        self.doc.add_paragraph("{%p endif %}")
         self.doc.add_paragraph("{%p endfor %}")
+        self.doc.add_paragraph("{%p else %}")
+        self.text(f"Die {self.parties} sind noch nicht benannt.")
+        self.doc.add_paragraph("{%p endif %}")
 
     def term(self) -> None:
         self.clause_heading("Laufzeit und Kündigung")
         self.numbered(
             [
-                "Diese Vereinbarung tritt am {{ agreement.start_date|date }} in Kraft und gilt bis "
-                "zum {{ agreement.end_date|date }}.",
+                "Diese {noun} tritt {{% if agreement.start_date %}}am "
+                "{{{{ agreement.start_date|date }}}}{{% else %}}mit der Unterzeichnung durch alle "
+                "{parties}{{% endif %}} in Kraft{{% if agreement.end_date %}} und gilt bis zum "
+                "{{{{ agreement.end_date|date }}}}{{% endif %}}.".format(**self.words),
                 "{{ agreement.renewal }}",
-                "Jede Vertragspartei kann die Vereinbarung mit einer Frist von "
-                "{{ agreement.notice_period_months }} Monaten zum Monatsende schriftlich kündigen. "
-                "Das Recht zur Kündigung aus wichtigem Grund bleibt unberührt.",
+                "{each} kann die {noun} {{{{ agreement.notice_period }}}} schriftlich kündigen. "
+                "Das Recht zur Kündigung aus wichtigem Grund bleibt unberührt.".format(
+                    **self.words
+                ),
             ]
         )
 
     def data_protection(self) -> None:
         self.clause_heading("Datenschutz")
-        self.text(DATA_PROTECTION)
+        self.text(DATA_PROTECTION.format(**self.words))
 
     def extra_and_final(self) -> None:
         self.clause_heading("Ergänzende Vereinbarungen")
         self.text("{{ agreement.extra_clauses or 'Keine.' }}")
         self.clause_heading("Schlussbestimmungen")
-        self.numbered(FINAL)
+        self.numbered([text.format(**self.words) for text in FINAL])
 
     def signatures(self) -> None:
+        """One row per party: the party's name in a cell of its own (never "Für <Name>": a
+        name is not inflected by guessing its article), place, date and signature line."""
+        self.doc.add_paragraph("{%p if parties %}")
         self.doc.add_paragraph("Unterschriften", style="Heading 1")
         table = self.doc.add_table(rows=4, cols=2)
         table.style = "Table Grid"
-        table.rows[0].cells[0].text = "Vertragspartei"
+        table.rows[0].cells[0].text = self.party
         table.rows[0].cells[1].text = "Ort, Datum und Unterschrift"
         for cell in table.rows[0].cells:
             cell.paragraphs[0].runs[0].bold = True
             _shade(cell)
         table.rows[1].cells[0].text = "{%tr for p in parties %}"
         left = table.rows[2].cells[0]
-        left.text = "Für {{ p.name }}"
+        left.text = "{{ p.name }}"
         left.add_paragraph("{{ p.role }}")
         right = table.rows[2].cells[1]
         right.text = "{{ agreement.place }}, den ____________"
@@ -249,6 +292,7 @@ class Builder:
         right.add_paragraph("{{ p.signatory }}")
         right.add_paragraph("{{ p.signatory_function }}")
         table.rows[3].cells[0].text = "{%tr endfor %}"
+        self.doc.add_paragraph("{%p endif %}")
 
     def save(self, path: Path) -> None:
         """Save with fixed zip timestamps so a rebuild without changes is byte-identical."""
@@ -335,6 +379,8 @@ def data_sharing() -> Builder:
     b.text("{{ agreement.subject }}")
     b.text("{{ agreement.objectives }}")
     b.clause_heading("Erfasste Datenbereitstellungen")
+    # The signed document lists approved catalogue entries only (see rendering.data_exchanges).
+    b.doc.add_paragraph("{%p if data_exchanges %}")
     b.text(
         "Die Vereinbarung erfasst die folgenden Einträge des Datenaustauschkatalogs in der jeweils "
         "freigegebenen Fassung:"
@@ -351,11 +397,17 @@ def data_sharing() -> Builder:
     table.rows[1].cells[0].text = "{%tr for e in data_exchanges %}"
     for cell, text in zip(
         table.rows[2].cells,
-        ("{{ e.title }}", "{{ e.purpose }}", "{{ e.legal_basis }}"),
+        ("{{ e.identifier }}: {{ e.title }}", "{{ e.purpose }}", "{{ e.legal_basis }}"),
         strict=True,
     ):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
+    b.doc.add_paragraph("{%p else %}")
+    b.text(
+        "Dieser Vereinbarung ist derzeit kein freigegebener Eintrag des "
+        "Datenaustauschkatalogs zugeordnet."
+    )
+    b.doc.add_paragraph("{%p endif %}")
     b.duties()
     b.clause_heading("Art, Umfang und Zweck der Datenbereitstellung")
     b.numbered(
@@ -379,8 +431,12 @@ def rules_of_procedure() -> Builder:
         "Geschäftsordnung des Begleitgremiums",
         "Kooperation im kommunalen Bildungsmanagement",
         "Geschäftsordnung des Begleitgremiums",
+        party="Mitglied",
+        parties="Mitglieder",
+        noun="Geschäftsordnung",
+        each="Jedes Mitglied",
     )
-    b.parties_table("Beschlossen von den Mitgliedern des Begleitgremiums:")
+    b.parties_table("Beschlossen von den Mitgliedern des Begleitgremiums:", named=False)
     b.preamble()
     b.clause_heading("Aufgaben")
     b.text("{{ agreement.subject }}")

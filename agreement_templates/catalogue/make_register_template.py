@@ -2,7 +2,9 @@
 
 Run `.venv/bin/python agreement_templates/catalogue/make_register_template.py` after changing this
 script; the generated .docx is committed next to it. The template loops over `entries` with docxtpl
-paragraph tags ({%p ... %}) and a table row loop ({%tr ... %}) for the data items.
+paragraph tags ({%p ... %}) and a table row loop ({%tr ... %}) for the data items. The register
+is printed in the user's language, so every fixed word comes from `labels` (gettext); a list that
+can be empty has a sentence for that case instead of a heading over an empty table.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ def build() -> Path:
     document.styles["Normal"].font.size = Pt(10)
 
     document.add_heading("{{ title }}", level=0)
-    document.add_paragraph(
-        "{{ labels.generated }}: {{ generated|datetime }} · {{ labels.count }}: {{ count }}"
-    )
+    document.add_paragraph("{{ labels.generated }}: {{ generated|datetime }} · {{ count_text }}")
+    document.add_paragraph("{%p if not entries %}")
+    document.add_paragraph("{{ labels.no_entries }}")
+    document.add_paragraph("{%p endif %}")
     document.add_paragraph("{%p for entry in entries %}")
     document.add_heading("{{ entry.identifier }}: {{ entry.title }}", level=1)
     document.add_paragraph(
@@ -40,7 +43,8 @@ def build() -> Path:
     document.add_paragraph("{%p for field in entry.fields %}")
     document.add_paragraph("{{ field.label }}: {{ field.value }}", style="List Bullet")
     document.add_paragraph("{%p endfor %}")
-    document.add_heading("{{ labels.items }}", level=2)
+    document.add_heading("{{ labels.data_items }}", level=2)
+    document.add_paragraph("{%p if entry.data_items %}")
     table = document.add_table(rows=3, cols=4)
     table.style = "Table Grid"
     header = table.rows[0].cells
@@ -66,6 +70,9 @@ def build() -> Path:
         cell.text = text
     end = table.add_row().cells
     end[0].text = "{%tr endfor %}"
+    document.add_paragraph("{%p else %}")
+    document.add_paragraph("{{ labels.no_data_items }}")
+    document.add_paragraph("{%p endif %}")
     document.add_paragraph("{%p endfor %}")
     document.save(OUT)
     return OUT

@@ -68,6 +68,23 @@ def _loop_table(document: Document, headers: list[str], loop: str, cells: list[s
     table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
 
 
+def _table_or_text(
+    document: Document,
+    headers: list[str],
+    collection: str,
+    variable: str,
+    cells: list[str],
+    empty: str,
+) -> None:
+    """The table of `collection`, or the sentence `empty` when it has no rows: a heading is
+    never followed by a table with only its header row."""
+    _tag(document, "{%p if " + collection + " %}")
+    _loop_table(document, headers, f"for {variable} in {collection}", cells)
+    _tag(document, "{%p else %}")
+    document.add_paragraph(empty)
+    _tag(document, "{%p endif %}")
+
+
 def _cant_split(row) -> None:
     """A table row that Word and LibreOffice never break across pages."""
     row_pr = row._tr.get_or_add_trPr()
@@ -119,9 +136,14 @@ def _signature_block(document: Document) -> None:
 
 
 def build_invitation() -> None:
+    """The invitation. The meeting's title and the body's name are the users' words: they stand
+    where German needs no inflection (a line of their own); the sentence uses the meeting kind,
+    our own words, declined by the render context ("zur konstituierenden Sitzung")."""
     document = _base()
     document.add_paragraph("{{ body.name }}", style="Subtitle")
-    document.add_paragraph("Einladung zur {{ meeting.title }}", style="Title")
+    document.add_paragraph("Einladung", style="Title")
+    title = document.add_paragraph()
+    title.add_run("{{ meeting.title }}").bold = True
     _facts(
         document,
         [
@@ -132,16 +154,19 @@ def build_invitation() -> None:
             ("Videokonferenz", "{{ meeting.video_url or '–' }}"),
         ],
     )
+    document.add_paragraph("Sehr geehrte Damen und Herren,")
     document.add_paragraph(
-        "Sehr geehrte Damen und Herren, hiermit lade ich Sie zur {{ meeting.title }} ein. "
-        "Vorlagen zu den Tagesordnungspunkten reichen Sie bitte bis zum {{ meeting.papers_due }} "
-        "ein."
+        "hiermit laden wir Sie {{ meeting.kind_phrase }} am {{ meeting.date }} von "
+        "{{ meeting.start }} bis {{ meeting.end }} Uhr ein."
+        "{% if meeting.papers_due %} Vorlagen zu den Tagesordnungspunkten reichen Sie bitte bis "
+        "zum {{ meeting.papers_due }} ein.{% endif %}"
     )
     document.add_heading("Tagesordnung", level=1)
-    _loop_table(
+    _table_or_text(
         document,
-        ["TOP", "Gegenstand", "Berichterstattung", "Minuten", "Öffentlichkeit"],
-        "for item in items",
+        ["TOP", "Gegenstand", "Berichterstattung", "Dauer (Min.)", "Öffentlichkeit"],
+        "items",
+        "item",
         [
             "{{ item.number }}",
             "{{ item.title }}",
@@ -149,6 +174,7 @@ def build_invitation() -> None:
             "{{ item.minutes }}",
             "{{ item.public }}",
         ],
+        "Die Tagesordnung wird nachgereicht.",
     )
     _tag(document, "{%p if open_actions %}")
     document.add_heading("Offene Aufgaben", level=1)
@@ -159,9 +185,12 @@ def build_invitation() -> None:
         ["{{ a.task }}", "{{ a.person }} {{ a.organisation }}", "{{ a.due }}"],
     )
     _tag(document, "{%p endif %}")
-    document.add_paragraph("")
-    document.add_paragraph("Mit freundlichen Grüßen")
-    document.add_paragraph("Geschäftsstelle des {{ body.name }}")
+    closing = document.add_paragraph("Mit freundlichen Grüßen")
+    closing.paragraph_format.space_before = Pt(18)
+    closing.paragraph_format.keep_with_next = True
+    office = document.add_paragraph("Geschäftsstelle")
+    office.paragraph_format.keep_with_next = True
+    document.add_paragraph("{{ body.name }}")
     document.save(HERE / "invitation.docx")
 
 
@@ -171,7 +200,9 @@ def build_minutes() -> None:
     document.core_properties.language = "de-DE"
     document.core_properties.author = "govtool"
     document.add_paragraph("{{ body.name }}", style="Subtitle")
-    document.add_paragraph("Niederschrift über die {{ meeting.title }}", style="Title")
+    document.add_paragraph("Niederschrift", style="Title")
+    title = document.add_paragraph()
+    title.add_run("{{ meeting.title }}").bold = True
     _facts(
         document,
         [
@@ -182,25 +213,31 @@ def build_minutes() -> None:
         ],
     )
     document.add_heading("Anwesenheit", level=1)
-    _loop_table(
+    _table_or_text(
         document,
         ["Name", "Organisation", "Funktion", "Anwesenheit"],
-        "for a in attendees",
+        "attendees",
+        "a",
         ["{{ a.name }}", "{{ a.organisation }}", "{{ a.role }}", "{{ a.presence }}"],
+        "Keine Anwesenheit erfasst.",
     )
     document.add_heading("Beschlussfähigkeit", level=1)
-    document.add_paragraph(
-        "Anwesend oder vertreten sind {{ quorum.present }} von {{ quorum.total }} "
-        "stimmberechtigten Mitgliedern (Regel: {{ quorum.rule }}). Das Gremium ist "
-        "{{ quorum.met }}."
-    )
+    document.add_paragraph("{{ quorum.sentence }} Das Gremium ist {{ quorum.met }}.")
     document.add_heading("Verlauf der Sitzung", level=1)
+    _tag(document, "{%p if not items %}")
+    document.add_paragraph("Keine Tagesordnungspunkte.")
+    _tag(document, "{%p endif %}")
     _tag(document, "{%p for item in items %}")
     document.add_heading("TOP {{ item.number }} {{ item.title }}", level=2)
     _tag(document, "{%p if item.presenter %}")
     document.add_paragraph("Berichterstattung: {{ item.presenter }}")
     _tag(document, "{%p endif %}")
+    _tag(document, "{%p if item.notes %}")
     document.add_paragraph("{{ item.notes }}")
+    _tag(document, "{%p endif %}")
+    _tag(document, "{%p if item.is_empty %}")
+    document.add_paragraph("Keine Aufzeichnungen zu diesem Tagesordnungspunkt.")
+    _tag(document, "{%p endif %}")
     _tag(document, "{%p if item.result %}")
     document.add_paragraph("Ergebnis: {{ item.result }}")
     _tag(document, "{%p endif %}")
@@ -217,17 +254,20 @@ def build_minutes() -> None:
     _tag(document, "{%p endfor %}")
     _tag(document, "{%p endfor %}")
     document.add_heading("Beschlüsse", level=1)
-    _loop_table(
+    _table_or_text(
         document,
         ["Nummer", "Beschluss", "Abstimmung", "Ergebnis"],
-        "for d in decisions",
+        "decisions",
+        "d",
         ["{{ d.reference }}", "{{ d.text }}", "{{ d.votes }}", "{{ d.result }}"],
+        "Keine Beschlüsse.",
     )
     document.add_heading("Aufgaben", level=1)
-    _loop_table(
+    _table_or_text(
         document,
         ["TOP", "Aufgabe", "Verantwortlich", "Organisation", "Fällig", "Status"],
-        "for a in actions",
+        "actions",
+        "a",
         [
             "{{ a.item }}",
             "{{ a.task }}",
@@ -236,6 +276,7 @@ def build_minutes() -> None:
             "{{ a.due }}",
             "{{ a.status }}",
         ],
+        "Keine Aufgaben.",
     )
     document.add_heading("Genehmigung", level=1)
     document.add_paragraph("{{ approval.statement }}")
@@ -298,18 +339,20 @@ def build_report() -> None:
     document.add_heading("Arbeitsgruppen", level=1)
     _tag(document, "{%p for g in groups %}")
     paragraph = document.add_paragraph(style="List Bullet")
-    paragraph.add_run("{{ g.name }}: ").bold = True
-    paragraph.add_run("{{ g.purpose }}")
+    paragraph.add_run("{{ g.name }}").bold = True
+    paragraph.add_run("{% if g.purpose %}: {{ g.purpose }}{% endif %}")
     _tag(document, "{%p endfor %}")
     _tag(document, "{%p if not groups %}")
     document.add_paragraph("Keine Arbeitsgruppen.")
     _tag(document, "{%p endif %}")
     document.add_heading("Sitzungen", level=1)
-    _loop_table(
+    _table_or_text(
         document,
         ["Nr.", "Datum", "Sitzung", "Ort", "Anwesende"],
-        "for m in meetings",
+        "meetings",
+        "m",
         ["{{ m.number }}", "{{ m.date }}", "{{ m.title }}", "{{ m.location }}", "{{ m.present }}"],
+        "Im Zeitraum fand keine Sitzung statt.",
     )
     _tag(document, "{%p if cancelled %}")
     document.add_heading("Abgesagte Sitzungen", level=2)
@@ -321,22 +364,26 @@ def build_report() -> None:
     )
     _tag(document, "{%p endif %}")
     document.add_heading("Beschlüsse", level=1)
-    _loop_table(
+    _table_or_text(
         document,
         ["Nummer", "Datum", "Beschluss", "Abstimmung", "Ergebnis"],
-        "for d in decisions",
+        "decisions",
+        "d",
         ["{{ d.reference }}", "{{ d.date }}", "{{ d.text }}", "{{ d.votes }}", "{{ d.result }}"],
+        "Im Zeitraum wurden keine Beschlüsse gefasst.",
     )
     document.add_heading("Aufgaben", level=1)
+    _tag(document, "{%p if figures.actions %}")
     document.add_paragraph("Aufgaben aus den Sitzungen im Zeitraum nach Stand:")
     _tag(document, "{%p for c in action_counts %}")
     document.add_paragraph("{{ c.status }}: {{ c.count }}", style="List Bullet")
     _tag(document, "{%p endfor %}")
     document.add_heading("Offene Aufgaben", level=2)
-    _loop_table(
+    _table_or_text(
         document,
         ["Aufgabe", "Verantwortlich", "Organisation", "Fällig", "aus"],
-        "for a in open_actions",
+        "open_actions",
+        "a",
         [
             "{{ a.task }}",
             "{{ a.person }}",
@@ -344,7 +391,11 @@ def build_report() -> None:
             "{{ a.due }}",
             "{{ a.meeting }}",
         ],
+        "Keine offenen Aufgaben.",
     )
+    _tag(document, "{%p else %}")
+    document.add_paragraph("Im Zeitraum wurden keine Aufgaben vergeben.")
+    _tag(document, "{%p endif %}")
     document.add_heading("Kennzahlen", level=1)
     _facts(
         document,

@@ -61,7 +61,8 @@ def agreement_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
             recipients = _recipients(agreement, version, only_unsigned=False)
             days = (version.end_date - today).days
             ends = f"{version.end_date:%d.%m.%Y}"
-            line = f"agreements: {agreement.number} term ends {ends} ({days} days)"
+            unit = "day" if days == 1 else "days"
+            line = f"agreements: {agreement.number} term ends {ends} ({days} {unit})"
             sent_to = remind(
                 f"agreement:{agreement.id}:term-ends:{version.end_date}",
                 recipients,

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core import german
 from ..core.docx import render_docx
 from ..core.links import links
 from .models import AgreementVersion, Renewal
@@ -19,14 +20,24 @@ if TYPE_CHECKING:
 
 DRAFT_NOTICE = "ENTWURF – nicht von allen Vertragsparteien unterzeichnet"
 
+# Paragraph (2) of the term clause, after "Diese Vereinbarung / Geschäftsordnung tritt … in
+# Kraft": "Sie" refers to either (both feminine), so the text fits every standard template.
 RENEWAL_TEXT = {
-    Renewal.NONE: "Die Vereinbarung endet mit Ablauf der Laufzeit, ohne dass es einer Kündigung "
-    "bedarf.",
-    Renewal.YEARLY: "Die Vereinbarung verlängert sich jeweils um ein Jahr, wenn sie nicht "
-    "fristgerecht gekündigt wird.",
-    Renewal.BY_AGREEMENT: "Eine Verlängerung kann durch eine Fortschreibung dieser Vereinbarung "
-    "vereinbart werden.",
+    Renewal.NONE: "Sie endet mit Ablauf der Laufzeit, ohne dass es einer Kündigung bedarf.",
+    Renewal.YEARLY: "Sie verlängert sich jeweils um ein Jahr, wenn sie nicht fristgerecht "
+    "gekündigt wird.",
+    Renewal.BY_AGREEMENT: "Eine Verlängerung kann durch eine Fortschreibung vereinbart werden.",
 }
+
+
+def notice_period(months: int) -> str:
+    """The notice period as the term clause says it: "mit einer Frist von einem Monat zum
+    Monatsende", "… von 3 Monaten …", and without a period "jederzeit zum Monatsende"."""
+    if not months:
+        return "jederzeit zum Monatsende"
+    period = german.count_words(months, "Monat", "Monaten", one="einem")
+    return f"mit einer Frist von {period} zum Monatsende"
+
 
 # Documents are German whatever the UI language, so their labels are fixed here.
 KIND_TEXT = {
@@ -58,6 +69,7 @@ PROVIDED: dict[str, set[str] | None] = {
         "start_date",
         "end_date",
         "notice_period_months",
+        "notice_period",
         "renewal",
         "extra_clauses",
         "body",
@@ -134,6 +146,7 @@ def version_context(
             "start_date": version.start_date,
             "end_date": version.end_date,
             "notice_period_months": version.notice_period_months,
+            "notice_period": notice_period(version.notice_period_months),
             "renewal": RENEWAL_TEXT[version.renewal],
             "extra_clauses": version.extra_clauses,
             "body": version.body.name if version.body else "Begleitgremium",
@@ -179,6 +192,7 @@ def sample_context(*, draft: bool = True) -> dict[str, Any]:
             "start_date": dt.date(2025, 1, 1),
             "end_date": dt.date(2027, 12, 31),
             "notice_period_months": 3,
+            "notice_period": notice_period(3),
             "renewal": RENEWAL_TEXT[Renewal.YEARLY],
             "extra_clauses": "Ergänzende Regelungen zum Datenschutz und zur Evaluation.",
             "body": "Begleitgremium Bildungsmonitoring",

@@ -210,7 +210,6 @@ def _detail_texts() -> dict[str, str]:
         "docx": gettext("DOCX"),
         "signed_for": gettext("Signed for %(org)s by %(name)s on %(when)s"),
         "withdrawn": gettext("withdrawn on %(when)s: %(reason)s"),
-        "comments": gettext("%(count)d comment(s)"),
         "on_version": gettext("on version %(number)d"),
         "changes_since": gettext("Changes since version %(number)d (commented)"),
         "revised": gettext("replaced on %(when)s"),

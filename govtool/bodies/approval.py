@@ -164,7 +164,7 @@ def approval_statement(approval: MinutesApproval) -> str:
     if approval.method is ApprovalMethod.DECISION and approval.decision is not None:
         decision = approval.decision
         return gettext(
-            "Approved by decision %(reference)s of the %(meeting)s on %(date)s "
+            "Approved by decision %(reference)s of the meeting “%(meeting)s” on %(date)s "
             "(recorded by the secretariat).",
             reference=decision.reference,
             meeting=decision.meeting.display_title,

@@ -302,7 +302,10 @@ def _approve_by_decision(meeting: Meeting, previous: Meeting, recorder: User) ->
         year=year,
         sequence=(last or 0) + 1,
         reference=f"{meeting.body.short_name}-{year}/{(last or 0) + 1:02d}",
-        text=f"Die Niederschrift der {previous.display_title} wird genehmigt.",
+        text=(
+            f"Die Niederschrift der Sitzung „{previous.display_title}“ vom "
+            f"{previous.date:%d.%m.%Y} wird genehmigt."
+        ),
         votes_yes=voters,
         votes_no=0,
         votes_abstain=0,

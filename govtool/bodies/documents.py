@@ -12,15 +12,26 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 
+from ..core import german
 from ..core.docx import render_docx
 from ..core.formatting import format_date, format_time
 from ..extensions import db
 from . import approval, minutes
 from .agenda import read_file, storage_path
 from .agenda_models import ItemKind, StoredFile
-from .models import Meeting
+from .models import Meeting, MeetingKind
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# The meeting kinds in the documents' sentences: our own words, so they are declined here
+# ("hiermit laden wir Sie zur konstituierenden Sitzung ein"); the meeting's title and the body's
+# name are the users' words and stand where no inflection is needed.
+KIND_PHRASES = {
+    MeetingKind.CONSTITUENT: german.feminine("konstituierend", "Sitzung"),
+    MeetingKind.REGULAR: german.feminine("ordentlich", "Sitzung"),
+    MeetingKind.EXTRAORDINARY: german.feminine("außerordentlich", "Sitzung"),
+}
 
 
 def template_path(name: str) -> Path:
@@ -35,6 +46,7 @@ def _meeting_context(meeting: Meeting) -> dict:
             "title": meeting.display_title,
             "number": meeting.number,
             "kind": meeting.kind.label,
+            "kind_phrase": KIND_PHRASES[meeting.kind].after("zu"),
             "date": format_date(meeting.start_local, "de"),
             "start": format_time(meeting.start_local, "de"),
             "end": format_time(meeting.end_local, "de"),
@@ -101,6 +113,7 @@ def minutes_docx(meeting: Meeting) -> bytes:
         context["quorum"] = {
             "present": quorum.present_voting,
             "total": quorum.voting_total,
+            "sentence": quorum_sentence(quorum.present_voting, quorum.voting_total, quorum.rule),
             "met": "beschlussfähig" if quorum.is_met else "nicht beschlussfähig",
             "rule": quorum.rule,
         }
@@ -110,13 +123,7 @@ def minutes_docx(meeting: Meeting) -> bytes:
             by_item.setdefault(decision.agenda_item_id, []).append(_decision_row(decision))
         carried = [_action_row(a) for a in minutes.carried_over_action_items(meeting)]
         context["items"] = [
-            {
-                **_item_row(item),
-                "notes": item.notes or "",
-                "result": item.result or "",
-                "decisions": by_item.get(item.id, []),
-                "carried": carried if item.kind is ItemKind.OPEN_ACTIONS else [],
-            }
+            _minutes_item(item, by_item.get(item.id, []), carried)
             for item in sorted(meeting.agenda_items, key=lambda i: i.position)
         ]
         context["decisions"] = [_decision_row(d) for d in decisions]
@@ -127,6 +134,28 @@ def minutes_docx(meeting: Meeting) -> bytes:
             for a in minutes.minutes_amendments(meeting)
         ]
         return render_docx(template_path("minutes.docx"), context)
+
+
+def quorum_sentence(present: int, total: int, rule: str) -> str:
+    """ "Anwesend oder vertreten sind 5 von 6 stimmberechtigten Mitgliedern", with verb and noun
+    agreeing with the numbers (1 ist, 2 sind; von 1 Mitglied, von 6 Mitgliedern)."""
+    verb = "ist" if present == 1 else "sind"
+    members = german.count(total, "stimmberechtigten Mitglied", "stimmberechtigten Mitgliedern")
+    return f"Anwesend oder vertreten {verb} {german.number(present)} von {members} (Regel: {rule})."
+
+
+def _minutes_item(item, decisions: list[dict], carried: list[dict]) -> dict:
+    """A TOP in the minutes; `is_empty` when nothing was recorded under it (the document then
+    says so instead of leaving the heading bare)."""
+    row = {
+        **_item_row(item),
+        "notes": item.notes or "",
+        "result": item.result or "",
+        "decisions": decisions,
+        "carried": carried if item.kind is ItemKind.OPEN_ACTIONS else [],
+    }
+    row["is_empty"] = not (row["notes"] or row["result"] or decisions or row["carried"])
+    return row
 
 
 def _approval_context(meeting: Meeting) -> dict:

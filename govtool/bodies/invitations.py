@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import icalendar
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 
 from ..auth.models import User
 from ..core.errors import ValidationError
@@ -40,9 +40,7 @@ def meeting_url(meeting: Meeting) -> str:
 
 def _organizer(meeting: Meeting) -> icalendar.vCalAddress:
     address = icalendar.vCalAddress(f"mailto:{current_app.config['GOVTOOL_MAIL_FROM']}")
-    address.params["cn"] = icalendar.vText(
-        gettext("Office of the %(body)s", body=meeting.body.name)
-    )
+    address.params["cn"] = icalendar.vText(gettext("Office – %(body)s", body=meeting.body.name))
     return address
 
 
@@ -141,10 +139,12 @@ def invitation_warnings(meeting: Meeting, today: dt.date | None = None) -> list[
     warnings = []
     if today > meeting.invitation_due:
         warnings.append(
-            gettext(
-                "The invitation period of %(days)d days is not met: invitations were due on "
+            ngettext(
+                "The invitation period of %(num)d day is not met: invitations were due on "
                 "%(date)s.",
-                days=meeting.body.invitation_period_days,
+                "The invitation period of %(num)d days is not met: invitations were due on "
+                "%(date)s.",
+                meeting.body.invitation_period_days,
                 date=format_date(meeting.invitation_due),
             )
         )
@@ -218,9 +218,9 @@ def send_invitations(user: User, meeting: Meeting) -> tuple[int, list[str]]:
 
 def _invitation_body(meeting: Meeting, participant: Participant) -> str:
     return gettext(
-        "Dear %(name)s,\n\nyou are invited to the %(title)s on %(date)s from %(start)s to "
-        "%(end)s.\nPlace: %(place)s\n\nAgenda:\n%(agenda)s\n\nPlease answer (accept, decline, "
-        "excused, send a deputy): %(answer_url)s\nMeeting page: %(url)s\n",
+        "Dear %(name)s,\n\nyou are invited to the meeting “%(title)s” on %(date)s from "
+        "%(start)s to %(end)s.\nPlace: %(place)s\n\nAgenda:\n%(agenda)s\n\nPlease answer "
+        "(accept, decline, excused, send a deputy): %(answer_url)s\nMeeting page: %(url)s\n",
         name=participant.name,
         title=meeting.display_title,
         date=format_date(meeting.start_local),
@@ -339,7 +339,7 @@ def send_cancellation(meeting: Meeting) -> int:
     def compose(participant: Participant) -> tuple[str, str]:
         subject = gettext("Cancelled: %(title)s", title=meeting.display_title)
         body = gettext(
-            "The %(title)s on %(date)s is cancelled.\nReason: %(reason)s\n",
+            "The meeting “%(title)s” on %(date)s is cancelled.\nReason: %(reason)s\n",
             title=meeting.display_title,
             date=format_date(meeting.start_local),
             reason=meeting.cancel_reason,

@@ -5,7 +5,7 @@ invitation, add agenda items, copy an agenda."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
 from ..core.forms import NONE_CHOICE, on_domain_error
@@ -227,7 +227,8 @@ def invite(meeting_id: int):
         count, warnings = invitations.send_invitations(current_user, meeting)
         for warning in warnings:
             flash(warning, "warning")
-        return _done(meeting_id, gettext("%(count)d invitations sent.", count=count))
+        sent = ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", count)
+        return _done(meeting_id, sent)
     return render_template(
         "bodies/confirm_invitations.html",
         meeting=meeting,

@@ -58,8 +58,8 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
                 ):
                     subject = gettext("Invitations due: %(title)s", title=meeting.display_title)
                     text = gettext(
-                        "The invitations to the %(title)s on %(date)s were due on %(due)s."
-                        "\n%(url)s",
+                        "The invitations to the meeting “%(title)s” on %(date)s were due on "
+                        "%(due)s.\n%(url)s",
                         title=meeting.display_title,
                         date=format_date(meeting.date, "de"),
                         due=format_date(meeting.invitation_due, "de"),
@@ -72,7 +72,8 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
                 ):
                     subject = gettext("Minutes not drafted: %(title)s", title=meeting.display_title)
                     text = gettext(
-                        "The draft minutes of the %(title)s were due on %(due)s.\n%(url)s",
+                        "The draft minutes of the meeting “%(title)s” were due on %(due)s."
+                        "\n%(url)s",
                         title=meeting.display_title,
                         due=format_date(meeting.minutes_draft_due, "de"),
                         url=url,
@@ -91,7 +92,7 @@ def bodies_reminders(now: dt.datetime, dry_run: bool = False) -> list[str]:
                         "Minutes awaiting approval: %(title)s", title=meeting.display_title
                     )
                     text = gettext(
-                        "The minutes of the %(title)s await approval.\n%(url)s",
+                        "The minutes of the meeting “%(title)s” await approval.\n%(url)s",
                         title=meeting.display_title,
                         url=url,
                     )

@@ -158,7 +158,7 @@ def _report_context(body: Body, start: dt.date, end: dt.date) -> dict:
         "member_groups": [
             {"role": ROLE_HEADINGS[role], "members": rows} for role, rows in groups.items()
         ],
-        "groups": [{"name": g.name, "purpose": g.purpose or "–"} for g in children],
+        "groups": [{"name": g.name, "purpose": g.purpose or ""} for g in children],
         "meetings": [
             {
                 "number": m.number,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user, login_required
 
 from ..core.args import arg_int
@@ -384,7 +384,10 @@ def plan_year(body_id: int):
             form.location.data or "",
         )
         db.session.commit()
-        flash(gettext("%(count)d meetings planned.", count=len(created)), "success")
+        flash(
+            ngettext("%(num)d meeting planned.", "%(num)d meetings planned.", len(created)),
+            "success",
+        )
         return redirect(url_for(".body_detail", body_id=body.id))
     return page(422 if form.errors else 200)
 

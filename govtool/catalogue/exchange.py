@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from openpyxl import load_workbook
 
 from ..config import PROJECT_ROOT
@@ -163,7 +163,8 @@ def to_docx(versions: list[CatalogueVersion], user: User | None = None) -> bytes
                 "fields": [
                     {"label": label, "value": text}
                     for key, (label, text) in shown.items()
-                    if key not in ("title", "recipients") and text
+                    # the data items have their own table below
+                    if key not in ("title", "recipients", "items") and text
                 ],
                 "title": version.title,
                 "data_items": [
@@ -181,15 +182,18 @@ def to_docx(versions: list[CatalogueVersion], user: User | None = None) -> bytes
         "title": gettext("Register of data exchanges"),
         "generated": utcnow(),
         "count": len(entries),
+        "count_text": ngettext("%(num)d entry", "%(num)d entries", len(entries)),
         "entries": entries,
         "labels": {
             "generated": gettext("As of"),
             "count": gettext("Entries"),
+            "no_entries": gettext("No entries match the selection."),
+            "no_data_items": gettext("No data items recorded."),
             "provider": gettext("Providing organisation"),
             "recipients": gettext("Receiving organisations"),
             "status": gettext("Status"),
             "version": gettext("Version"),
-            "items": gettext("Data items"),
+            "data_items": gettext("Data items"),
             "name": gettext("Name"),
             "unit": gettext("Unit or code list"),
             "personal": gettext("Personal"),

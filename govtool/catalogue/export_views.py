@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
 from ..core.downloads import download
@@ -92,6 +92,13 @@ def import_entries():
         on_domain_error(page, with_error=True)
         entries = exchange.import_file(current_user, upload.filename, upload.read())
         db.session.commit()
-        flash(gettext("%(n)d entries imported as drafts.", n=len(entries)), "success")
+        flash(
+            ngettext(
+                "%(num)d entry imported as a draft.",
+                "%(num)d entries imported as drafts.",
+                len(entries),
+            ),
+            "success",
+        )
         return redirect(url_for(".entry_list"))
     return page(400 if request.method == "POST" else 200)

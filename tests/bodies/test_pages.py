@@ -864,7 +864,7 @@ def test_amendments_are_recorded_on_the_minutes_page(world, client, login, db):
     assert "Tippfehler in TOP 1" in client.get(f"/meetings/{meeting_id}/minutes").get_data(
         as_text=True
     )
-    assert "1 Berichtigungen" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "1 Berichtigung nach" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
 
 
 def test_invitee_answers_on_the_overview(world, client, login, db):
