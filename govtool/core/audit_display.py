@@ -191,8 +191,18 @@ _MODEL_FORMS = {
     "AgendaItem": ("AgendaItemForm", "ItemMinutesForm"),
 }
 
-# Tables whose ids the log shows as names: one query per page for all three.
-_NAMED_TABLES = ("users", "people", "organisations")
+# Tables whose ids the log shows as names, one query per page for all of them: users and people
+# by the person's name (the placeholder once erased), the others by the column named here.
+_LABEL_COLUMNS = {
+    "organisations": "name",
+    "agreements": "number",
+    "agreement_templates": "name",
+    "bodies": "name",
+    "catalogue_entries": "identifier",
+    "meetings": "title",
+    "regions": "name",
+}
+_NAMED_TABLES = ("users", "people", *_LABEL_COLUMNS)
 
 
 def _humanise(key: str) -> str:
@@ -307,9 +317,9 @@ def person_name(title: str | None, first: str | None, last: str | None, erased_a
 
 
 def load_names(ids: Mapping[str, set[int]]) -> Names:
-    """One query for every user, person and organisation id in `ids` (table -> ids)."""
+    """One query for every id in `ids` (table -> ids) of the tables the log names."""
     from ..auth.models import User
-    from ..directory.models import Organisation, Person
+    from ..directory.models import Person
 
     wanted = {
         table: sorted(v for v in ids.get(table, ()) if v is not None) for table in _NAMED_TABLES
@@ -340,20 +350,23 @@ def load_names(ids: Mapping[str, set[int]]) -> Names:
             Person.erased_at,
             Person.id,
         ).where(Person.id.in_(wanted["people"])),
-        sa.select(
-            sa.literal("organisations"),
-            Organisation.id,
-            Organisation.name,
-            sa.null(),
-            sa.null(),
-            sa.null(),
-            sa.null(),
-            sa.null(),
-        ).where(Organisation.id.in_(wanted["organisations"])),
+        *(
+            sa.select(
+                sa.literal(table),
+                Model.metadata.tables[table].c.id,
+                sa.cast(Model.metadata.tables[table].c[column], sa.String),
+                sa.null(),
+                sa.null(),
+                sa.null(),
+                sa.null(),
+                sa.null(),
+            ).where(Model.metadata.tables[table].c.id.in_(wanted[table]))
+            for table, column in _LABEL_COLUMNS.items()
+        ),
     )
     names = Names({table: {} for table in _NAMED_TABLES})
     for row in db.session.execute(query):
-        if row.tbl == "organisations":
+        if row.tbl in _LABEL_COLUMNS:
             label = row.text
         elif row.pid is not None:
             label = person_name(row.title, row.first_name, row.last_name, row.erased_at, row.pid)
@@ -364,7 +377,7 @@ def load_names(ids: Mapping[str, set[int]]) -> Names:
 
 
 def referenced_ids(rows: Iterable[Any]) -> dict[str, set[int]]:
-    """The user, person and organisation ids a page of entries mentions (actors included)."""
+    """The ids of named tables a page of entries mentions (actors included)."""
     ids: dict[str, set[int]] = {table: set() for table in _NAMED_TABLES}
     for row in rows:
         if row.user_id is not None:
