@@ -12,7 +12,7 @@ from itsdangerous.timed import TimestampSigner
 from govtool.auth import services
 from govtool.auth.models import Role, User
 from govtool.core.mail import OutboxMessage
-from tests.factories import make_user
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 NEW_PASSWORD = "mein-eigenes-passwort"
 
@@ -200,3 +200,15 @@ def test_only_admins_send_links(client, db, login):
     login("anna@example.org")
     assert client.post(f"/users/{other.id}/welcome").status_code == 403
     assert db.session.query(OutboxMessage).count() == 0
+
+
+def test_no_remember_cookie_skips_the_change(client, db):
+    make_user("neu@example.org", must_change_password=True)
+    db.session.commit()
+    response = client.post(
+        "/login",
+        data={"email": "neu@example.org", "password": DEFAULT_PASSWORD, "remember": "y"},
+    )
+    assert response.status_code == 302
+    assert "remember_token" not in " ".join(response.headers.getlist("Set-Cookie"))
+    assert client.get("/").headers["Location"].startswith("/password/change")
