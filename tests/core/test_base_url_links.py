@@ -189,3 +189,25 @@ def test_a_base_url_that_is_no_address_stops_the_start(database_url):
 
     with pytest.raises(RuntimeError, match="GOVTOOL_BASE_URL"):
         create_app(Broken)
+
+
+def test_no_link_is_built_from_the_request_or_the_raw_setting():
+    """Absolute links come from core.urls only: no request.host / url_root / host_url, and
+    GOVTOOL_BASE_URL is read by core.urls (and checked at start) alone."""
+    found = subprocess.run(
+        [
+            "grep",
+            "-rnE",
+            "--include=*.py",
+            "--include=*.html",
+            r"request\.(host|url_root|host_url|root_url)|config\[.GOVTOOL_BASE_URL",
+            "govtool",
+            "templates",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    allowed = ("govtool/core/urls.py:", "govtool/__init__.py:")
+    assert [line for line in found if not line.startswith(allowed)] == []
