@@ -109,6 +109,8 @@ class Config:
     GOVTOOL_RESET_TOKEN_HOURS = _int("GOVTOOL_RESET_TOKEN_HOURS", 2)
     # The link a new user gets to set the first password: single use, valid this long.
     GOVTOOL_WELCOME_TOKEN_HOURS = _int("GOVTOOL_WELCOME_TOKEN_HOURS", 72)
+    # The audit log export: at most this many entries (newest first) per file.
+    GOVTOOL_AUDIT_EXPORT_LIMIT = _int("GOVTOOL_AUDIT_EXPORT_LIMIT", 50_000)
     GOVTOOL_PASSWORD_HASH_METHOD = "scrypt"
 
     SESSION_COOKIE_HTTPONLY = True

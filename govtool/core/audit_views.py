@@ -281,7 +281,7 @@ def audit_export(fmt: str):
     require(can(current_user, "audit.view"))
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    limit = current_app.config.get("GOVTOOL_AUDIT_EXPORT_LIMIT", 50_000)
+    limit = current_app.config["GOVTOOL_AUDIT_EXPORT_LIMIT"]
     rows = list(db.session.execute(export_query(_filters(), limit)).all())
     data, mimetype = audit_export_file(fmt, rows)
     filename = f"protokoll-{dt.date.today():%Y-%m-%d}.{fmt}"

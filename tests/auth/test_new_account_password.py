@@ -63,6 +63,7 @@ def test_a_new_user_sets_the_password_through_the_mailed_link_once(app, client, 
     assert "https://govtool.example.org/password/set/" in message.body
     assert "72" in message.body
     path = _mailed_path(db)
+    assert "Passwort noch nicht festgelegt" in client.get("/users/").get_data(as_text=True)
     client.post("/logout")
 
     # nobody can sign in with the empty password meanwhile
