@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..core.errors import DomainError, ValidationError
@@ -149,23 +149,25 @@ def send_password_reset(email: str) -> None:
 
 
 def send_welcome(user: User) -> None:
-    """Mail a new user the one-time link to set their first password (valid 72 hours)."""
+    """Mail a new user the one-time link to set their first password (valid 72 hours), in the
+    user's language (the installation's default for a new account), not the admin's."""
     link = external_url("auth.set_password", token=make_reset_token(user, WELCOME))
-    send_mail(
-        user.email,
-        gettext("govtool: your new account"),
-        gettext(
-            "An account for govtool has been created for you (sign-in: %(email)s).\n\n"
-            "Open this link within %(hours)d hours to choose your password; it works once:\n"
-            "%(link)s\n\n"
-            "If the link has expired, ask for a new one on the sign-in page "
-            '("Forgot password?"): %(forgot)s',
-            email=user.email,
-            hours=token_hours(WELCOME),
-            link=link,
-            forgot=external_url("auth.forgot_password"),
-        ),
-    )
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        send_mail(
+            user.email,
+            gettext("govtool: your new account"),
+            gettext(
+                "An account for govtool has been created for you (sign-in: %(email)s).\n\n"
+                "Open this link within %(hours)d hours to choose your password; it works once:\n"
+                "%(link)s\n\n"
+                "If the link has expired, ask for a new one on the sign-in page "
+                '("Forgot password?"): %(forgot)s',
+                email=user.email,
+                hours=token_hours(WELCOME),
+                link=link,
+                forgot=external_url("auth.forgot_password"),
+            ),
+        )
 
 
 def check_password_token(

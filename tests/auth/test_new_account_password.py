@@ -213,3 +213,10 @@ def test_no_remember_cookie_skips_the_change(client, db):
     assert response.status_code == 302
     assert "remember_token" not in " ".join(response.headers.getlist("Set-Cookie"))
     assert client.get("/").headers["Location"].startswith("/password/change")
+
+
+def test_the_welcome_mail_is_in_the_new_users_language_not_the_admins(client, admin, db):
+    client.post("/language", data={"locale": "en"})
+    assert _create(client).status_code == 302
+    body = db.session.query(OutboxMessage).filter_by(recipient="neu@example.org").one().body
+    assert "Für Sie wurde ein Konto" in body and "Stunden" in body

@@ -68,7 +68,8 @@ def test_the_log_speaks_english_on_request(client, logged):
     client.post("/language", data={"locale": "en"})
     text = _text(client.get("/audit/").get_data(as_text=True))
     assert "Organisation: Stadt Halle (Saale)" in text
-    assert "Short name" in text and "User account" in text or "Role of a user account" in text
+    assert "Short name" in text and "Municipality" in text
+    assert "Role of a user account" in text and "Kurzbezeichnung" not in text
 
 
 def test_an_erased_person_reads_as_the_placeholder(client, db, logged):
