@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
 
 from ..auth.models import User
 from ..directory.models import Person
@@ -158,32 +157,6 @@ class AuditRow:
     summary: str
     changes: list[FieldChange]
     show_old: bool
-
-
-def _shown(value: Any) -> str:
-    return "–" if value is None else str(value)
-
-
-def changes_html(action: str, changes: Any) -> Markup:
-    """The stored changes of one entry as lines "field: old → new" (inserts: "field: new"),
-    unlabelled: for a quick look in a shell or a test. The page uses audit_display. Changes are
-    {"old": …, "new": …} per field; [old, new] pairs are read too."""
-    if not changes or not isinstance(changes, dict):
-        return Markup("")
-    show_old = action != "insert"
-    lines = []
-    for key, change in changes.items():
-        if isinstance(change, dict):
-            old, new = change.get("old"), change.get("new")
-        elif isinstance(change, list | tuple) and len(change) == 2:
-            old, new = change
-        else:
-            old, new = None, change
-        before = f"<del>{escape(_shown(old))}</del> → " if show_old else ""
-        lines.append(
-            f"<div><strong>{escape(key)}</strong>: {before}<span>{escape(_shown(new))}</span></div>"
-        )
-    return Markup("\n".join(lines))
 
 
 def audit_rows(rows: list) -> list[AuditRow]:

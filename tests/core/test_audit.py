@@ -163,13 +163,16 @@ def test_audit_page_shows_changes_escaped_with_author_and_system(client, db, log
     assert "System" in html or "system" in html  # the admin was created outside any request
 
 
-def test_changes_html_reads_both_change_formats():
-    from govtool.core.audit_views import changes_html
+def test_field_changes_read_both_change_formats(app):
+    from govtool.core.audit_display import Names, field_changes
 
-    assert str(changes_html("update", {"status": ["draft", "approved"]})) == (
-        "<div><strong>status</strong>: <del>draft</del> → <span>approved</span></div>"
-    )
-    assert str(changes_html("delete", {"city": {"old": "X", "new": None}})) == (
-        "<div><strong>city</strong>: <del>X</del> → <span>–</span></div>"
-    )
-    assert str(changes_html("insert", {})) == ""
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        [pair] = field_changes("Organisation", "update", {"city": ["A", "B"]}, Names(), "de")
+        assert (pair.label, pair.old, pair.new) == ("Ort", "A", "B")
+        [gone] = field_changes("Organisation", "delete", {"city": {"old": "X"}}, Names(), "de")
+        assert (gone.old, gone.new) == ("X", "–")
+        [made] = field_changes(
+            "Organisation", "insert", {"is_active": {"new": True}}, Names(), "de"
+        )
+        assert (made.old, made.new) == ("", "ja")
+        assert field_changes("Organisation", "insert", {}, Names(), "de") == []
