@@ -13,7 +13,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import SecurityError
 
-from .config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config, TestConfig, config_from_environment
+from .config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_SECRET_KEY,
+    PROJECT_ROOT,
+    Config,
+    TestConfig,
+    config_from_environment,
+)
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from .i18n import install_request_cached_translations
 
@@ -45,6 +52,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config or config_from_environment())
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     _ensure_secret_key(app)
+    _check_base_url(app)
     _apply_proxy_fix(app)
     logging.basicConfig(level=logging.INFO)
 
@@ -80,6 +88,26 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _check_base_url(app: Flask) -> None:
+    """Every absolute link is built on GOVTOOL_BASE_URL (core.urls): a production start without
+    it warns, since mails and identifiers would then name the development address."""
+    from urllib.parse import urlsplit
+
+    url = app.config.get("GOVTOOL_BASE_URL") or ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise RuntimeError(
+            f"GOVTOOL_BASE_URL={url!r} is not an absolute http(s) address, "
+            "e.g. https://govtool.example.org"
+        )
+    if app.config.get("ENV_NAME") == "production" and url == DEFAULT_BASE_URL:
+        logging.getLogger("govtool").warning(
+            "GOVTOOL_BASE_URL is not set: links in mails, .ics files, exports and DCAT "
+            "identifiers point to %s. Set GOVTOOL_BASE_URL to the public address.",
+            DEFAULT_BASE_URL,
+        )
 
 
 def _ensure_secret_key(app: Flask) -> None:

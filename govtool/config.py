@@ -9,6 +9,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("GOVTOOL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 # The key older versions shipped for development; public, so never accepted (see create_app).
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+# The public address when GOVTOOL_BASE_URL is unset (the development server's).
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 ENVIRONMENTS = ("development", "production")
 
 
@@ -71,8 +73,12 @@ class Config:
     GOVTOOL_SMTP_PASSWORD = os.environ.get("GOVTOOL_SMTP_PASSWORD", "")
     GOVTOOL_SMTP_STARTTLS = _bool("GOVTOOL_SMTP_STARTTLS", False)
     GOVTOOL_MAIL_FROM = os.environ.get("GOVTOOL_MAIL_FROM", "govtool@example.org")
-    # Every absolute link (mails, feeds, DCAT) is built on this address, never on the Host header.
-    GOVTOOL_BASE_URL = os.environ.get("GOVTOOL_BASE_URL", "http://127.0.0.1:5000")
+    # Every absolute link (mails, .ics, exports, DCAT identifiers, the verification address) is
+    # built on this one address (core.urls.external_url), never on the request's Host header or
+    # scheme: not even in development, where the first request's address would make identifiers
+    # depend on how someone happened to open the app. Unset: DEFAULT_BASE_URL, and a production
+    # start logs a warning.
+    GOVTOOL_BASE_URL = os.environ.get("GOVTOOL_BASE_URL", "") or DEFAULT_BASE_URL
     # Host names the app answers to; any other Host header gets 400 (None: every host).
     TRUSTED_HOSTS = _list("GOVTOOL_TRUSTED_HOSTS")
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0: none).
@@ -101,6 +107,10 @@ class Config:
     # Wrong passwords re-entered by a signed-in user (password change, signing), per user.
     GOVTOOL_PASSWORD_CHECK_LIMIT = os.environ.get("GOVTOOL_PASSWORD_CHECK_LIMIT", "5 per minute")
     GOVTOOL_RESET_TOKEN_HOURS = _int("GOVTOOL_RESET_TOKEN_HOURS", 2)
+    # The link a new user gets to set the first password: single use, valid this long.
+    GOVTOOL_WELCOME_TOKEN_HOURS = _int("GOVTOOL_WELCOME_TOKEN_HOURS", 72)
+    # The audit log export: at most this many entries (newest first) per file.
+    GOVTOOL_AUDIT_EXPORT_LIMIT = _int("GOVTOOL_AUDIT_EXPORT_LIMIT", 50_000)
     GOVTOOL_PASSWORD_HASH_METHOD = "scrypt"
 
     SESSION_COOKIE_HTTPONLY = True

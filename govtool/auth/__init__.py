@@ -9,7 +9,9 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from ..core.navigation import add_nav_item
+    from .first_sign_in import require_password_change
     from .views import bp
 
     app.register_blueprint(bp)
+    app.before_request(require_password_change)
     add_nav_item(_l("Users"), "auth.users", "user.manage", 90)

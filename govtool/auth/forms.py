@@ -68,11 +68,8 @@ class UserForm(FlaskForm):
     organisation_id = IdSelectField(_l("Acts for organisation"))
     person_id = IdSelectField(_l("Person"))
     is_active = BooleanField(_l("Active"), default=True)
-    password = PasswordField(
-        _l("Initial password"),
-        validators=[Length(max=200)],
-        description=_l("At least 10 characters; leave empty to keep the current one."),
-    )
+    # Label and description are set by the view: a new account and an existing one differ.
+    password = PasswordField(_l("Password"), validators=[Length(max=200)])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):

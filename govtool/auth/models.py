@@ -98,6 +98,9 @@ class User(Audited, UserMixin, TimestampMixin, Model):
     locale: Mapped[str] = mapped_column(sa.String(5), default="")
     # Part of every session and remember cookie; bumping it revokes all of them (see auth.sessions).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when an admin chose the password: the user must pick their own before anything else
+    # (auth.first_sign_in); cleared by a password change or reset.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     person: Mapped[Person | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

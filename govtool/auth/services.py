@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..core.errors import DomainError, ValidationError
@@ -65,7 +66,12 @@ def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user, current):
         raise ValidationError(gettext("The current password is wrong."), field="current_password")
     _check_password_strength(new, user)
+    if user.check_password(new):
+        raise ValidationError(
+            gettext("The new password must differ from the current one."), field="new_password"
+        )
     user.set_password(new)
+    user.must_change_password = False
     revoke_sessions(user)
 
 
@@ -88,17 +94,39 @@ def _check_password_strength(
         raise ValidationError(gettext("The password must not be the email."), field=field)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+# One signed-token mechanism for both mailed password links: "reset" (the user asked; short-lived)
+# and "welcome" (a new account; the user sets the first password). Each purpose has its own salt,
+# so a link of one kind never opens the other's page.
+RESET = "reset"
+WELCOME = "welcome"
+_SALTS = {RESET: "password-reset", WELCOME: "password-welcome"}
+
+
+class TokenProblem(enum.Enum):
+    """Why a password link does not open: the page tells the user and offers a new link."""
+
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"  # the password was set since the link was made: it works once
+
+
+def _serializer(purpose: str = RESET) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALTS[purpose])
+
+
+def token_hours(purpose: str = RESET) -> int:
+    key = "GOVTOOL_WELCOME_TOKEN_HOURS" if purpose == WELCOME else "GOVTOOL_RESET_TOKEN_HOURS"
+    return int(current_app.config[key])
 
 
 def _password_fingerprint(user: User) -> str:
-    # Part of the token: once the password changes, older reset links stop working.
+    # Part of the token: once the password changes, older links stop working (single use). A new
+    # account without a password has the empty hash; setting the first one changes it.
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def make_reset_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+def make_reset_token(user: User, purpose: str = RESET) -> str:
+    return _serializer(purpose).dumps({"uid": user.id, "fp": _password_fingerprint(user)})
 
 
 def send_password_reset(email: str) -> None:
@@ -107,7 +135,6 @@ def send_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = external_url("auth.reset_password", token=make_reset_token(user))
-    hours = current_app.config["GOVTOOL_RESET_TOKEN_HOURS"]
     send_mail(
         user.email,
         gettext("govtool: reset your password"),
@@ -115,27 +142,64 @@ def send_password_reset(email: str) -> None:
             "Someone asked to reset the password of your govtool account.\n\n"
             "Open this link within %(hours)d hours to choose a new password:\n%(link)s\n\n"
             "If that was not you, ignore this mail; your password stays as it is.",
-            hours=hours,
+            hours=token_hours(RESET),
             link=link,
         ),
     )
 
 
-def user_for_reset_token(token: str) -> User | None:
-    max_age = current_app.config["GOVTOOL_RESET_TOKEN_HOURS"] * 3600
+def send_welcome(user: User) -> None:
+    """Mail a new user the one-time link to set their first password (valid 72 hours), in the
+    user's language (the installation's default for a new account), not the admin's."""
+    link = external_url("auth.set_password", token=make_reset_token(user, WELCOME))
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        send_mail(
+            user.email,
+            gettext("govtool: your new account"),
+            gettext(
+                "An account for govtool has been created for you (sign-in: %(email)s).\n\n"
+                "Open this link within %(hours)d hours to choose your password; it works once:\n"
+                "%(link)s\n\n"
+                "If the link has expired, ask for a new one on the sign-in page "
+                '("Forgot password?"): %(forgot)s',
+                email=user.email,
+                hours=token_hours(WELCOME),
+                link=link,
+                forgot=external_url("auth.forgot_password"),
+            ),
+        )
+
+
+def check_password_token(
+    token: str, purpose: str = RESET
+) -> tuple[User | None, TokenProblem | None]:
+    """The user a mailed password link belongs to, or None and why it does not open."""
+    max_age = token_hours(purpose) * 3600
     try:
-        data = _serializer().loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        return None
-    user = db.session.get(User, data.get("uid"))
-    if user is None or not user.is_active or data.get("fp") != _password_fingerprint(user):
-        return None
-    return user
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        return None, TokenProblem.EXPIRED
+    except BadSignature:
+        return None, TokenProblem.INVALID
+    if not isinstance(data, dict):
+        return None, TokenProblem.INVALID
+    user = db.session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
+    if user is None or not user.is_active:
+        return None, TokenProblem.INVALID
+    if data.get("fp") != _password_fingerprint(user):
+        return None, TokenProblem.USED
+    return user, None
+
+
+def user_for_reset_token(token: str) -> User | None:
+    return check_password_token(token, RESET)[0]
 
 
 def reset_password(user: User, new: str) -> None:
+    """A password the user chose through a mailed link (reset or first password)."""
     _check_password_strength(new, user)
     user.set_password(new)
+    user.must_change_password = False
     revoke_sessions(user)
 
 
@@ -200,16 +264,22 @@ def _apply_user_fields(user: User, data: dict[str, Any]) -> None:
 
 
 def create_user(actor, data: dict[str, Any]) -> User:
-    """An admin creates a login; the CLI acts as the system and passes actor=None."""
+    """An admin creates a login. Without a password the user gets a mail with a one-time link to
+    set their own (the default); a password the admin sets must be changed at the first sign-in.
+    The CLI acts as the system (actor=None) and always passes the password its operator chose."""
     if actor is not None:
         ensure(actor, "user.manage")
     password = data.get("password") or ""
     user = User(email="", password_hash="")
     _apply_user_fields(user, data)
-    _check_password_strength(password, user, field="password")
-    user.set_password(password)
+    if password or actor is None:
+        _check_password_strength(password, user, field="password")
+        user.set_password(password)
+        user.must_change_password = actor is not None
     db.session.add(user)
     db.session.flush()
+    if not password and actor is not None:
+        send_welcome(user)
     return user
 
 
@@ -225,6 +295,16 @@ def update_user(actor, user: User, data: dict[str, Any]) -> User:
     if data.get("password"):
         _check_password_strength(data["password"], user, field="password")
         user.set_password(data["password"])
+        # Someone else's password the admin knows: that user must replace it at sign-in.
+        user.must_change_password = user.id != actor.id
         revoke_sessions(user)
     db.session.flush()
     return user
+
+
+def resend_welcome(actor, user: User) -> None:
+    """Send a new link to set the password (e.g. the first one expired)."""
+    ensure(actor, "user.manage", user)
+    if not user.is_active:
+        raise ValidationError(gettext("The account is not active."))
+    send_welcome(user)

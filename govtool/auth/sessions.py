@@ -20,10 +20,18 @@ def revoke_sessions(user: User) -> None:
     db.session.flush()
 
 
+# Set in the session of a user who must replace an admin-set password (auth.first_sign_in).
+MUST_CHANGE_KEY = "must_change_password"
+
+
 def start_session(user: User, remember: bool = False) -> None:
-    """Sign the user in on this browser, in a fresh session (no fixation)."""
+    """Sign the user in on this browser, in a fresh session (no fixation). While an admin-set
+    password must still be changed, the session says so (auth.first_sign_in) and no remember
+    cookie is set, so the only way past the change page is the change."""
     session.clear()
-    login_user(user, remember=remember)
+    login_user(user, remember=remember and not user.must_change_password)
+    if user.must_change_password:
+        session[MUST_CHANGE_KEY] = True
     if user.locale:
         session["locale"] = user.locale
 

@@ -16,7 +16,13 @@ from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from ..core.forms import NONE_CHOICE, commit_or_show, on_domain_error, refresh_requested
+from ..core.forms import (
+    NONE_CHOICE,
+    back_on_domain_error,
+    commit_or_show,
+    on_domain_error,
+    refresh_requested,
+)
 from ..core.permissions import can, require
 from ..core.urls import safe_redirect_target
 from ..core.views import get_or_404, paginate
@@ -110,6 +116,52 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form)
 
 
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """A new user's first password, through the link mailed at account creation (single use,
+    GOVTOOL_WELCOME_TOKEN_HOURS). A used or expired link gets a page that offers a new one."""
+    user, problem = services.check_password_token(token, services.WELCOME)
+    if user is None:
+        status = 404 if problem is services.TokenProblem.INVALID else 410
+        return render_template(
+            "auth/link_problem.html", problem=problem.value if problem else "invalid"
+        ), status
+    form = ResetForm()
+    if form.validate_on_submit():
+        saved, _ = commit_or_show(
+            form, lambda: services.reset_password(user, form.new_password.data)
+        )
+        if saved:
+            flash(gettext("Your password is set. Please sign in."), "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "auth/reset_password.html", form=form, title=gettext("Choose your password"), user=user
+    ), status
+
+
+@bp.route("/password/change", methods=["GET", "POST"])
+@login_required
+def password_change_required():
+    """The page every other page leads to while an admin-set password is still in use."""
+    form = PasswordChangeForm()
+    next_url = safe_redirect_target(request.args.get("next"))
+
+    def page(status: int):
+        return render_template("auth/password_change.html", form=form), status
+
+    if not current_user.must_change_password and request.method == "GET":
+        return redirect(url_for("auth.profile"))
+    if form.validate_on_submit():
+        on_domain_error(page, form)
+        services.change_password(current_user, form.current_password.data, form.new_password.data)
+        db.session.commit()
+        renew_session(current_user._get_current_object())
+        flash(gettext("Your password is changed."), "success")
+        return redirect(next_url)
+    return page(422 if request.method == "POST" else 200)
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -150,6 +202,19 @@ def set_language():
 
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
+    if user is None:
+        form.password.label.text = gettext("Initial password (optional)")
+        form.password.description = gettext(
+            "Leave empty (recommended): the user gets a mail with a link to choose their own "
+            "password, valid for 72 hours and usable once. A password entered here must be "
+            "changed by the user at the first sign-in."
+        )
+    else:
+        form.password.label.text = gettext("New password")
+        form.password.description = gettext(
+            "At least 10 characters; leave empty to keep the current password. A password set "
+            "here for another user must be changed by them at the next sign-in."
+        )
     form.organisation_id.choices = [NONE_CHOICE, *directory_services.organisation_choices()]
     if user is not None and request.method == "GET":
         form.roles.data = [role.value for role in user.roles]
@@ -186,8 +251,23 @@ def user_create():
         return render_template("auth/user_form.html", form=form, user=None)
     if form.validate_on_submit():
         saved, user = commit_or_show(form, lambda: services.create_user(current_user, form.data))
+        if saved and user.must_change_password:
+            flash(
+                gettext(
+                    "User %(email)s created. They must change the password at the first sign-in.",
+                    email=user.email,
+                ),
+                "success",
+            )
+        elif saved:
+            flash(
+                gettext(
+                    "User %(email)s created. A mail with a link to set the password is on its way.",
+                    email=user.email,
+                ),
+                "success",
+            )
         if saved:
-            flash(gettext("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("auth.users"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/user_form.html", form=form, user=None), status
@@ -210,3 +290,19 @@ def user_edit(user_id: int):
             return redirect(url_for("auth.users"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/user_form.html", form=form, user=user), status
+
+
+@bp.post("/users/<int:user_id>/welcome")
+@login_required
+def user_resend_welcome(user_id: int):
+    """Send the user a new link to set their password (e.g. the first one expired)."""
+    require(can(current_user, "user.manage"))
+    user = get_or_404(User, user_id)
+    back_on_domain_error(url_for("auth.user_edit", user_id=user.id))
+    services.resend_welcome(current_user, user)
+    db.session.commit()
+    flash(
+        gettext("A new link to set the password was sent to %(email)s.", email=user.email),
+        "success",
+    )
+    return redirect(url_for("auth.user_edit", user_id=user.id))

@@ -226,6 +226,21 @@ class Membership(Audited, TimestampMixin, Model):
         return f"{self.person_id}@{self.body_id}"
 
 
+def new_ical_uid() -> str:
+    """A calendar UID (RFC 5545: unique, with the installation's host on the right): the host
+    of GOVTOOL_BASE_URL, never of the request that created the meeting; stored, so it stays."""
+    from urllib.parse import urlsplit
+
+    from flask import has_app_context
+
+    host = "govtool"
+    if has_app_context():
+        from ..core.urls import base_url
+
+        host = urlsplit(base_url()).hostname or host
+    return f"{uuid.uuid4()}@{host}"
+
+
 class Meeting(Versioned, Audited, TimestampMixin, Model):
     """One Sitzung of a body, with its iCalendar identity and derived deadlines."""
 
@@ -245,7 +260,7 @@ class Meeting(Versioned, Audited, TimestampMixin, Model):
     )
     cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     ical_uid: Mapped[str] = mapped_column(
-        sa.String(120), default=lambda: f"{uuid.uuid4()}@govtool", unique=True
+        sa.String(120), default=lambda: new_ical_uid(), unique=True
     )
     ical_sequence: Mapped[int] = mapped_column(default=0)
     invitation_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -12,10 +12,11 @@ import math
 from dataclasses import dataclass
 
 import networkx as nx
-from flask import current_app, has_request_context, url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
+from ..core.urls import external_url
 from .dcat import approved_versions
 from .models import PersonalDataLevel
 
@@ -87,7 +88,7 @@ def layout(graph: nx.MultiDiGraph) -> dict[int, tuple[float, float]]:
 def _entry_url(entry_id: int) -> str:
     if has_request_context():
         return url_for("catalogue.entry_detail", entry_id=entry_id)
-    return f"{current_app.config['GOVTOOL_BASE_URL'].rstrip('/')}/catalogue/{entry_id}"
+    return external_url("catalogue.entry_detail", entry_id=entry_id)
 
 
 def _edge_path(start, end, offset: float) -> tuple[str, tuple[float, float]]:

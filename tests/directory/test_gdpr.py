@@ -158,7 +158,7 @@ def test_erasure_removes_name_and_email_everywhere(client, admin, db):
     # the log page offers the erasure as an action of its own and shows it in words
     log = client.get("/audit/?action=erase").get_data(as_text=True)
     assert '<option value="erase" selected>Gelöscht nach Art. 17 DSGVO</option>' in log
-    assert f"Person #{person_id}" in log
+    assert f"Person: Gelöschte Person {person_id}" in log  # the placeholder, by its label
 
 
 def test_erased_user_can_neither_sign_in_nor_reset(client, admin, db):
