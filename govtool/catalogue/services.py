@@ -629,6 +629,12 @@ def _check_identifier(identifier: str) -> str:
     return identifier
 
 
+def check_identifier(identifier: str) -> str:
+    """A typed identifier as create_entry would store it (normalised, well formed, not taken),
+    else ValidationError(field="identifier"): the import checks every row before saving any."""
+    return _check_identifier(identifier)
+
+
 def _apply(
     version: CatalogueVersion, data: dict[str, Any], provider_id: int, user: User | None = None
 ) -> None:
