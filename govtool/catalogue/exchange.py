@@ -64,9 +64,9 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("status", _l("Status"), importable=False, width=16),
     Column("pending_version", _l("Open change: version"), "int", importable=False, width=12),
     Column("pending_status", _l("Open change: status"), importable=False, width=18),
-    Column("issued", _l("Issued on"), "date", importable=False),
-    Column("modified", _l("Modified on"), "date", importable=False),
-    Column("next_review", _l("Next review on"), "date", importable=False),
+    Column("issued", _l("Issued"), "date", importable=False),
+    Column("modified", _l("Modified"), "date", importable=False),
+    Column("next_review", _l("Next review"), "date", importable=False),
 )
 COLUMNS_BY_NAME = {c.name: c for c in EXPORT_COLUMNS}
 # Technical names (the header of the technical CSV), for machines and older callers.

@@ -42,6 +42,7 @@ class Problem:
     column: str
     value: str
     message: str
+    position: int = 0  # the column's index in the file, for the order of the list
 
     def __str__(self) -> str:
         if self.row is None:

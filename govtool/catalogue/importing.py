@@ -192,7 +192,15 @@ class _Reader:
         row = _Row(number, {}, [])
 
         def problem(name: str, value: Any, message: str) -> None:
-            row.problems.append(Problem(number, self.where.get(name, ""), shown(value), message))
+            row.problems.append(
+                Problem(
+                    number,
+                    self.where.get(name, ""),
+                    shown(value),
+                    message,
+                    self.columns.get(name, -1),
+                )
+            )
 
         data = row.data
         if "identifier" in self.columns:
@@ -425,6 +433,7 @@ def run(
                     reader.where.get("identifier", ""),
                     row.data["identifier"],
                     gettext("The identifier is also in row %(row)d.", row=seen[identifier]),
+                    reader.columns.get("identifier", -1),
                 )
             )
             continue
@@ -438,6 +447,7 @@ def run(
                     reader.where.get("identifier", ""),
                     row.data["identifier"],
                     error.message,
+                    reader.columns.get("identifier", -1),
                 )
             )
     duplicates = _duplicates(checked)
@@ -454,10 +464,19 @@ def run(
             column = _FIELD_COLUMNS.get(error.field or "", (error.field or "").removesuffix("_id"))
             if error.status_code == 403:
                 column = "provider"
-            problems.append(Problem(row.number, reader.where.get(column, ""), "", error.message))
+            problems.append(
+                Problem(
+                    row.number,
+                    reader.where.get(column, ""),
+                    "",
+                    error.message,
+                    reader.columns.get(column, -1),
+                )
+            )
     if problems:
         savepoint.rollback()
-        raise ImportFailed(sorted(problems, key=lambda p: p.row or 0), rows_read=len(body))
+        problems.sort(key=lambda p: (p.row or 0, p.position))
+        raise ImportFailed(problems, rows_read=len(body))
     if dry_run or (duplicates and not confirmed):
         savepoint.rollback()
         return Outcome(duplicates=duplicates, rows=len(body))
@@ -509,7 +528,7 @@ def template(fmt: str) -> tuple[bytes, str]:
         widths=[c.width for c in EXPORT_COLUMNS],
         extra_sheets=[
             (
-                gettext("Notes"),
+                gettext("Column notes"),
                 [gettext("Column"), gettext("Technical name"), gettext("What to enter")],
                 notes,
             )
