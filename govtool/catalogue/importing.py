@@ -484,6 +484,12 @@ def run(
     return Outcome(entries=entries, duplicates=duplicates, rows=len(body))
 
 
+def import_file(user: User, filename: str, content: bytes) -> list[CatalogueEntry]:
+    """Import a file without the pages' confirmation step (scripts, the CLI): all rows or none;
+    likely duplicates are imported. Raises ImportFailed with every problem."""
+    return run(user, filename, content, confirmed=True).entries
+
+
 def import_upload(user: User, filename: str, content: bytes) -> Outcome:
     """Import an uploaded file; with likely duplicates nothing is saved and the file is kept
     for the confirmation step (Outcome.token)."""
@@ -577,6 +583,7 @@ __all__ = [
     "Problem",
     "check_staged",
     "import_staged",
+    "import_file",
     "import_upload",
     "parse_items",
     "run",
