@@ -411,3 +411,54 @@ def test_an_expired_kept_file_asks_for_a_new_upload(client, login, world, db):
     response = client.get(action)
     assert response.status_code == 410
     assert "bitte laden Sie sie erneut hoch" in response.get_data(as_text=True)
+
+
+def test_the_demo_catalogue_exported_for_excel_imports_again_unchanged(client, login, demo):
+    """Every demo entry (contacts as `Name <email>`, agreements as `number – title`, labels,
+    German dates, data items per line) goes out as Excel (CSV) and comes back the same."""
+    from govtool.demo import DEMO_PASSWORD
+
+    login("admin@example.org", DEMO_PASSWORD)
+    before = client.get("/catalogue/export.csv?variant=technical").data
+    rows = _excel_rows(client.get("/catalogue/export.csv").data)
+    assert any("<" in cell and "@" in cell for cell in rows[1])  # a contact with the address
+    renamed = {}
+    for row in rows[1:]:
+        renamed[row[0]] = row[0] = row[0].replace("DX-2025-", "DX-2031-")
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    response = _upload(client, out.getvalue().encode("utf-8-sig"), "demo.csv")
+    assert response.status_code == 200  # every row repeats an entry: confirm first
+    action = re.search(
+        r'action="(/catalogue/import/confirm/[^"]+)"', response.get_data(as_text=True)
+    )
+    confirmed = client.post(action.group(1), data={"confirm": "y"})
+    assert confirmed.status_code == 302, confirmed.get_data(as_text=True)
+    after = client.get("/catalogue/export.csv?variant=technical").data
+
+    def by_identifier(data):
+        return {
+            r["identifier"]: {c: r[c] for c in exchange.IMPORT_COLUMNS if c != "identifier"}
+            for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+        }
+
+    old, new = by_identifier(before), by_identifier(after)
+    assert len(renamed) >= 5
+    compared = [old[identifier] for identifier in renamed]
+    for column in ("agreement", "provider_contact", "dpia_completed_on", "legal_basis"):
+        assert any(row[column] for row in compared), column  # the demo fills each somewhere
+    for identifier, copy in renamed.items():
+        assert new[copy] == old[identifier], identifier
+
+
+def test_english_import_messages_and_plurals(client, login, world, db):
+    login("halle@example.org")
+    client.post("/language", data={"locale": "en"})
+    bad = _upload(client, b"Title;Frequency\r\nA;fortnightly\r\nB;never\r\n", "bad.csv")
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert "Please correct these 2 problems:" in page and '<th scope="col">Row</th>' in page
+    assert "Unknown value; allowed: Once, Yearly" in page
+    good = _upload(client, b"Title;Frequency\r\nPendler;Yearly\r\n", "good.csv")
+    assert good.status_code == 302, good.get_data(as_text=True)
+    assert "1 entry imported as a draft." in client.get("/catalogue/").get_data(as_text=True)
