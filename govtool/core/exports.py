@@ -22,8 +22,8 @@ for people, field codes for machines):
 - `excel_text(value)`: one value as the Excel (CSV) flavour writes it (for pages that show it).
 
 `CSV_MIMETYPE`, `XLSX_MIMETYPE` are the types to hand to core.downloads.download (which adds the
-charset once); `EXCEL_CSV`, `TECHNICAL_CSV`, `XLSX` name the flavours and `FLAVOUR_LABELS` the
-labels the export buttons show (macros/exports.html).
+charset once); `EXCEL_CSV`, `TECHNICAL_CSV`, `XLSX` name the flavours and `FLAVOUR_LABELS` their
+labels, the ones the export buttons of templates/macros/exports.html (`export_choices`) show.
 """
 
 from __future__ import annotations
