@@ -326,7 +326,7 @@ class _Reader:
                     field=spec.name,
                 )
             return agreement.id
-        return text if isinstance(raw, str) or raw is None else text_of(raw)
+        return text
 
 
 def _split_names(text: str) -> list[str]:
