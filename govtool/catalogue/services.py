@@ -1,7 +1,7 @@
 """Catalogue use cases: create and change entries (as versions), list, search, compare versions.
 
-The review workflow (submit, decide, suspend) lives in workflow.py; exports and import in
-exchange.py; the DCAT-AP.de export in dcat.py; the data-flow map in flowmap.py.
+The review workflow (submit, decide, suspend) lives in workflow.py; exports in exchange.py, the
+import in importing.py; the DCAT-AP.de export in dcat.py; the data-flow map in flowmap.py.
 """
 
 from __future__ import annotations
