@@ -102,10 +102,14 @@ def decode(content: bytes) -> str:
 
 
 def _first_record(text: str, delimiter: str) -> list[str]:
+    """The first record with any text (the header; empty lines above it do not count)."""
     try:
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if any(cell.strip() for cell in record):
+                return record
     except csv.Error:
-        return []
+        pass
+    return []
 
 
 def sniff_delimiter(text: str) -> str:

@@ -98,7 +98,7 @@ class _Row:
 class _Reader:
     """Turns the cells of a file into create_entry's data, collecting every problem."""
 
-    def __init__(self, user: User, header: list[Any]):
+    def __init__(self, user: User, header: list[Any], header_row: int = 1):
         self.user = user
         self.orgs: dict[str, Organisation | None] = {}
         self.people: dict[str, Person | None] = {}
@@ -115,11 +115,11 @@ class _Reader:
             name = names.get(norm(text))
             if name is None:
                 self.header_problems.append(
-                    Problem(1, letter, text, gettext("This column is unknown."))
+                    Problem(header_row, letter, text, gettext("This column is unknown."))
                 )
             elif name in self.columns:
                 self.header_problems.append(
-                    Problem(1, letter, text, gettext("This column appears twice."))
+                    Problem(header_row, letter, text, gettext("This column appears twice."))
                 )
             else:
                 self.columns[name] = index
@@ -128,7 +128,7 @@ class _Reader:
             if name not in self.columns:
                 self.header_problems.append(
                     Problem(
-                        1,
+                        header_row,
                         "",
                         "",
                         gettext(
@@ -412,7 +412,7 @@ def run(
     if header_index is None:
         raise fail(gettext("The file is empty."))
     rows = rows[header_index:]
-    reader = _Reader(user, rows[0])
+    reader = _Reader(user, rows[0], header_index + 1)
     if reader.header_problems:
         raise ImportFailed(reader.header_problems)
     body = list(_body(rows))

@@ -462,3 +462,14 @@ def test_english_import_messages_and_plurals(client, login, world, db):
     good = _upload(client, b"Title;Frequency\r\nPendler;Yearly\r\n", "good.csv")
     assert good.status_code == 302, good.get_data(as_text=True)
     assert "1 entry imported as a draft." in client.get("/catalogue/").get_data(as_text=True)
+
+
+def test_excel_unicode_text_utf16_tab_separated_imports(client, login, world, db):
+    """Excel's "Unicode-Text" (UTF-16 with BOM, tabs), with an empty line above the header."""
+    login("halle@example.org")
+    text = "\r\nTitel\tHäufigkeit\tBerichtszeitraum von\r\nSchülerfahrten\tMonatlich\t1.9.2025\r\n"
+    response = _upload(client, text.encode("utf-16"), "unicode.csv")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    entry = db.session.scalars(sa.select(CatalogueEntry).order_by(CatalogueEntry.id.desc())).first()
+    assert entry.latest_version.title == "Schülerfahrten"
+    assert entry.latest_version.period_start == dt.date(2025, 9, 1)
