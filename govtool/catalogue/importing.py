@@ -527,9 +527,22 @@ def template(fmt: str) -> tuple[bytes, str]:
     notes = []
     for column in EXPORT_COLUMNS:
         notes.append([str(column.label), column.name, _column_note(column)])
+    choices = {
+        index: enum_labels(spec.enum)
+        for index, column in enumerate(EXPORT_COLUMNS)
+        if (spec := services.FIELDS_BY_NAME.get(column.name)) and spec.kind == "enum"
+    }
+    yes_no = [gettext("yes"), gettext("no")]
+    choices |= {
+        index: yes_no
+        for index, column in enumerate(EXPORT_COLUMNS)
+        if (spec := services.FIELDS_BY_NAME.get(column.name)) and spec.kind == "bool"
+    }
     content = exports.to_xlsx(
         labels(),
         [],
+        choices=choices,
+        choice_rows=MAX_IMPORT_ROWS,
         sheet_title=gettext("Catalogue"),
         widths=[c.width for c in EXPORT_COLUMNS],
         extra_sheets=[

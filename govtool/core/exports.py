@@ -18,7 +18,8 @@ for people, field codes for machines):
 - `to_xlsx(header, rows, sheet_title=..., widths=None, extra_sheets=())`: a sheet with a bold,
   frozen header row and an autofilter over the data; dates and datetimes are real date cells with
   a German number format (datetimes in Europe/Berlin, as Excel keeps no time zone); column widths
-  from the content; `extra_sheets` (title, header, rows) are written alike.
+  from the content; `extra_sheets` (title, header, rows) are written alike; `choices` adds
+  drop-down lists to columns (import templates).
 - `excel_text(value)`: one value as the Excel (CSV) flavour writes it (for pages that show it).
 
 `CSV_MIMETYPE`, `XLSX_MIMETYPE` are the types to hand to core.downloads.download (which adds the
@@ -31,7 +32,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +42,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from .formatting import to_berlin
 
@@ -187,10 +189,57 @@ def _fill_sheet(
     for index, width in enumerate(measured, start=1):
         given = widths[index - 1] if widths and index <= len(widths) else None
         chosen = given if given else min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+        # a header wraps between words, never inside one ("Datenbereitstellend|e")
+        title = str(header[index - 1]) if index <= len(header) else ""
+        longest_word = max((len(word) for word in title.split()), default=0)
+        chosen = max(chosen, min(longest_word + 3, MAX_WIDTH))
         sheet.column_dimensions[get_column_letter(index)].width = chosen
+    sheet.row_dimensions[1].height = 15 * max(
+        (
+            _wrapped_lines(str(h), sheet.column_dimensions[get_column_letter(i)].width)
+            for i, h in enumerate(header, start=1)
+        ),
+        default=1,
+    )
     sheet.freeze_panes = "A2"
     if header:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(last_row, 1)}"
+    # printed: landscape, the header row on every page (the printable register is the DOCX)
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = "1:1"
+
+
+def _wrapped_lines(text: str, width: float | None) -> int:
+    """How many lines a header takes when wrapped between words in a column `width` wide (the
+    row height is not computed by every program on opening)."""
+    room = max(int((width or MIN_WIDTH) - 2), 1)
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > room:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
+
+
+def _add_choices(workbook, sheet, choices: Mapping[int, Sequence[str]], rows: int) -> None:
+    lists = workbook.create_sheet("Listen")
+    lists.sheet_state = "hidden"
+    for number, (column, values) in enumerate(sorted(choices.items()), start=1):
+        letter = get_column_letter(number)
+        for row, value in enumerate(values, start=1):
+            cell = lists.cell(row=row, column=number, value=str(value))
+            cell.data_type = TYPE_STRING
+        validation = DataValidation(
+            type="list",
+            formula1=f"Listen!${letter}$1:${letter}${max(len(values), 1)}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+        )
+        target = get_column_letter(column + 1)
+        validation.add(f"{target}2:{target}{rows + 1}")
+        sheet.add_data_validation(validation)
 
 
 def to_xlsx(
@@ -200,17 +249,23 @@ def to_xlsx(
     sheet_title: str = "Export",
     widths: Sequence[int | None] | None = None,
     extra_sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = (),
+    choices: Mapping[int, Sequence[str]] | None = None,
+    choice_rows: int = 2000,
 ) -> bytes:
     """An XLSX workbook: text is always a string cell, never a formula; dates are date cells
     (TT.MM.JJJJ); a bold, frozen header row with an autofilter; column widths from the content
     (or `widths`, in characters, where given). `extra_sheets` are further sheets (title, header,
-    rows) written alike, e.g. the notes of an import template."""
+    rows) written alike, e.g. the notes of an import template. `choices` offers a drop-down list
+    in the first sheet's column (0-based index) for `choice_rows` rows below the header (a
+    warning, not a refusal, for other values); the lists stand on a hidden last sheet."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
     _fill_sheet(sheet, header, rows, widths)
     for title, extra_header, extra_rows in extra_sheets:
         _fill_sheet(workbook.create_sheet(title[:31]), extra_header, extra_rows, None)
+    if choices:
+        _add_choices(workbook, sheet, choices, choice_rows)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

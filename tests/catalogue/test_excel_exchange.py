@@ -304,6 +304,17 @@ def test_template_headers_equal_the_export_headers(client, login, world):
     notes = {row[0].value: row[2].value for row in workbook["Hinweise"].iter_rows(min_row=2)}
     assert "Jährlich" in notes["Häufigkeit"] and "TT.MM.JJJJ" in notes["Berichtszeitraum von"]
     assert "ignoriert" in notes["Status"]
+    # drop-down lists for the columns of fixed values (a warning, not a refusal, for others)
+    sheet = workbook.worksheets[0]
+    column = sheet.cell(1, export_header.index("Häufigkeit") + 1).column_letter
+    validation = next(
+        v for v in sheet.data_validations.dataValidation if f"{column}2:" in str(v.sqref)
+    )
+    assert validation.type == "list" and validation.errorStyle == "warning"
+    lists = workbook["Listen"]
+    assert lists.sheet_state == "hidden"
+    list_column = validation.formula1.split("!$")[1].split("$")[0]
+    assert "Jährlich" in [c.value for c in lists[list_column]]
 
 
 def test_a_filled_in_template_imports(client, login, world, db):
