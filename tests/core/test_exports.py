@@ -87,3 +87,15 @@ def test_xlsx_dates_are_typed_header_frozen_and_filtered(app):
     widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
     assert widths["A"] > widths["B"] >= exports.MIN_WIDTH
     assert workbook["Hinweise"]["B2"].value == "TT.MM.JJJJ"
+
+
+def test_xlsx_headers_wrap_between_words_only(app):
+    with app.test_request_context():
+        content = exports.to_xlsx(
+            ["Datenbereitstellende Stelle", "Nr"], [["HAL", 1]], widths=[10, None]
+        )
+    sheet = load_workbook(io.BytesIO(content)).active
+    # wider than asked: the longest word fits, so no word is split
+    assert sheet.column_dimensions["A"].width >= len("Datenbereitstellende") + 2
+    assert sheet.row_dimensions[1].height == 30  # two lines: "Datenbereitstellende" / "Stelle"
+    assert sheet.print_title_rows == "$1:$1"
