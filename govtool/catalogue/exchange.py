@@ -1,34 +1,28 @@
-"""Exports of the filtered list (CSV, XLSX, JSON, DOCX register) and import from CSV/XLSX.
+"""Exports of the filtered list (Excel CSV, technical CSV, XLSX, JSON, DOCX register).
 
-CSV and XLSX share one set of columns with stable codes (enum values, ISO dates, organisation
-short names, contact emails, data items as JSON), so a file exported here can be imported again.
-Import is all-or-nothing: every row is checked, and one bad row means nothing is saved.
+The spreadsheet exports share one set of columns (`EXPORT_COLUMNS`): each has a technical name
+(the header of "CSV (UTF-8, technische Feldnamen)", with codes as values: enum values, ISO dates,
+organisation short names, contact emails, data items as JSON) and the label the UI shows (the
+header of "Excel (CSV)" and XLSX, with values as the UI shows them: labels, TT.MM.JJJJ or typed
+dates, contacts as "Name <email>", data items one per line). Every flavour imports again
+(importing.py reads both headers and both kinds of values). All of it is written by core.exports.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from flask_babel import gettext, ngettext
-from openpyxl import load_workbook
+from flask_babel import lazy_gettext as _l
 
 from ..config import PROJECT_ROOT
 from ..core import exports
-from ..core.archives import XML_ERRORS, check_archive
 from ..core.docx import render_docx
-from ..core.errors import DomainError, ValidationError
-from ..core.identifiers import normalise_identifier
-from ..core.links import links
 from ..core.models import utcnow
-from ..core.permissions import can, ensure
-from ..directory.models import Organisation, Person
-from ..extensions import db
+from ..core.permissions import can
 from . import services
 from .models import CatalogueVersion
 
@@ -36,28 +30,55 @@ if TYPE_CHECKING:
     from ..auth.models import User
 
 DOCX_TEMPLATE = PROJECT_ROOT / "agreement_templates" / "catalogue" / "register.docx"
-MAX_IMPORT_ROWS = 2000
 
-# Columns read on import, in order; the read-only columns after them are ignored on import.
-IMPORT_COLUMNS = (
-    "identifier",
-    "provider",
-    "recipients",
-    *(f.name.removesuffix("_id") for f in services.CONTENT_FIELDS),
-    "data_items",
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the spreadsheet exports: technical name, UI label, kind of value, and
+    whether an import reads it (the others are filled in by govtool and ignored on import)."""
+
+    name: str
+    label: Any
+    kind: str = "str"
+    importable: bool = True
+    width: int | None = None
+
+
+_FIELD_WIDTHS = {"text": 50, "date": 12, "int": 10, "bool": 10, "enum": 24, "person": 32}
+EXPORT_COLUMNS: tuple[Column, ...] = (
+    Column("identifier", _l("Identifier"), width=14),
+    Column("provider", _l("Providing organisation"), width=18),
+    Column("recipients", _l("Receiving organisations"), width=24),
+    *(
+        Column(
+            f.name.removesuffix("_id"),
+            f.label,
+            f.kind,
+            width=_FIELD_WIDTHS.get(f.kind, 50 if f.name == "title" else 24),
+        )
+        for f in services.CONTENT_FIELDS
+    ),
+    Column("data_items", _l("Data items"), "items", width=60),
+    # the version in force, and an open change of it (only by its number and status)
+    Column("version", _l("Version"), "int", importable=False, width=9),
+    Column("status", _l("Status"), importable=False, width=16),
+    Column("pending_version", _l("Open change: version"), "int", importable=False, width=12),
+    Column("pending_status", _l("Open change: status"), importable=False, width=18),
+    Column("issued", _l("Issued"), "date", importable=False),
+    Column("modified", _l("Modified"), "date", importable=False),
+    Column("next_review", _l("Next review"), "date", importable=False),
 )
-# pending_version / pending_status: an open change of the version in force (the row shows the
-# version in force, the change only by its number and status).
-READ_ONLY_COLUMNS = (
-    "version",
-    "status",
-    "pending_version",
-    "pending_status",
-    "issued",
-    "modified",
-    "next_review",
-)
+COLUMNS_BY_NAME = {c.name: c for c in EXPORT_COLUMNS}
+# Technical names (the header of the technical CSV), for machines and older callers.
+IMPORT_COLUMNS = tuple(c.name for c in EXPORT_COLUMNS if c.importable)
+READ_ONLY_COLUMNS = tuple(c.name for c in EXPORT_COLUMNS if not c.importable)
 COLUMNS = IMPORT_COLUMNS + READ_ONLY_COLUMNS
+
+
+def labels() -> list[str]:
+    """The headers of the Excel (CSV) and XLSX exports (and the import templates), in the
+    language of the request."""
+    return [str(c.label) for c in EXPORT_COLUMNS]
 
 
 def _cell(version: CatalogueVersion, field: services.Field, user: User | None = None) -> str:
@@ -116,15 +137,78 @@ def row(version: CatalogueVersion, user: User | None = None) -> dict[str, str]:
     return values
 
 
+def item_line(name: str, unit: str, personal: bool, description: str) -> str:
+    """One data item as the Excel flavours write it: `Name [unit] (personal): description`
+    (importing.parse_item_line reads it back)."""
+    line = name + (f" [{unit}]" if unit else "")
+    line += f" ({gettext('personal')})" if personal else ""
+    return line + (f": {' '.join(description.split())}" if description else "")
+
+
+def _display(version: CatalogueVersion, field: services.Field, user: User | None) -> Any:
+    value = getattr(version, field.name)
+    if value is None or value == "":
+        return None
+    if field.kind == "person":
+        person = getattr(version, field.name.removesuffix("_id"))
+        if person is None:
+            return None
+        return f"{person.full_name} <{person.email}>" if person.email else person.full_name
+    if field.kind in ("date", "int", "bool"):
+        return value  # typed: the writer formats it (TT.MM.JJJJ, ja/nein) or keeps the type
+    return services.display_value(version, field, user)
+
+
+def display_row(version: CatalogueVersion, user: User | None = None) -> dict[str, Any]:
+    """One entry as the UI shows it (labels, dates as dates, contacts as `Name <email>`), for
+    the Excel (CSV) and XLSX exports; links the `user` may not see are left empty."""
+    entry = version.entry
+    values: dict[str, Any] = {
+        "identifier": entry.identifier,
+        "provider": entry.provider.short_name,
+        "recipients": ", ".join(sorted(o.short_name for o in version.recipients)),
+    }
+    for field in services.CONTENT_FIELDS:
+        values[field.name.removesuffix("_id")] = _display(version, field, user)
+    values["data_items"] = "\n".join(
+        item_line(i.name, i.unit, i.is_personal, i.description) for i in version.items
+    )
+    values["version"] = version.number
+    values["status"] = entry.status.label
+    pending = services.pending_change(entry)
+    pending = pending if pending is not version else None
+    values["pending_version"] = pending.number if pending else None
+    values["pending_status"] = pending.status.label if pending else None
+    values["issued"] = entry.issued_on
+    values["modified"] = entry.modified_on
+    values["next_review"] = entry.next_review_on
+    return values
+
+
+def _display_rows(versions: list[CatalogueVersion], user: User | None):
+    for version in versions:
+        values = display_row(version, user)
+        yield [values[c.name] for c in EXPORT_COLUMNS]
+
+
 def to_csv(versions: list[CatalogueVersion], user: User | None = None) -> bytes:
+    """ "CSV (UTF-8, technische Feldnamen)": codes and ISO dates, for machines."""
     rows = (row(version, user) for version in versions)
     return exports.to_csv(COLUMNS, ([values[c] for c in COLUMNS] for values in rows))
 
 
+def to_excel_csv(versions: list[CatalogueVersion], user: User | None = None) -> bytes:
+    """ "Excel (CSV)": the UI's labels as headers and values, semicolons, TT.MM.JJJJ."""
+    return exports.to_excel_csv(labels(), _display_rows(versions, user))
+
+
 def to_xlsx(versions: list[CatalogueVersion], user: User | None = None) -> bytes:
-    rows = (row(version, user) for version in versions)
+    """XLSX with the UI's labels, typed dates, a frozen and filtered header row."""
     return exports.to_xlsx(
-        COLUMNS, ([values[c] for c in COLUMNS] for values in rows), sheet_title="Katalog"
+        labels(),
+        _display_rows(versions, user),
+        sheet_title=gettext("Catalogue"),
+        widths=[c.width for c in EXPORT_COLUMNS],
     )
 
 
@@ -203,13 +287,16 @@ def to_docx(versions: list[CatalogueVersion], user: User | None = None) -> bytes
     return render_docx(Path(DOCX_TEMPLATE), context)
 
 
+# format → (writer, Content-Type, file extension); download() adds the charset of text types.
 FORMATS = {
-    "csv": (to_csv, "text/csv; charset=utf-8"),
-    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "json": (to_json, "application/json"),
+    "csv": (to_excel_csv, exports.CSV_MIMETYPE, "csv"),
+    "csv-technical": (to_csv, exports.CSV_MIMETYPE, "csv"),
+    "xlsx": (to_xlsx, exports.XLSX_MIMETYPE, "xlsx"),
+    "json": (to_json, "application/json", "json"),
     "docx": (
         to_docx,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
     ),
 }
 
@@ -217,204 +304,6 @@ FORMATS = {
 def export(
     versions: list[CatalogueVersion], fmt: str, user: User | None = None
 ) -> tuple[bytes, str]:
-    make, mimetype = FORMATS[fmt]
+    """The file of `fmt` (a key of FORMATS) and its Content-Type."""
+    make, mimetype, _extension = FORMATS[fmt]
     return make(versions, user), mimetype
-
-
-# ---------------------------------------------------------------- import
-
-
-class ImportFailed(ValidationError):
-    """The file was not imported; `errors` name the row and field of each problem. A file that
-    could not be read at all is a 400, rows with problems a 422."""
-
-    def __init__(self, errors: list[str], rows_read: int = 0):
-        super().__init__("; ".join(errors))
-        self.errors = errors
-        self.rows_read = rows_read
-        self.status_code = 422 if rows_read else 400
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailed([gettext("The file is not UTF-8 encoded text.")]) from None
-    if "\x00" in text:
-        raise ImportFailed([gettext("The file is not a CSV text file.")])
-    try:
-        sample = text[:4096]
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        # Cells the export neutralised ('=…) come back as they were entered.
-        return [[exports.restore(c) for c in r] for r in csv.reader(io.StringIO(text), dialect)]
-    except csv.Error as exc:
-        raise ImportFailed([gettext("The CSV file cannot be read: %(e)s", e=str(exc))]) from None
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    """The first sheet's rows; the package is checked by the bounded reader before openpyxl
-    opens it, and openpyxl parses with defusedxml, whose refusals become a 422."""
-    if not content.startswith(b"PK"):
-        raise ImportFailed([gettext("The file is not a readable XLSX workbook.")])
-    check_archive(content)  # ArchiveRefused (422): a zip bomb or a DTD
-    rows = []
-    workbook = None
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else str(v) for v in values])
-            if len(rows) > MAX_IMPORT_ROWS + 1:
-                break
-    except (zipfile.BadZipFile, IndexError, KeyError, ValueError, TypeError, OSError) as exc:
-        # openpyxl wraps the parser's refusal (defusedxml: DTD, entities) in a ValueError.
-        cause: BaseException | None = exc
-        while cause is not None and not isinstance(cause, XML_ERRORS):
-            cause = cause.__cause__ or cause.__context__
-        if cause is not None:
-            raise ValidationError(
-                gettext(
-                    "The workbook's XML cannot be read safely (%(e)s); refused.",
-                    e=type(cause).__name__,
-                ),
-                field="file",
-            ) from None
-        raise ImportFailed([gettext("The file is not a readable XLSX workbook.")]) from None
-    finally:
-        if workbook is not None:
-            workbook.close()
-    return rows
-
-
-def _lookup_org(short_name: str) -> Organisation | None:
-    return db.session.scalar(sa.select(Organisation).where(Organisation.short_name == short_name))
-
-
-def _row_data(values: dict[str, str], user: User | None = None) -> dict[str, Any]:
-    """Turn one row's cells into the data create_entry takes; raises ValidationError(field=col)."""
-    data: dict[str, Any] = {"identifier": values.get("identifier", "")}
-    provider = _lookup_org(values.get("provider", "").strip())
-    if provider is None:
-        raise ValidationError(
-            gettext("Unknown organisation %(name)s.", name=values.get("provider", "")),
-            field="provider",
-        )
-    data["provider_id"] = provider.id
-    recipient_ids = []
-    for short in (s.strip() for s in values.get("recipients", "").replace(",", ";").split(";")):
-        if not short:
-            continue
-        organisation = _lookup_org(short)
-        if organisation is None:
-            raise ValidationError(
-                gettext("Unknown organisation %(name)s.", name=short), field="recipients"
-            )
-        recipient_ids.append(organisation.id)
-    data["recipient_ids"] = recipient_ids
-    for field in services.CONTENT_FIELDS:
-        column = field.name.removesuffix("_id")
-        raw = values.get(column, "")
-        if field.kind == "person":
-            email = raw.strip().lower()
-            person = (
-                db.session.scalar(sa.select(Person).where(sa.func.lower(Person.email) == email))
-                if email
-                else None
-            )
-            if email and person is None:
-                raise ValidationError(
-                    gettext("No person with the email %(email)s.", email=raw), field=column
-                )
-            data[field.name] = person.id if person else None
-        elif field.kind == "agreement":
-            number = raw.strip()
-            agreement = links.agreement_by_number(user, number) if number and user else None
-            if number and agreement is None:
-                raise ValidationError(
-                    gettext("Unknown agreement number %(number)s.", number=number), field=column
-                )
-            data[field.name] = agreement.id if agreement else None
-        elif field.kind == "enum" and not raw.strip():
-            continue  # keep the default
-        else:
-            data[field.name] = raw
-    raw_items = values.get("data_items", "").strip()
-    try:
-        items = json.loads(raw_items) if raw_items else []
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise ValueError
-    except ValueError:
-        raise ValidationError(
-            gettext('Data items must be a JSON list like [{"name": "…", "unit": "…"}].'),
-            field="data_items",
-        ) from None
-    data["items"] = [
-        {
-            "name": str(i.get("name") or ""),
-            "description": str(i.get("description") or ""),
-            "unit": str(i.get("unit") or ""),
-            "is_personal": i.get("personal", False),
-        }
-        for i in items
-    ]
-    return data
-
-
-def import_file(user: User, filename: str, content: bytes) -> list:
-    """Import entries as drafts from a CSV or XLSX file; all rows or none."""
-    ensure(user, "catalogue.import")
-    suffix = Path(filename or "").suffix.lower()
-    if suffix == ".csv":
-        rows = _read_csv(content)
-    elif suffix == ".xlsx":
-        rows = _read_xlsx(content)
-    else:
-        raise ImportFailed([gettext("Please upload a .csv or .xlsx file.")])
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise ImportFailed([gettext("The file is empty.")])
-    header = [c.strip().lstrip("\ufeff") for c in rows[0]]
-    missing = [c for c in ("identifier", "provider", "title") if c not in header]
-    if missing:
-        raise ImportFailed([gettext("Missing columns: %(columns)s.", columns=", ".join(missing))])
-    unknown = [c for c in header if c and c not in COLUMNS]
-    if unknown:
-        raise ImportFailed([gettext("Unknown columns: %(columns)s.", columns=", ".join(unknown))])
-    body = rows[1:]
-    if len(body) > MAX_IMPORT_ROWS:
-        raise ImportFailed([gettext("At most %(n)d rows per file.", n=MAX_IMPORT_ROWS)])
-    errors, entries, seen = [], [], set()
-    savepoint = db.session.begin_nested()
-    for line, cells in enumerate(body, start=2):
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
-        # compared as stored (core.identifiers): look-alikes count as the same identifier
-        identifier = normalise_identifier(values.get("identifier", "")).lower()
-        try:
-            if identifier and identifier in seen:
-                raise ValidationError(gettext("Identifier appears twice."), field="identifier")
-            seen.add(identifier)
-            with db.session.begin_nested():
-                entries.append(services.create_entry(user, _row_data(values, user)))
-        except DomainError as error:
-            if error.status_code == 403:
-                column = "provider"
-            else:
-                column = {"recipient_ids": "recipients", "items": "data_items"}.get(
-                    error.field or "", (error.field or "").removesuffix("_id")
-                )
-            errors.append(
-                gettext(
-                    "Row %(line)d, field %(field)s: %(message)s",
-                    line=line,
-                    field=column or "-",
-                    message=error.message,
-                )
-            )
-    if errors:
-        savepoint.rollback()
-        raise ImportFailed(errors, rows_read=len(body))
-    savepoint.commit()
-    return entries

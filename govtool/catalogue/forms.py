@@ -169,5 +169,18 @@ class CommentForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(
         _l("CSV or XLSX file"),
-        description=_l("In the columns of the CSV export; the first row holds the column names."),
+        description=_l(
+            "In the columns of the export or the template; the first row holds the column names."
+        ),
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    """The second step of an import with likely duplicates: an explicit confirmation."""
+
+    confirm = BooleanField(
+        _l("I have checked the likely duplicates and want to import all rows anyway."),
+        validators=[
+            DataRequired(message=_l("Please confirm the import of the likely duplicates."))
+        ],
     )

@@ -213,3 +213,9 @@ def export_catalogue(user: User, _obj) -> bool:
 @rule("catalogue.import")
 def import_entries(user: User, _obj) -> bool:
     return create_entry(user, None)
+
+
+@rule("catalogue.import_staged")
+def import_staged_file(user: User, staged) -> bool:
+    """A file kept for the confirmation of an import: only the user who uploaded it."""
+    return staged is not None and staged.user_id == user.id and import_entries(user, None)

@@ -1,7 +1,7 @@
 """Catalogue use cases: create and change entries (as versions), list, search, compare versions.
 
-The review workflow (submit, decide, suspend) lives in workflow.py; exports and import in
-exchange.py; the DCAT-AP.de export in dcat.py; the data-flow map in flowmap.py.
+The review workflow (submit, decide, suspend) lives in workflow.py; exports in exchange.py, the
+import in importing.py; the DCAT-AP.de export in dcat.py; the data-flow map in flowmap.py.
 """
 
 from __future__ import annotations
@@ -627,6 +627,12 @@ def _check_identifier(identifier: str) -> str:
             field="identifier",
         )
     return identifier
+
+
+def check_identifier(identifier: str) -> str:
+    """A typed identifier as create_entry would store it (normalised, well formed, not taken),
+    else ValidationError(field="identifier"): the import checks every row before saving any."""
+    return _check_identifier(identifier)
 
 
 def _apply(

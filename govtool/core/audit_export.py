@@ -1,17 +1,10 @@
 """The audit log as a file: one row per changed field, in the reader's language (labels, names,
 German dates), through the one formula-neutralising export writer (core.exports).
-
-`excel_csv_de` is a small German-Excel CSV writer (`;`, UTF-8 with BOM, TT.MM.JJJJ): the "Excel
-(CSV)" export of issue 13 is being added to core.exports at the same time; when it lands this
-should call it instead (one writer for every export).
+"Excel (CSV)" and XLSX, as every other export.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_babel import get_locale, gettext
@@ -26,31 +19,9 @@ from .audit_display import (
     object_type_label,
     referenced_ids,
 )
-from .formatting import format_date, format_datetime, to_berlin
+from .formatting import to_berlin
 
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def excel_csv_de(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV as German Excel opens it: `;` between fields, UTF-8 with BOM, CRLF, dates TT.MM.JJJJ
-    (with HH:MM for a moment in time, Berlin time), every text cell neutralised as a formula."""
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return format_datetime(value, "de")
-        if isinstance(value, dt.date):
-            return format_date(value, "de")
-        return exports.neutralise(value)
-
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([cell(v) for v in header])
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+EXPORT_FORMATS = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE}
 
 
 def _header() -> list[str]:
@@ -98,5 +69,5 @@ def audit_export_file(fmt: str, rows: list) -> tuple[bytes, str]:
     if fmt == "xlsx":
         data = exports.to_xlsx(header, table, sheet_title=gettext("Audit log"))
     else:
-        data = excel_csv_de(header, table)
+        data = exports.to_excel_csv(header, table)
     return data, EXPORT_FORMATS[fmt]

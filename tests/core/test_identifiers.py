@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from govtool.agreements import template_store
 from govtool.auth.models import User
 from govtool.bodies import services as bodies
-from govtool.catalogue import exchange
+from govtool.catalogue import importing
 from govtool.catalogue import services as catalogue
 from govtool.catalogue.models import CatalogueEntry
 from govtool.core.errors import ValidationError
@@ -88,8 +88,8 @@ def test_import_refuses_look_alikes_and_sees_them_as_duplicates(demo, db):
         f"DX-2030-010;HAL;Eins\n{'DX‑2030‑010'};HAL;Zwei\n",
     ):
         data = (header + rows).encode()
-        with pytest.raises(exchange.ImportFailed) as failed:
-            exchange.import_file(admin, "import.csv", data)
+        with pytest.raises(importing.ImportFailed) as failed:
+            importing.import_file(admin, "import.csv", data)
         assert failed.value.rows_read
     db.session.rollback()
     assert not db.session.scalar(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from govtool.agreements import services as agreement_services
 from govtool.agreements.rendering import render_version
-from govtool.catalogue import exchange
+from govtool.catalogue import exchange, importing
 from govtool.catalogue import services as catalogue_services
 from govtool.catalogue.models import CatalogueVersion, EntryStatus
 from govtool.demo import load_demo
@@ -153,15 +153,15 @@ def test_export_carries_the_agreement_number_and_import_checks_it(demo):
     writer.writerow(row2)
     content = out.getvalue().encode()
     try:
-        exchange.import_file(admin, "import.csv", content)
-    except exchange.ImportFailed as failure:
+        importing.import_file(admin, "import.csv", content)
+    except importing.ImportFailed as failure:
         assert len(failure.errors) == 1
         assert "Row 3" in failure.errors[0] or "Zeile 3" in failure.errors[0]
         assert "agreement" in failure.errors[0] and "DV-1999-999" in failure.errors[0]
     else:
         raise AssertionError("an unknown agreement number must fail the import")
     db.session.rollback()
-    imported = exchange.import_file(
+    imported = importing.import_file(
         admin, "import.csv", content.splitlines(True)[0] + content.splitlines(True)[1]
     )
     assert imported[0].latest_version.agreement.number == "DV-2022-001"
