@@ -53,8 +53,10 @@ def test_the_new_user_form_no_longer_says_keep_the_previous_password(client, adm
     assert "leave empty to keep the current password" in edit or "leer lassen" in edit
 
 
-def test_a_new_user_sets_the_password_through_the_mailed_link_once(app, client, admin, db):
-    app.config["GOVTOOL_BASE_URL"] = "https://govtool.example.org"
+def test_a_new_user_sets_the_password_through_the_mailed_link_once(
+    app, client, admin, db, monkeypatch
+):
+    monkeypatch.setitem(app.config, "GOVTOOL_BASE_URL", "https://govtool.example.org")
     response = _create(client)
     assert response.status_code == 302
     user = db.session.query(User).filter_by(email="neu@example.org").one()
