@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from openpyxl import load_workbook
 
 from ..config import PROJECT_ROOT
 from ..core import exports
 from ..core.archives import XML_ERRORS, check_archive
+from ..core.document_style import Contact, DocumentMeta, Issuer, moment_of
 from ..core.docx import render_docx
 from ..core.errors import DomainError, ValidationError
 from ..core.identifiers import normalise_identifier
@@ -196,7 +197,23 @@ def to_docx(versions: list[CatalogueVersion], user: User | None = None) -> bytes
             "description": gettext("Description"),
         },
     }
-    return render_docx(Path(DOCX_TEMPLATE), context)
+    return render_docx(Path(DOCX_TEMPLATE), context, meta=register_meta(context, user))
+
+
+def register_meta(context: dict[str, Any], user: User | None) -> DocumentMeta:
+    """The register is issued by the exporting user's organisation (its contact: the user), in
+    the language of the page it was exported from, dated when it was made."""
+    organisation = user.organisation if user is not None else None
+    person = user.person if user is not None else None
+    language = "de-DE" if str(get_locale() or "de").startswith("de") else "en-GB"
+    return DocumentMeta(
+        title=str(context["title"]),
+        subject=gettext("Data-sharing catalogue"),
+        issuer=Issuer.of(organisation),
+        contact=Contact.of(person, organisation),
+        moment=moment_of(context["generated"]),
+        language=language,
+    )
 
 
 FORMATS = {
