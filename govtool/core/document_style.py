@@ -1006,7 +1006,28 @@ def insert_letterhead(document, meta: DocumentMeta, styles: _Styles, total: int)
         body.insert(position, element)
     if table is None:
         return
-    layout_table(table, styles, total, data=False)
+    _reference_widths(table, styles, total)
+
+
+def _reference_widths(table, styles: _Styles, total: int) -> None:
+    """The reference line's fields each as wide as their text and a gap, the date (last, right
+    aligned) taking the rest: fields on the left, the date at the right margin."""
+    found = column_widths(table, styles, total, None, squeeze=True)
+    if found is None:  # pragma: no cover - squeezing always fits
+        return
+    desired = [0.0] * len(found[0])
+    for row in _rows(table):
+        for column, _span, cell in _cells(row):
+            _word, line = _measure(_paragraphs_of_cell(cell), styles, None)
+            desired[column] = max(desired[column], line * 20 + CELL_PADDING + 340)
+    if sum(desired) <= total:
+        widths = [int(d) for d in desired[:-1]]
+        widths.append(total - sum(widths))
+    else:
+        widths = found[0]
+    _apply_widths(table, widths)
+    for row in _rows(table):
+        _row_flag(row, "cantSplit")
 
 
 # --- Core properties ------------------------------------------------------------------------------

@@ -459,3 +459,22 @@ def test_issuer_of_a_department_names_its_ministry_and_the_contact_falls_back_to
     assert Contact.of(person, department).phone == department.phone
     person.phone = phone
     assert Contact.of(None) is None
+
+
+def test_a_signed_version_renders_again_to_its_signed_bytes_dated_by_the_version(demo):
+    import sqlalchemy as sa
+
+    from govtool.agreements.models import AgreementVersion
+    from govtool.agreements.rendering import render_version
+    from govtool.extensions import db
+
+    version = db.session.scalars(
+        sa.select(AgreementVersion).where(AgreementVersion.document.is_not(None))
+    ).first()
+    assert version is not None and version.signatures_requested_at is not None
+    again = render_version(version, draft=False)
+    assert again == version.document  # the stored SHA-256 still proves what was signed
+    props = Document(io.BytesIO(again)).core_properties
+    assert props.created == props.modified == version.signatures_requested_at.replace(microsecond=0)
+    assert props.identifier == version.agreement.number
+    assert props.author == "Ministerium für Bildung des Landes Sachsen-Anhalt"
