@@ -33,7 +33,7 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from .font_metrics import text_width
+from .font_metrics import BOLD, MONOSPACE, REGULAR, UNKNOWN
 from .formatting import format_date
 
 FIXED_MOMENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # a document without a date of its own
@@ -68,31 +68,37 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+
+def _order(names: str) -> dict[str, int]:
+    """Position of each child element (by its qualified tag) in a properties element."""
+    return {qn(f"w:{name}"): index for index, name in enumerate(names.split())}
+
+
 # Schema order of the children the style writes (Word refuses a file with them out of order).
-_RPR_ORDER = (
+_RPR_ORDER = _order(
     "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
     "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u "
     "effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
-).split()
-_PPR_ORDER = (
+)
+_PPR_ORDER = _order(
     "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers "
     "pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
     "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
     "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle "
     "rPr sectPr pPrChange"
-).split()
-_TRPR_ORDER = (
+)
+_TRPR_ORDER = _order(
     "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader "
     "tblCellSpacing jc hidden ins del trPrChange"
-).split()
-_TBLPR_ORDER = (
+)
+_TBLPR_ORDER = _order(
     "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
     "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"
-).split()
-_TCPR_ORDER = (
+)
+_TCPR_ORDER = _order(
     "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText "
     "vAlign hideMark"
-).split()
+)
 
 
 # --- What the caller says about the document ---------------------------------------------------
@@ -194,16 +200,15 @@ def _labels(language: str) -> dict[str, str]:
 # --- XML helpers ----------------------------------------------------------------------------------
 
 
-def _set_child(parent, name: str, order: list[str], **attrs: str):
+def _set_child(parent, name: str, order: dict[str, int], **attrs: str):
     """The child w:`name` of `parent` (created in schema order when missing), attributes set."""
     tag = qn(f"w:{name}")
     child = parent.find(tag)
     if child is None:
         child = OxmlElement(f"w:{name}")
-        position = order.index(name)
-        later = {qn(f"w:{n}") for n in order[position + 1 :]}
+        position = order[tag]
         for index, existing in enumerate(parent):
-            if existing.tag in later:
+            if order.get(existing.tag, -1) > position:
                 parent.insert(index, child)
                 break
         else:
@@ -213,16 +218,16 @@ def _set_child(parent, name: str, order: list[str], **attrs: str):
     return child
 
 
-def _props(element, name: str, before: Iterable[str] = ()):
+def _props(element, name: str, before: tuple[str, ...] = ()):
     """The w:`name` properties child of `element` (w:rPr of a run, w:pPr of a paragraph...),
     created as the first child (after any of `before`) when missing."""
-    tag = qn(f"w:{name}")
-    child = element.find(tag)
+    child = element.find(qn(f"w:{name}"))
     if child is None:
         child = OxmlElement(f"w:{name}")
+        earlier = {qn(f"w:{b}") for b in before}
         index = 0
         for position, existing in enumerate(element):
-            if existing.tag in {qn(f"w:{b}") for b in before}:
+            if existing.tag in earlier:
                 index = position + 1
         element.insert(index, child)
     return child
@@ -269,6 +274,7 @@ class _Styles:
     def __init__(self, document):
         self.document = document
         self.by_id = {s.style_id: s for s in document.styles}
+        self._paragraph_cache: dict[str | None, tuple[float, bool]] = {}
         defaults = document.styles.element.find(qn("w:docDefaults"))
         size = None
         if defaults is not None:
@@ -298,9 +304,16 @@ class _Styles:
         """(size in points, bold) a paragraph's style gives its runs."""
         ppr = paragraph.find(qn("w:pPr"))
         style = ppr.find(qn("w:pStyle")) if ppr is not None else None
-        chain = self._chain(style.get(qn("w:val")) if style is not None else None)
-        bold = next((s.font.bold for s in chain if s.font.bold is not None), False)
-        return self._size(chain) or self.normal_size, bool(bold)
+        style_id = style.get(qn("w:val")) if style is not None else None
+        found = self._paragraph_cache.get(style_id)
+        if found is None:
+            chain = self._chain(style_id)
+            bold = next((s.font.bold for s in chain if s.font.bold is not None), False)
+            found = self._paragraph_cache[style_id] = (
+                self._size(chain) or self.normal_size,
+                bool(bold),
+            )
+        return found
 
     def heading_level(self, paragraph) -> int | None:
         """1-9 for a paragraph in a Heading style (or with an outline level), else None."""
@@ -399,10 +412,13 @@ def _measure(paragraphs: Iterable, styles: _Styles, cap: float | None) -> tuple[
         characters: list[tuple[str, float]] = []
         for piece in _pieces(paragraph, styles):
             size = min(piece.size, cap) if cap else piece.size
-            for char in piece.text:
-                characters.append(
-                    (char, text_width(char, size, bold=piece.bold, monospace=piece.mono))
-                )
+            if piece.mono:
+                characters += [(char, MONOSPACE * size / 1000) for char in piece.text]
+            else:
+                table = BOLD if piece.bold else REGULAR
+                characters += [
+                    (char, table.get(char, UNKNOWN) * size / 1000) for char in piece.text
+                ]
         line = 0.0
         for char, width in characters:
             if char == "\n":

@@ -35,7 +35,7 @@ _BOLD = (
     "611 611 611 611 556 611 556 556 1000 278 278 278 500 500 500 556 350 1000 1000 556"
 )
 
-_UNKNOWN = 722  # the width of a capital H: wider than most letters
+UNKNOWN = 722  # the width of a capital H: wider than most letters
 
 REGULAR = dict(zip(CHARACTERS, map(int, _REGULAR.split()), strict=True))
 BOLD = dict(zip(CHARACTERS, map(int, _BOLD.split()), strict=True))
@@ -47,7 +47,7 @@ def text_width(text: str, size_pt: float, *, bold: bool = False, monospace: bool
     if monospace:
         return len(text) * MONOSPACE * size_pt / 1000
     table = BOLD if bold else REGULAR
-    return sum(table.get(c, _UNKNOWN) for c in text) * size_pt / 1000
+    return sum(table.get(c, UNKNOWN) for c in text) * size_pt / 1000
 
 
 def _generate(font_directory: str = "/usr/share/fonts/truetype/liberation2") -> dict[str, str]:
