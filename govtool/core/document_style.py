@@ -153,8 +153,8 @@ class Contact:
     @classmethod
     def of(cls, person: Any, organisation: Any = None) -> Contact | None:
         """A directory person, with the organisation's phone and email where the person has
-        none; None for no person (or an erased one, who has no name to print)."""
-        if person is None or not getattr(person, "full_name", ""):
+        none; None for no person or an erased one (a placeholder is no one to contact)."""
+        if person is None or getattr(person, "erased_at", None) or not person.full_name:
             return None
         return cls(
             name=person.full_name,
@@ -724,13 +724,9 @@ def _is_heading_like(paragraph) -> bool:
 # --- Empty tables and sections --------------------------------------------------------------------
 
 
-def _new_paragraph(text: str, *, italic: bool = False):
+def _new_paragraph(text: str):
     paragraph = OxmlElement("w:p")
     run = OxmlElement("w:r")
-    if italic:
-        rpr = OxmlElement("w:rPr")
-        rpr.append(OxmlElement("w:i"))
-        run.append(rpr)
     element = OxmlElement("w:t")
     element.text = text
     element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
