@@ -42,6 +42,7 @@ ACCENT = "1F3A5F"
 GREY = "55606E"
 DATA_TABLE_POINTS = 10.0  # tables with a header row: 10 pt, as offices set tables
 SMALLER_POINTS = (9.0, 8.0)  # tried in turn when a table's longest words do not fit
+COMFORT = 0.95  # a size is taken when its longest words need at most this share of the width
 CELL_PADDING = 108 * 2 + 40  # twips: Word's default cell margins, left and right, and borders
 SAFETY = 1.04  # measured text is widened by this much: kerning, rounding, other renderers
 
@@ -658,8 +659,11 @@ def layout_table(table, styles: _Styles, total: int, *, data: bool | None = None
     caps: list[float | None] = [DATA_TABLE_POINTS, *SMALLER_POINTS] if data else [None]
     found = None
     for cap in caps:
-        found = column_widths(table, styles, total, cap, squeeze=cap == caps[-1])
-        if found is not None:
+        last = cap == caps[-1]
+        found = column_widths(table, styles, total, cap, squeeze=last)
+        # a size whose longest words only just fit leaves every column at its minimum, which
+        # wraps short values ("TOP 5"): the next smaller size reads better
+        if found is not None and (last or sum(found[1]) <= COMFORT * total):
             if cap is not None:
                 _cap_sizes(table, styles, cap)
             break
