@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core import german
+from ..core.document_style import Contact, DocumentMeta, Issuer, moment_of
 from ..core.docx import render_docx
 from ..core.links import links
 from .models import AgreementVersion, Renewal
@@ -213,15 +214,24 @@ def sample_context(*, draft: bool = True) -> dict[str, Any]:
     }
 
 
-def _properties(version: AgreementVersion) -> dict[str, Any]:
-    moment = dt.datetime.combine(version.start_date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
-    return {
-        "title": f"{version.agreement.number} – {version.title}"[:250],
-        "author": "govtool",
-        "subject": KIND_TEXT[version.agreement.kind.value],
-        "created": moment,
-        "modified": moment,
-    }
+def document_meta(version: AgreementVersion) -> DocumentMeta:
+    """Who issues the version's document (the agreement's owner, with its contact person), its
+    file reference (the agreement number) and date: the day the version went out for signature,
+    else the day it was created. Both are fixed once the text is signed, so rendering the same
+    version again gives the same bytes."""
+    agreement = version.agreement
+    owner = agreement.owner_organisation
+    if owner is None and version.parties:
+        owner = version.parties[0].organisation
+    return DocumentMeta(
+        title=f"{agreement.number} – {version.title}"[:250],
+        subject=KIND_TEXT[agreement.kind.value],
+        issuer=Issuer.of(owner),
+        reference=agreement.number,
+        contact=Contact.of(owner.contact_person, owner) if owner is not None else None,
+        moment=moment_of(version.signatures_requested_at or version.created_at),
+        extra={"version": str(version.number)},
+    )
 
 
 def render_version(
@@ -235,7 +245,7 @@ def render_version(
     deterministic, so the same version renders to the same bytes."""
     source = template if template is not None else version.template.content
     return render_docx(
-        source, version_context(version, draft=draft, user=user), properties=_properties(version)
+        source, version_context(version, draft=draft, user=user), meta=document_meta(version)
     )
 
 

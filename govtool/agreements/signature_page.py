@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from ..core.document_style import apply_document_style
 from ..core.docx import save_document
 from ..core.formatting import format_date, format_time
 from ..core.urls import external_url
@@ -276,6 +277,7 @@ def signed_copy(version: AgreementVersion) -> bytes:
                 _fill_signature_block(row.cells[column], version, party, signature)
     if signed:
         _append_signature_page(document, version, signed)
+    apply_document_style(document)  # the house style for what was filled in and appended
     return save_document(document)
 
 

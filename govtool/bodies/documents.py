@@ -13,13 +13,14 @@ from flask import current_app
 from flask_babel import force_locale
 
 from ..core import german
+from ..core.document_style import Contact, DocumentMeta, Issuer, moment_of
 from ..core.docx import render_docx
 from ..core.formatting import format_date, format_time
 from ..extensions import db
 from . import approval, minutes
 from .agenda import read_file, storage_path
 from .agenda_models import ItemKind, StoredFile
-from .models import Meeting, MeetingKind
+from .models import Meeting, MeetingKind, MembershipRole
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -58,6 +59,35 @@ def _meeting_context(meeting: Meeting) -> dict:
     }
 
 
+def meeting_reference(meeting: Meeting) -> str:
+    """The file reference (Aktenzeichen) of a meeting's documents: BG-S-03 for the body BG's
+    third meeting (papers are BG-V-…, decisions BG-2025/…)."""
+    return f"{meeting.body.short_name}-S-{meeting.number:02d}"
+
+
+def document_meta(meeting: Meeting, title: str, moment) -> DocumentMeta:
+    """The body's office (Geschäftsstelle) issues the meeting's documents; the contact is the
+    body's secretary on the meeting day, else the office's contact person."""
+    office = meeting.body.organisation
+    seat = next(
+        (
+            m
+            for m in minutes.current_memberships(meeting.body, meeting.date)
+            if m.role is MembershipRole.SECRETARY
+        ),
+        None,
+    )
+    person = seat.person if seat is not None else getattr(office, "contact_person", None)
+    return DocumentMeta(
+        title=title,
+        subject=meeting.body.name,
+        issuer=Issuer.of(office),
+        reference=meeting_reference(meeting),
+        contact=Contact.of(person, office),
+        moment=moment_of(moment),
+    )
+
+
 def _item_row(item) -> dict:
     return {
         "number": item.number,
@@ -78,7 +108,13 @@ def invitation_docx(meeting: Meeting, items, internal: bool) -> bytes:
         context["open_actions"] = (
             [_action_row(a) for a in minutes.carried_over_action_items(meeting)] if internal else []
         )
-        return render_docx(template_path("invitation.docx"), context)
+        # dated the day it was sent; before that, the day of its last change (a draft)
+        meta = document_meta(
+            meeting,
+            f"Einladung: {meeting.display_title}",
+            meeting.invitation_sent_at or meeting.updated_at,
+        )
+        return render_docx(template_path("invitation.docx"), context, meta=meta)
 
 
 def _action_row(action) -> dict:
@@ -133,7 +169,13 @@ def minutes_docx(meeting: Meeting) -> bytes:
             {"text": a.text, "reason": a.reason, "date": format_date(a.created_at, "de")}
             for a in minutes.minutes_amendments(meeting)
         ]
-        return render_docx(template_path("minutes.docx"), context)
+        # dated the day it was approved, else circulated, else the meeting's day
+        meta = document_meta(
+            meeting,
+            f"Niederschrift: {meeting.display_title}",
+            meeting.minutes_approved_at or meeting.minutes_circulated_at or meeting.end_at,
+        )
+        return render_docx(template_path("minutes.docx"), context, meta=meta)
 
 
 def quorum_sentence(present: int, total: int, rule: str) -> str:

@@ -19,10 +19,12 @@ from babel.numbers import format_decimal
 from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 
+from ..core.document_style import Contact, DocumentMeta, Issuer, moment_of
 from ..core.docx import render_docx
 from ..core.formatting import format_date
 from ..extensions import db
 from .documents import template_path
+from .minutes import current_memberships
 from .minutes_models import ActionItem, ActionStatus, Decision, Participant, Presence
 from .models import (
     MINUTES_STATES,
@@ -227,4 +229,29 @@ ROLE_HEADINGS = {
 
 def report_docx(body: Body, start: dt.date, end: dt.date) -> bytes:
     """The report as DOCX from agreement_templates/meetings/report.docx."""
-    return render_docx(template_path("report.docx"), report_context(body, start, end))
+    return render_docx(
+        template_path("report.docx"),
+        report_context(body, start, end),
+        meta=document_meta(body, start, end),
+    )
+
+
+def document_meta(body: Body, start: dt.date, end: dt.date) -> DocumentMeta:
+    """The body's office issues the report, dated the last day of the period, under the file
+    reference BG-TB-2025 (BG-TB-2024-2025 for a period over two years); the contact is the
+    body's secretary then, else the office's contact person."""
+    office = body.organisation
+    years = str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+    seat = next(
+        (m for m in current_memberships(body, end) if m.role is MembershipRole.SECRETARY), None
+    )
+    person = seat.person if seat is not None else getattr(office, "contact_person", None)
+    period = f"{format_date(start, 'de')} bis {format_date(end, 'de')}"
+    return DocumentMeta(
+        title=f"Tätigkeitsbericht {body.name}, {period}",
+        subject=body.name,
+        issuer=Issuer.of(office),
+        reference=f"{body.short_name}-TB-{years}",
+        contact=Contact.of(person, office),
+        moment=moment_of(end),
+    )

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..config import PROJECT_ROOT
 from ..core import exports
+from ..core.document_style import Contact, DocumentMeta, Issuer, moment_of
 from ..core.docx import render_docx
 from ..core.models import utcnow
 from ..core.permissions import can
@@ -284,7 +285,23 @@ def to_docx(versions: list[CatalogueVersion], user: User | None = None) -> bytes
             "description": gettext("Description"),
         },
     }
-    return render_docx(Path(DOCX_TEMPLATE), context)
+    return render_docx(Path(DOCX_TEMPLATE), context, meta=register_meta(context, user))
+
+
+def register_meta(context: dict[str, Any], user: User | None) -> DocumentMeta:
+    """The register is issued by the exporting user's organisation (its contact: the user), in
+    the language of the page it was exported from, dated when it was made."""
+    organisation = user.organisation if user is not None else None
+    person = user.person if user is not None else None
+    language = "de-DE" if str(get_locale() or "de").startswith("de") else "en-GB"
+    return DocumentMeta(
+        title=str(context["title"]),
+        subject=gettext("Data-sharing catalogue"),
+        issuer=Issuer.of(organisation),
+        contact=Contact.of(person, organisation),
+        moment=moment_of(context["generated"]),
+        language=language,
+    )
 
 
 # format → (writer, Content-Type, file extension); download() adds the charset of text types.

@@ -5,8 +5,9 @@ Python internals and a missing variable is an error naming the tag, not an empty
 
 Each template (keyed by the SHA-256 of its bytes) is parsed and compiled once and reused: docxtpl's
 own render() re-parses and re-compiles the XML on every call, which dominates render time. Output
-is deterministic (fixed zip timestamps and document properties), so rendering one agreement version
-twice gives byte-identical files and a stored SHA-256 can prove which text was signed.
+is deterministic (fixed zip timestamps, document properties from the document's own moment), so
+rendering one agreement version twice gives byte-identical files and a stored SHA-256 can prove
+which text was signed. Every rendered document gets the house style of core.document_style.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from jinja2.filters import do_center, do_format, do_indent, do_replace, sync_do_
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .archives import ArchiveRefused, check_archive
+from .document_style import DocumentMeta, apply_document_style
 from .errors import ValidationError
 from .formatting import format_date, format_datetime, format_money, format_number, format_time
 
@@ -507,16 +509,31 @@ def save_document(document) -> bytes:
     return out.getvalue()
 
 
+def _sync_related_parts(document) -> None:
+    """docxtpl puts each rendered header and footer in a new part by changing its relationship's
+    target, but python-docx resolves `section.footer` through a cache of the old targets: point
+    the cache at the rendered parts, so what the style adds to a footer is what gets saved."""
+    rels = document.part.rels
+    for rel_id, rel in rels.items():
+        if not rel.is_external:
+            rels.related_parts[rel_id] = rel.target_part
+
+
 def render_docx(
     template: Path | str | bytes,
     context: dict[str, Any],
     *,
     properties: dict[str, Any] | None = None,
+    meta: DocumentMeta | None = None,
 ) -> bytes:
     """Render a DOCX template (path or bytes) with `context`; returns the document's bytes.
 
-    `properties` sets document core properties (title, author, subject, created, modified); the
-    timestamps default to a fixed moment so the same input always yields the same bytes.
+    The result gets the house style (core.document_style): tables laid out from their content,
+    page numbers, the document language; with `meta` (who issues it, its file reference, date
+    and contact) also the letterhead, the reference line and the core properties. `properties`
+    sets further core properties (title, author, subject...). Nothing reads the clock: without a
+    moment of the document's own, the timestamps are a fixed one, so the same input always
+    yields the same bytes.
     """
     prepared = prepare_template(template)
     renderer = _Renderer(prepared)
@@ -526,15 +543,20 @@ def render_docx(
         raise
     except Exception as exc:  # Jinja and docxtpl raise many types; the user needs one message
         raise TemplateRenderError(f"{type(exc).__name__}: {exc}") from exc
-    props = renderer.docx.core_properties
-    values = {"created": FIXED_PROPERTY_TIME, "modified": FIXED_PROPERTY_TIME}
+    document = renderer.docx
+    _sync_related_parts(document)
+    apply_document_style(document, meta)
+    props = document.core_properties
+    values: dict[str, Any] = {}
+    if meta is None:
+        values = {"created": FIXED_PROPERTY_TIME, "modified": FIXED_PROPERTY_TIME}
+        props.last_modified_by = "govtool"
+        props.revision = 1
     values.update(properties or {})
-    props.last_modified_by = "govtool"
-    props.revision = 1
     for key, value in values.items():
         setattr(props, key, value)
     out = io.BytesIO()
-    _save_deterministic(renderer.docx, out)
+    _save_deterministic(document, out)
     return out.getvalue()
 
 

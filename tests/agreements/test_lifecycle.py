@@ -278,7 +278,8 @@ def test_cli_renders_an_agreement_optionally_through_another_template(demo, app,
         ]
     )
     assert result.exit_code == 0, result.output
-    assert Document(str(out)).paragraphs[0].text == f"Nur {agreement.number}"
+    # after the letterhead (the owner's name and address, a reference line)
+    assert Document(str(out)).paragraphs[-1].text == f"Nur {agreement.number}"
     missing = runner.invoke(args=["agreements", "render", "999", "--out", str(out)])
     assert missing.exit_code != 0 and "No agreement" in missing.output
 
