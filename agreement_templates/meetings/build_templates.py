@@ -18,7 +18,14 @@ from docx.shared import Cm, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 
 
-def _base(footer_text: str = "{{ body.name }} · {{ meeting.title }}") -> Document:
+# The meeting's title names its body already ("5. Sitzung – Begleitgremium …", bodies/naming.py);
+# the body's name leads the footer only for a title that does not.
+MEETING_FOOTER = (
+    "{% if body.name not in meeting.title %}{{ body.name }} · {% endif %}{{ meeting.title }}"
+)
+
+
+def _base(footer_text: str = MEETING_FOOTER) -> Document:
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

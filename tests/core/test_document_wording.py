@@ -134,6 +134,9 @@ def test_minutes_read_right_and_say_so_for_an_item_without_notes(german):
     assert "Keine Aufzeichnungen zu diesem Tagesordnungspunkt." in text  # TOP 2 has no notes
     assert _wrong_phrases(text) == []
     assert empty_sections(data) == []
+    # the footer names the body once: the meeting's title already holds it
+    footer = " ".join(p.text for p in Document(io.BytesIO(data)).sections[0].footer.paragraphs)
+    assert footer.count(meeting.body.name) == 1, footer
 
 
 def test_rules_of_procedure_speak_of_members_and_the_geschaeftsordnung(german):
