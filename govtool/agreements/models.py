@@ -240,6 +240,22 @@ version_entries = sa.Table(
 )
 
 
+# The text fields of a version a drafter edits (form, compare page, the next version's copy).
+VERSION_FIELDS = (
+    "title",
+    "preamble",
+    "subject",
+    "objectives",
+    "start_date",
+    "end_date",
+    "notice_period_months",
+    "renewal",
+    "place",
+    "extra_clauses",
+    "change_note",
+)
+
+
 class AgreementVersion(Versioned, Audited, TimestampMixin, Model):
     """One wording of an agreement (version 1, then one per amendment)."""
 

@@ -30,6 +30,7 @@ from ..directory.models import Organisation, Person
 from ..extensions import db
 from . import signing, standard_text, versions
 from .models import (
+    VERSION_FIELDS,
     Agreement,
     AgreementAttachment,
     AgreementComment,
@@ -48,20 +49,6 @@ from .models import (
 )
 from .permissions import edit_starts_new_version, is_overseer, may_withdraw_signature
 from .rendering import render_version
-
-VERSION_FIELDS = (
-    "title",
-    "preamble",
-    "subject",
-    "objectives",
-    "start_date",
-    "end_date",
-    "notice_period_months",
-    "renewal",
-    "place",
-    "extra_clauses",
-    "change_note",
-)
 
 
 def _today() -> dt.date:

@@ -21,6 +21,7 @@ from ..core.locking import claim
 from ..core.models import utcnow
 from ..extensions import db
 from .models import (
+    VERSION_FIELDS,
     Agreement,
     AgreementParty,
     AgreementVersion,
@@ -32,16 +33,7 @@ from .rendering import render_version
 
 # What the next version takes over from the one it starts from (the change note is its own).
 COPIED_FIELDS = (
-    "title",
-    "preamble",
-    "subject",
-    "objectives",
-    "start_date",
-    "end_date",
-    "notice_period_months",
-    "renewal",
-    "place",
-    "extra_clauses",
+    *(name for name in VERSION_FIELDS if name != "change_note"),
     "template_id",
     "body_id",
 )
