@@ -9,32 +9,34 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 from .models import LegalBasis
 
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 
 # The common entries of the EU file-type vocabulary (code: label), in the order the form offers
 # them. Codes are the vocabulary's own (…/file-type/GEOJSON etc.).
-FILE_TYPES: dict[str, str] = {
+FILE_TYPES: dict[str, object] = {  # labels lazy: the language is known per request
     "CSV": "CSV",
-    "XLSX": "Excel (XLSX)",
-    "XLS": "Excel 97–2003 (XLS)",
-    "ODS": "OpenDocument-Tabelle (ODS)",
+    "XLSX": _l("Excel (XLSX)"),
+    "XLS": _l("Excel 97–2003 (XLS)"),
+    "ODS": _l("OpenDocument spreadsheet (ODS)"),
     "JSON": "JSON",
     "GEOJSON": "GeoJSON",
     "XML": "XML",
     "PDF": "PDF",
-    "DOCX": "Word (DOCX)",
-    "ODT": "OpenDocument-Text (ODT)",
-    "TXT": "Text (TXT)",
+    "DOCX": _l("Word (DOCX)"),
+    "ODT": _l("OpenDocument text (ODT)"),
+    "TXT": _l("Plain text (TXT)"),
     "TSV": "TSV",
     "HTML": "HTML",
     "RDF_XML": "RDF/XML",
     "JSON_LD": "JSON-LD",
-    "SHP": "Shapefile (SHP)",
+    "SHP": _l("Shapefile (SHP)"),
     "GML": "GML",
     "KML": "KML",
-    "GPKG": "GeoPackage (GPKG)",
+    "GPKG": _l("GeoPackage (GPKG)"),
     "SQL": "SQL",
     "ZIP": "ZIP",
 }
