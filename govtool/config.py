@@ -88,6 +88,8 @@ class Config:
     # The DCAT-AP.de export (approved entries in force only) without sign-in, for harvesters
     # such as GovData; off by default, since a data-sharing register may be internal.
     GOVTOOL_DCAT_PUBLIC = _bool("GOVTOOL_DCAT_PUBLIC", False)
+    # GovData's dcatde:contributorID: an IRI or a bare id of its list ("landSachsenAnhalt")
+    GOVTOOL_DCAT_CONTRIBUTOR_ID = os.environ.get("GOVTOOL_DCAT_CONTRIBUTOR_ID", "")
 
     # Locale: German first, English second.
     BABEL_DEFAULT_LOCALE = os.environ.get("GOVTOOL_LOCALE", "de")

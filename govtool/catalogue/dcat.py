@@ -2,7 +2,13 @@
 
 The context is inline (no remote fetch), IRIs are built from GOVTOOL_BASE_URL so they stay stable
 whoever asks. Controlled vocabularies: EU data themes, EU frequencies, EU access rights, EU file
-types, the DCAT-AP.de political geocoding levels and licences.
+types, the DCAT-AP.de political geocoding levels and licences; telephone numbers as `tel:` IRIs
+and the laws a legal basis names as ELI IRIs (dcatap:applicableLegislation), see vocabularies.py.
+
+Two audiences: signed in (GOVTOOL_DCAT_PUBLIC off), the contact point names the entry's contact
+person; the public export (GOVTOOL_DCAT_PUBLIC=1, read by anyone) names functional contact points
+only: the providing organisation with its office address, mailbox and switchboard from the
+directory, never a person's name, e-mail address or phone number.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from ..core.models import utcnow
 from ..core.urls import base_url
 from ..directory.models import Organisation, Person
 from ..extensions import db
+from . import vocabularies
 from .models import (
     CatalogueEntry,
     CatalogueVersion,
@@ -40,6 +47,8 @@ CONTEXT = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "hydra": "http://www.w3.org/ns/hydra/core#",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "eli": "http://data.europa.eu/eli/ontology#",
     # The paging links are links (IRIs), not text.
     **{f"hydra:{link}": {"@type": "@id"} for link in ("first", "previous", "next")},
 }
@@ -66,16 +75,18 @@ ACCESS_RIGHTS = {
     PersonalDataLevel.PERSONAL: "NON_PUBLIC",
     PersonalDataLevel.SPECIAL: "NON_PUBLIC",
 }
-FILE_TYPES = {
-    "CSV": "CSV",
-    "XLSX": "XLSX",
-    "XLS": "XLS",
-    "JSON": "JSON",
-    "XML": "XML",
-    "PDF": "PDF",
-}
 # Exchanges between public bodies are not open data: "other closed licence" of DCAT-AP.de.
 LICENCE = "http://dcat-ap.de/def/licenses/other-closed"
+CONTRIBUTORS = "http://dcat-ap.de/def/contributors/"
+
+
+def contributor_iri(configured: str | None) -> str | None:
+    """GOVTOOL_DCAT_CONTRIBUTOR_ID as an IRI: a full IRI as given, a bare id of GovData's list
+    ("landSachsenAnhalt") under http://dcat-ap.de/def/contributors/; empty: none."""
+    value = (configured or "").strip()
+    if not value:
+        return None
+    return value if value.startswith(("http://", "https://")) else CONTRIBUTORS + value
 
 
 def _base() -> str:
@@ -180,6 +191,9 @@ def _export_query(paged: bool) -> sa.Select:
             provider.c.website,
             provider.c.email,
             provider.c.phone,
+            provider.c.street,
+            provider.c.postal_code,
+            provider.c.city,
             contact.c.id,
             contact.c.title,
             contact.c.first_name,
@@ -214,7 +228,32 @@ def _page_rows(limit: int | None, offset: int) -> Sequence[sa.Row[Any]]:
     return connection.execute(_export_query(True), {"limit": limit, "offset": offset}).all()
 
 
-def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
+def _functional_contact(name, email, phone, website, street, postal_code, city) -> dict[str, Any]:
+    """The organisation as its own contact point: office address, mailbox, switchboard."""
+    contact: dict[str, Any] = {"@type": "vcard:Organization", "vcard:fn": name}
+    if email:
+        contact["vcard:hasEmail"] = {"@id": f"mailto:{email}"}
+    tel = vocabularies.tel_iri(phone)
+    if tel:
+        contact["vcard:hasTelephone"] = {"@id": tel}
+    if website:
+        contact["vcard:hasURL"] = {"@id": website}
+    if street or postal_code or city:
+        address: dict[str, Any] = {"@type": "vcard:Address", "vcard:country-name": "Deutschland"}
+        for key, value in (
+            ("vcard:street-address", street),
+            ("vcard:postal-code", postal_code),
+            ("vcard:locality", city),
+        ):
+            if value:
+                address[key] = value
+        contact["vcard:hasAddress"] = address
+    return contact
+
+
+def _datasets(
+    rows: Sequence[Any], base: str, public: bool = False, contributor: str | None = None
+) -> list[dict[str, Any]]:
     """The rows of _page_rows as dcat:Dataset nodes (what dataset() builds from a version)."""
     frequencies = {k.value: f"{EU}frequency/{v}" for k, v in FREQUENCIES.items()}
     levels = {k.value: GEOCODING_LEVEL + v for k, v in GEOCODING_LEVELS.items()}
@@ -245,6 +284,9 @@ def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
         provider_website,
         provider_email,
         provider_phone,
+        provider_street,
+        provider_postal_code,
+        provider_city,
         person_id,
         person_title,
         person_first,
@@ -264,9 +306,20 @@ def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
             }
             if provider_website:
                 publisher["foaf:homepage"] = {"@id": provider_website}
-        if person_id is not None:
+        contact: dict[str, Any]
+        if public:
+            contact = _functional_contact(
+                provider_name,
+                provider_email,
+                provider_phone,
+                provider_website,
+                provider_street,
+                provider_postal_code,
+                provider_city,
+            )
+        elif person_id is not None:
             name = " ".join(p for p in (person_title, person_first, person_last) if p)
-            contact: dict[str, Any] = {
+            contact = {
                 "@type": "vcard:Organization",
                 "vcard:fn": f"{name}, {provider_name}",
             }
@@ -274,12 +327,15 @@ def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
         else:
             contact = {"@type": "vcard:Organization", "vcard:fn": provider_name}
             email = provider_email
-        if not email:  # rare: fall back to the provider's contact, then the entry's author
-            email = (fallback_email if fallback_email is not None else author_email) or ""
-        if email:
-            contact["vcard:hasEmail"] = {"@id": f"mailto:{email}"}
-        if provider_phone:
-            contact["vcard:hasTelephone"] = provider_phone
+        if not public:
+            if not email:  # rare: fall back to the provider's contact, then the entry's author
+                email = (fallback_email if fallback_email is not None else author_email) or ""
+            if email:
+                contact["vcard:hasEmail"] = {"@id": f"mailto:{email}"}
+            tel = vocabularies.tel_iri(provider_phone)
+            if tel:
+                contact["vcard:hasTelephone"] = {"@id": tel}
+        legislation = vocabularies.legislation_iris(legal_basis, legal_norm)
         if not legal_norm:
             legal_norm = legal_labels.get(legal_basis)
             if legal_norm is None:
@@ -291,16 +347,11 @@ def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
             "dct:license": {"@id": LICENCE},
             "dct:title": title_text,
         }
-        code = FILE_TYPES.get((data_format or "").strip().upper())
+        # Only the vocabulary's types: free text that maps to none is left out (dct:format is
+        # optional) and flagged on the entry's form (vocabularies.file_type_code).
+        code = vocabularies.file_type_code(data_format)
         if code:
-            distribution["dct:format"] = {"@id": f"{EU}file-type/{code}"}
-        elif data_format:
-            distribution["dct:format"] = {
-                "@type": "dct:MediaTypeOrExtent",
-                "skos:prefLabel": data_format,
-            }
-        else:
-            distribution["dct:format"] = {"@id": f"{EU}file-type/OCTET"}
+            distribution["dct:format"] = {"@id": f"{vocabularies.FILE_TYPE}{code}"}
         modified = {"@value": _iso(modified_on), "@type": "xsd:date"} if modified_on else None
         if modified:
             distribution["dct:modified"] = modified
@@ -309,7 +360,12 @@ def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
             "@type": "dcat:Dataset",
             "dct:identifier": identifier,
             "dct:title": title_text,
-            "dct:description": {"@value": description or title, "@language": "de"},
+            # The legal norm in words (state laws have no ELI): part of the description, since
+            # dcatde:legalBasis is deprecated in DCAT-AP.de 3.0.
+            "dct:description": {
+                "@value": f"{description or title}\n\nRechtsgrundlage: {legal_norm}",
+                "@language": "de",
+            },
             "dct:publisher": publisher,
             "dcat:contactPoint": contact,
             "dcat:keyword": [
@@ -319,10 +375,15 @@ def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
             "dct:accrualPeriodicity": {"@id": frequencies[frequency]},
             "dcatde:politicalGeocodingLevelURI": {"@id": levels[spatial_level]},
             "dct:accessRights": {"@id": rights[personal_data_level]},
-            "dcatde:legalBasis": {"@value": legal_norm, "@language": "de"},
             "dcat:landingPage": {"@id": url},
             "dcat:distribution": [distribution],
         }
+        if legislation:
+            node["dcatap:applicableLegislation"] = [
+                {"@id": iri, "@type": "eli:LegalResource"} for iri in legislation
+            ]
+        if contributor:
+            node["dcatde:contributorID"] = {"@id": contributor}
         if spatial_coverage:
             node["dct:spatial"] = {
                 "@type": "dct:Location",
@@ -343,8 +404,16 @@ def _datasets(rows: Sequence[Any], base: str) -> list[dict[str, Any]]:
     return datasets
 
 
-def catalogue_jsonld(page: int | None = None, per_page: int = PAGE_SIZE) -> dict[str, Any]:
-    """The catalogue as a JSON-LD document: whole, or one page of `per_page` datasets."""
+def catalogue_jsonld(
+    page: int | None = None,
+    per_page: int = PAGE_SIZE,
+    *,
+    public: bool = False,
+    contributor_id: str | None = None,
+) -> dict[str, Any]:
+    """The catalogue as a JSON-LD document: whole, or one page of `per_page` datasets.
+    `public`: functional contact points only (no person's data); `contributor_id`: GovData's
+    dcatde:contributorID (an IRI or a bare id of its list)."""
     base = _base()
     has_next = False
     if page is None:
@@ -355,7 +424,7 @@ def catalogue_jsonld(page: int | None = None, per_page: int = PAGE_SIZE) -> dict
         rows = _page_rows(per_page + 1, (page - 1) * per_page)
         has_next = len(rows) > per_page
         rows = rows[:per_page]
-    datasets = _datasets(rows, base)
+    datasets = _datasets(rows, base, public, contributor_iri(contributor_id))
     ministry = db.session.execute(
         sa.select(Organisation.id, Organisation.name, Organisation.website).where(
             Organisation.short_name == "MB-ST"
@@ -392,6 +461,9 @@ def catalogue_jsonld(page: int | None = None, per_page: int = PAGE_SIZE) -> dict
     return {"@context": CONTEXT, "@graph": [catalog, *datasets]}
 
 
-def catalogue_jsonld_text(page: int | None = None) -> str:
+def catalogue_jsonld_text(
+    page: int | None = None, *, public: bool = False, contributor_id: str | None = None
+) -> str:
     # Compact: json's C encoder only runs without indent; indenting took most of the page's time.
-    return json.dumps(catalogue_jsonld(page), ensure_ascii=False, separators=(",", ":"))
+    document = catalogue_jsonld(page, public=public, contributor_id=contributor_id)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -181,7 +181,7 @@ ENTRIES: list[dict[str, Any]] = [
         "spatial_level": "district",
         "period_start": "2023-08-01",
         "frequency": "yearly",
-        "data_format": "CSV",
+        "data_format": "GeoJSON",  # as typed before the form offered the EU file types
         "data_schema": "INSPIRE-Raster 1 km",
         "transfer_channel": "Verschlüsselter Datenträger, persönliche Übergabe",
         "retention_provider": "Ein Jahr nach Schuljahresende",

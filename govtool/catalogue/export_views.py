@@ -57,7 +57,12 @@ def dcat_export():
             return login_manager.unauthorized()
         require(can(current_user, "catalogue.export"))
     page, _ = page_args()
-    return Response(dcat.catalogue_jsonld_text(page), mimetype="application/ld+json")
+    text = dcat.catalogue_jsonld_text(
+        page,
+        public=bool(current_app.config.get("GOVTOOL_DCAT_PUBLIC")),
+        contributor_id=current_app.config.get("GOVTOOL_DCAT_CONTRIBUTOR_ID"),
+    )
+    return Response(text, mimetype="application/ld+json")
 
 
 @bp.get("/export.<fmt>")

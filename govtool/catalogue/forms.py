@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -16,6 +17,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms import ValidationError as FieldError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import (
@@ -35,6 +37,27 @@ from .models import (
     PersonalDataLevel,
     SpatialLevel,
 )
+from .vocabularies import FILE_TYPES, file_type_code
+
+FILE_TYPE_CHOICES: list[tuple[str, object]] = [
+    ("", _l("— not specified —")),
+    *FILE_TYPES.items(),
+]
+
+
+def offer_file_type(field, stored: str | None) -> None:
+    """The format select for a stored format: free text from before the select (or from an
+    import) is mapped to its EU file type ("GeoJSON" → GEOJSON) or, where none matches, kept as
+    a flagged extra choice that the form does not accept until a type is chosen."""
+    code = file_type_code(stored)
+    if code is not None:
+        if field.data == stored:  # not yet posted: show the mapped type
+            field.data = code
+    elif stored:
+        field.choices = [
+            *FILE_TYPE_CHOICES,
+            (stored, _l("%(text)s (no EU file type: please choose)", text=stored)),
+        ]
 
 
 def choices(enum_cls) -> list[tuple[str, object]]:
@@ -98,7 +121,12 @@ class EntryForm(FlaskForm):
     period_start = DateField(_l("Period covered from"), validators=[Optional()])
     period_end = DateField(_l("Period covered to"), validators=[Optional()])
     frequency = SelectField(_l("Frequency"), choices=choices(Frequency))
-    data_format = StringField(_l("Format"), validators=[Optional(), Length(max=100)])
+    data_format = SelectField(
+        _l("Format"),
+        choices=FILE_TYPE_CHOICES,
+        validators=[Optional()],
+        description=_l("File type from the EU vocabulary, as DCAT-AP.de publishes it."),
+    )
     data_schema = StringField(_l("Schema"), validators=[Optional(), Length(max=300)])
     transfer_channel = StringField(_l("Transfer channel"), validators=[Optional(), Length(max=200)])
     retention_provider = TextAreaField(_l("Retention and deletion (provider)"))
@@ -121,6 +149,16 @@ class EntryForm(FlaskForm):
     )
     items = FieldList(FormField(DataItemForm), min_entries=3)
     submit = SubmitField(_l("Save"))
+
+    def validate_data_format(self, field) -> None:
+        if field.data and field.data not in FILE_TYPES:
+            raise FieldError(
+                gettext(
+                    "“%(text)s” is no file type of the EU vocabulary: please choose the matching "
+                    "type.",
+                    text=field.data,
+                )
+            )
 
 
 class DecisionForm(FlaskForm):

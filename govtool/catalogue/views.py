@@ -29,7 +29,7 @@ from ..extensions import db
 from ..links import services as links
 from ..links.directory import organisation_choices, people_of_organisations
 from . import services
-from .forms import CommentForm, EntryForm, ReasonForm, choices
+from .forms import CommentForm, EntryForm, ReasonForm, choices, offer_file_type
 from .models import (
     CatalogueEntry,
     EntryStatus,
@@ -190,6 +190,7 @@ def _entry_form(entry: CatalogueEntry | None, version=None) -> EntryForm:
     ]
     form.provider_contact_id.choices = people
     form.recipient_contact_id.choices = people
+    offer_file_type(form.data_format, version.data_format if version is not None else None)
     return form
 
 

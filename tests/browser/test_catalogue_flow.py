@@ -40,7 +40,7 @@ def test_municipality_submits_ministry_approves_entry_reaches_map_and_dcat(
     page.get_by_label("Rechtsgrundlage", exact=True).select_option("school_law")
     page.get_by_label("Angeführte Rechtsnorm").fill("§ 37 Schulgesetz LSA")
     page.get_by_label("Aufbewahrungs- und Löschfrist (empfangende Stellen)").fill("drei Jahre")
-    page.get_by_label("Format", exact=True).fill("CSV")
+    page.get_by_label("Format", exact=True).select_option("CSV")  # the EU file types
     page.get_by_role("button", name="Speichern").click()
     heading = page.get_by_role("heading", level=1)
     heading.wait_for()

@@ -180,7 +180,7 @@ SELECT ?dataset WHERE {
     dct:title ?title ; dct:description ?description ; dct:publisher ?publisher ;
     dcat:contactPoint ?contact ; dcat:keyword ?keyword ; dcat:theme ?theme ;
     dct:accrualPeriodicity ?frequency ; dcatde:politicalGeocodingLevelURI ?level ;
-    dct:temporal ?temporal ; dct:accessRights ?rights ; dcatde:legalBasis ?legal ;
+    dct:temporal ?temporal ; dct:accessRights ?rights ;
     dct:identifier ?identifier ; dct:issued ?issued ; dct:modified ?modified ;
     dcat:distribution ?distribution .
   ?publisher a <http://xmlns.com/foaf/0.1/Organization> .
@@ -192,6 +192,10 @@ SELECT ?dataset WHERE {
   FILTER(?frequency = <http://publications.europa.eu/resource/authority/frequency/ANNUAL>)
   FILTER(?level = <http://dcat-ap.de/def/politicalGeocoding/Level/municipality>)
   FILTER(STRSTARTS(STR(?licence), "http://dcat-ap.de/def/licenses/"))
+  # a state law has no ELI IRI: the legal norm is part of the description (dcatde:legalBasis
+  # is deprecated in DCAT-AP.de 3.0)
+  FILTER(CONTAINS(STR(?description), "Rechtsgrundlage: § 6 StatG LSA"))
+  FILTER NOT EXISTS { ?dataset dcatde:legalBasis ?legal }
 }
 """
 
