@@ -124,17 +124,20 @@ def test_sign_in_time_does_not_tell_whether_the_account_exists(app, client, db, 
     make_user("anna@example.org")
     db.session.commit()
 
-    def best_of(email: str) -> float:
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            _fail(client, email)
-            times.append(time.perf_counter() - start)
-        return min(times)
+    def timed(email: str) -> float:
+        start = time.perf_counter()
+        _fail(client, email)
+        return time.perf_counter() - start
 
     _fail(client, "nobody@example.org")  # warm-up: the dummy hash is made once
-    existing, unknown = best_of("anna@example.org"), best_of("nobody@example.org")
-    assert 0.5 < unknown / existing < 2, (existing, unknown)
+    # Interleaved rounds, the fastest of each: a loaded machine (CI beside other work) slows
+    # single calls at random, and both kinds alike. The deterministic check above counts the
+    # hash checks; this one shows the time itself does not tell (the bug was 15x).
+    existing, unknown = [], []
+    for _ in range(6):
+        existing.append(timed("anna@example.org"))
+        unknown.append(timed("nobody@example.org"))
+    assert 1 / 3 < min(unknown) / min(existing) < 3, (existing, unknown)
 
 
 def test_per_address_limit_still_applies(client, db):
