@@ -88,6 +88,8 @@ class Config:
     # The DCAT-AP.de export (approved entries in force only) without sign-in, for harvesters
     # such as GovData; off by default, since a data-sharing register may be internal.
     GOVTOOL_DCAT_PUBLIC = _bool("GOVTOOL_DCAT_PUBLIC", False)
+    # Objects per OParl list page (a client may ask for fewer with `limit`).
+    GOVTOOL_OPARL_PAGE_SIZE = _int("GOVTOOL_OPARL_PAGE_SIZE", 100)
 
     # Locale: German first, English second.
     BABEL_DEFAULT_LOCALE = os.environ.get("GOVTOOL_LOCALE", "de")
