@@ -13,6 +13,9 @@ OParl is read-only and anonymous, so it publishes less than a signed-in user see
 - Papers: only of public agenda items (reference, title, type, submitting organisation).
 - Files: only the files of public agenda items that are not a paper's file (the rule of
   bodies' `meeting_file.view` for everyone: a paper's file is for the body's members).
+- Documents: the generated invitation and minutes (DOCX) are not published as `invitation` or
+  `resultsProtocol`: the invitation's letterhead names the secretary's own e-mail and phone, and
+  the minutes cover non-public items too. The meeting's video link is internal as well.
 - People: a person who is a member of a published Gremium is published with name and
   memberships (role, voting right, organisation) only: never e-mail, phone, function or address,
   whatever they agreed to elsewhere. An erased person keeps only the placeholder name.
