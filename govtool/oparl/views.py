@@ -97,6 +97,12 @@ def _render(kind: str, root: Body, embed: bool):
     return render
 
 
+@bp.route("/<path:rest>")
+def unknown(rest: str):
+    """Any other address under /oparl/v1 is a JSON 404, like an unknown object."""
+    abort(404, description="There is no such OParl address.")
+
+
 @bp.get("/system")
 def system():
     with force_locale("de"):

@@ -372,6 +372,7 @@ def test_non_public_objects_answer_404(client, oparl_demo):
         f"/oparl/v1/file/{oparl_demo[(True, True)].id}/download",
         "/oparl/v1/meeting/999999",
         "/oparl/v1/body/1/nothing",
+        "/oparl/v1/no/such/thing",
     ]
     for url in hidden:
         response = client.get(url)
