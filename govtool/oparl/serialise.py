@@ -19,7 +19,7 @@ from ..core.urls import external_url
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from . import scope
-from .permissions import file_is_public, item_is_public, paper_is_public, results_are_public
+from .permissions import file_is_public, item_is_public, results_are_public
 
 OPARL = "https://schema.oparl.org/1.1/"
 MEETING_STATES = {
@@ -57,7 +57,7 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def system(bodies: list[Body]) -> dict[str, Any]:
+def system() -> dict[str, Any]:
     return {
         "id": url("system"),
         "type": OPARL + "System",
@@ -276,9 +276,3 @@ def file(stored: StoredFile) -> dict[str, Any]:
             else None,
         }
     )
-
-
-def is_visible(stored: StoredFile | Paper) -> bool:
-    if isinstance(stored, Paper):
-        return paper_is_public(stored)
-    return file_is_public(stored)

@@ -106,7 +106,7 @@ def unknown(rest: str):
 @bp.get("/system")
 def system():
     with force_locale("de"):
-        return answer(serialise.system(scope.roots()))
+        return answer(serialise.system())
 
 
 @bp.get("/body")
