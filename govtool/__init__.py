@@ -171,9 +171,9 @@ def _register_areas(app: Flask) -> None:
     data and catalogue (its init_app). Core first, then the areas alphabetically: the order of
     the dashboard panels, demo loaders (links after the areas it links), reminders and catalogues.
     """
-    from . import agreements, auth, bodies, catalogue, core, directory, links
+    from . import agreements, auth, bodies, catalogue, core, directory, links, oparl
 
-    for area in (core, auth, agreements, bodies, catalogue, directory, links):
+    for area in (core, auth, agreements, bodies, catalogue, directory, links, oparl):
         area.init_app(app)
 
 

@@ -90,6 +90,8 @@ class Config:
     GOVTOOL_DCAT_PUBLIC = _bool("GOVTOOL_DCAT_PUBLIC", False)
     # GovData's dcatde:contributorID: an IRI or a bare id of its list ("landSachsenAnhalt")
     GOVTOOL_DCAT_CONTRIBUTOR_ID = os.environ.get("GOVTOOL_DCAT_CONTRIBUTOR_ID", "")
+    # Objects per OParl list page (a client may ask for fewer with `limit`).
+    GOVTOOL_OPARL_PAGE_SIZE = _int("GOVTOOL_OPARL_PAGE_SIZE", 100)
 
     # Locale: German first, English second.
     BABEL_DEFAULT_LOCALE = os.environ.get("GOVTOOL_LOCALE", "de")

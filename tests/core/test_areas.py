@@ -16,7 +16,7 @@ from govtool.core.main_views import DASHBOARD_PANELS
 from govtool.demo import DEMO_LOADERS
 
 PACKAGE = Path(govtool.__file__).parent
-AREAS = ("agreements", "auth", "bodies", "catalogue", "core", "directory", "links")
+AREAS = ("agreements", "auth", "bodies", "catalogue", "core", "directory", "links", "oparl")
 
 
 def _foreign_service_imports(area: str) -> list[str]:

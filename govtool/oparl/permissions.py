@@ -1,0 +1,63 @@
+"""What OParl publishes: the public part of the bodies, to anyone, without signing in.
+
+OParl is read-only and anonymous, so it publishes less than a signed-in user sees:
+
+- Body: each top-level Gremium stands for one cooperation (in the demo the Begleitgremium
+  "Kooperation im kommunalen Bildungsmanagement" with its working groups); its LegislativeTerm is
+  the Gremium's start and end date. Organization: that Gremium and every body below it
+  (organizationType "Gremium"), plus the member organisations people sit for (`onBehalfOf`) and
+  that submit papers (organizationType "Institution"), with name and kind only.
+- Meetings: all of them (a meeting's date, place and state are public in govtool); agenda items
+  only where `is_public`; results and resolution texts only once the minutes are approved
+  (`minutes_approved`): draft and circulated minutes are internal and never leave.
+- Papers: only of public agenda items (reference, title, type, submitting organisation).
+- Files: only the files of public agenda items that are not a paper's file (the rule of
+  bodies' `meeting_file.view` for everyone: a paper's file is for the body's members).
+- Documents: the generated invitation and minutes (DOCX) are not published as `invitation` or
+  `resultsProtocol`: the invitation's letterhead names the secretary's own e-mail and phone, and
+  the minutes cover non-public items too. The meeting's video link is internal as well.
+- People: a person who is a member of a published Gremium is published with name and
+  memberships (role, voting right, organisation) only: never e-mail, phone, function or address,
+  whatever they agreed to elsewhere. An erased person keeps only the placeholder name.
+- Deleted objects: govtool deletes nothing of the above softly (memberships end, meetings are
+  cancelled), so there are no `deleted: true` objects; a hard-deleted agenda item simply
+  disappears.
+
+Every query of published objects goes through the filters below, so a list and an object page
+cannot disagree.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..bodies.agenda_models import AgendaItem, Paper, StoredFile
+from ..bodies.models import Meeting, MeetingStatus
+
+PUBLIC_ITEM = AgendaItem.is_public.is_(True)
+PUBLIC_FILE = sa.and_(
+    StoredFile.paper_id.is_(None),
+    StoredFile.agenda_item_id.in_(sa.select(AgendaItem.id).where(PUBLIC_ITEM)),
+)
+PUBLIC_PAPER = Paper.agenda_item_id.in_(sa.select(AgendaItem.id).where(PUBLIC_ITEM))
+
+
+def item_is_public(item: AgendaItem) -> bool:
+    return bool(item.is_public)
+
+
+def file_is_public(stored: StoredFile) -> bool:
+    return (
+        stored.paper_id is None
+        and stored.agenda_item is not None
+        and item_is_public(stored.agenda_item)
+    )
+
+
+def paper_is_public(paper: Paper) -> bool:
+    return item_is_public(paper.agenda_item)
+
+
+def results_are_public(meeting: Meeting) -> bool:
+    """Results and resolutions are part of the minutes: public once these are approved."""
+    return meeting.status is MeetingStatus.MINUTES_APPROVED
