@@ -26,7 +26,7 @@ CLOSED = "Personalangelegenheit Vertraulich"
 @pytest.fixture()
 def public_world(app, db, monkeypatch):
     monkeypatch.setitem(app.config, "GOVTOOL_BASE_URL", BASE + "/")
-    body = make_body(name="Begleitgremium Öffentlich", short_name="BGÖ", public_calendar=True)
+    body = make_body(name="Begleitgremium Öffentlich", short_name="BGOE", public_calendar=True)
     secretary, _ = make_member_user(body, MembershipRole.SECRETARY, roles=(Role.SECRETARY,))
     member, _ = make_member_user(body, MembershipRole.MEMBER)
     today = dt.date.today()
@@ -154,7 +154,7 @@ def test_the_body_page_shows_webcal_and_https_links_on_the_base_url(public_world
     webcal_private = private.replace("https://", "webcal://", 1)
     assert f'href="{webcal_public}"' in html and f'href="{public}"' in html
     assert f'href="{webcal_private}"' in html and f'value="{private}"' in html
-    assert "Öffentlichen Kalender von BGÖ abonnieren (webcal)" in html
+    assert "Öffentlichen Kalender von BGOE abonnieren (webcal)" in html
     assert "Outlook, Thunderbird und der Kalender auf iPhone oder iPad" in html
     # Someone who is not a member sees the public links but not the private address.
     client.post("/logout")
@@ -173,8 +173,8 @@ def test_the_links_and_the_feed_name_in_english(public_world, client, login):
     with client.session_transaction() as session:
         session["locale"] = "en"
     html = client.get(f"/bodies/{body.id}").get_data(as_text=True)
-    assert "Subscribe to the public calendar of BGÖ (webcal)" in html
-    assert "Subscribe to the members' calendar of BGÖ (webcal)" in html.replace("&#39;", "'")
+    assert "Subscribe to the public calendar of BGOE (webcal)" in html
+    assert "Subscribe to the members' calendar of BGOE (webcal)" in html.replace("&#39;", "'")
     feed = icalendar.Calendar.from_ical(client.get(_feed_url(body)).data)
     assert str(feed["X-WR-CALNAME"]) == "Begleitgremium Öffentlich – public meetings"
     with client.session_transaction() as session:
@@ -184,8 +184,30 @@ def test_the_links_and_the_feed_name_in_english(public_world, client, login):
 
 
 def test_editors_switch_the_public_calendar_on_the_body_form(public_world, client, login, db):
-    body = public_world["closed_body"]
-    assert client.get(_feed_url(body)).status_code == 404
+    body = public_world["body"]
+    assert client.get(_feed_url(public_world["closed_body"])).status_code == 404
     login(public_world["secretary"].email)
-    form = client.get(f"/bodies/{public_world['body'].id}/edit").get_data(as_text=True)
+    form = client.get(f"/bodies/{body.id}/edit").get_data(as_text=True)
     assert 'name="public_calendar"' in form and "Öffentlicher Kalender" in form
+    data = {
+        "name": body.name,
+        "short_name": body.short_name,
+        "kind": body.kind.value,
+        "cadence": body.cadence.value,
+        "quorum_percent": "50",
+        "quorum_more_than": "y",
+        "invitation_period_days": "14",
+        "papers_period_days": "7",
+        "minutes_draft_days": "14",
+        "comment_period_days": "14",
+        "state_code": "ST",
+    }
+    response = client.post(f"/bodies/{body.id}/edit", data=data)
+    assert response.status_code == 302
+    client.post("/logout")
+    assert client.get(_feed_url(body)).status_code == 404  # unticked: the feed is gone
+    login(public_world["secretary"].email)
+    data["public_calendar"] = "y"
+    assert client.post(f"/bodies/{body.id}/edit", data=data).status_code == 302
+    client.post("/logout")
+    assert client.get(_feed_url(body)).status_code == 200
