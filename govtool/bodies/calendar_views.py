@@ -31,6 +31,7 @@ def public_calendar_feed(body_id: int):
     feed = public_calendar.public_feed(body)
     response = Response(feed.data, content_type=safe_mimetype("text/calendar"))
     response.headers["Cache-Control"] = PUBLIC_FEED_CACHE
+    response.headers["Access-Control-Allow-Origin"] = "*"  # public data, e.g. for a town's site
     response.set_etag(feed.etag)
     response.last_modified = feed.last_modified
     return response.make_conditional(request)

@@ -127,6 +127,7 @@ def test_the_public_feed_is_cacheable_and_answers_304_when_unchanged(public_worl
     first = client.get(url)
     assert first.headers["Cache-Control"] == "public, max-age=3600"
     assert "Content-Disposition" not in first.headers
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
     etag = first.headers["ETag"]
     assert etag and first.headers["Last-Modified"]
     assert client.get(url).data == first.data  # stable bytes: DTSTAMP is the last change
