@@ -130,6 +130,7 @@ def _load_bodies_demo() -> dict[str, int]:
             cadence=Cadence.QUARTERLY,
             state_code="ST",
             start_date=start,
+            public_calendar=True,  # the public feed /bodies/<id>/public.ics
         )
         db.session.add(body)
         added["bodies"] += 1

@@ -98,6 +98,13 @@ class BodyForm(FlaskForm):
     )
     start_date = DateField(_l("Start"), validators=[Optional()])
     end_date = DateField(_l("End"), validators=[Optional()])
+    public_calendar = BooleanField(
+        _l("Public calendar"),
+        description=_l(
+            "Anyone may subscribe to the dates of the meetings, without signing in "
+            "(title, time, place and public agenda items only)"
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -153,6 +153,8 @@ class Body(Audited, TimestampMixin, Model):
     start_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     end_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     calendar_token: Mapped[str] = mapped_column(sa.String(64), default=new_token, unique=True)
+    # The body publishes its meetings' dates in a feed anyone may subscribe to (no token).
+    public_calendar: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     parent: Mapped[Body | None] = relationship(remote_side="Body.id", back_populates="children")
     children: Mapped[list[Body]] = relationship(back_populates="parent", order_by="Body.name")

@@ -124,6 +124,23 @@ def body_calendar(user: User, body) -> bool:
     return is_body_editor(user, body) or is_member(user, body, current_only=True)
 
 
+# The public calendar (no sign-in, no token, so no @rule: can() refuses anonymous users).
+# A body publishes a feed only when its editors marked it so (Body.public_calendar, off by
+# default). The feed lists a meeting when its date is public information: every meeting of such
+# a body, except one cancelled before any invitation went out (it was never announced); a
+# cancelled announced meeting stays in, as STATUS:CANCELLED, so subscribers see the cancellation.
+# An entry carries only the title, time, place, status, public agenda items and the page link:
+# never invitees, video-conference links, non-public agenda items, contact data or addresses.
+def has_public_calendar(body: Body | None) -> bool:
+    return body is not None and bool(body.public_calendar)
+
+
+def in_public_calendar(meeting) -> bool:
+    if not has_public_calendar(meeting.body):
+        return False
+    return not (meeting.status is MeetingStatus.CANCELLED and meeting.invitation_sent_at is None)
+
+
 @rule("meeting.view")
 def view_meeting(user: User, meeting) -> bool:
     return True  # the public part; internal parts ask meeting.read_internal

@@ -58,6 +58,7 @@ BODY_FIELDS = (
     "state_code",
     "start_date",
     "end_date",
+    "public_calendar",
 )
 GERMAN_STATES = "BB BE BW BY HB HE HH MV NI NW RP SH SL SN ST TH".split()
 

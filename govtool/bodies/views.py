@@ -439,4 +439,4 @@ def calendar_feed(token: str):
 
 
 # The members' pages register their routes on bp (imported last: they import bp).
-from . import membership_views  # noqa: E402,F401
+from . import calendar_views, membership_views  # noqa: E402,F401

@@ -59,3 +59,10 @@ def safe_redirect_target(target: Any, fallback: str | None = None) -> str:
     if is_safe_redirect_target(target):
         return target
     return fallback if fallback is not None else url_for("main.dashboard")
+
+
+def webcal_url(url: str) -> str:
+    """The subscription form of a feed address: the same URL with the scheme webcal:// (calendar
+    clients such as Outlook, Thunderbird and iOS subscribe to it instead of downloading once)."""
+    parts = urlsplit(url)
+    return parts._replace(scheme="webcal").geturl()
