@@ -37,6 +37,7 @@ ANCHORS = {
     "user_id": "SELECT id AS user_id FROM users ORDER BY id",
     "template_id": "SELECT id AS template_id FROM agreement_templates ORDER BY id",
     "action_id": "SELECT id AS action_id FROM action_items ORDER BY id",
+    "token_id": "SELECT id AS token_id FROM api_tokens ORDER BY id",
 }
 NUMBER_ANCHORS = {
     "agreement_id": "SELECT agreement_id, number FROM agreement_versions ORDER BY id",
