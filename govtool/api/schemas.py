@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from ..agreements.models import AgreementKind, AgreementStatus, PartyRole, VersionStatus
 from ..bodies.agenda_models import ItemKind
-from ..bodies.minutes_models import ActionStatus
+from ..bodies.minutes_models import ActionStatus, Presence
 from ..bodies.models import BodyKind, MeetingKind, MeetingStatus
 from ..catalogue.models import EntryStatus
 from ..catalogue.models import VersionStatus as CatalogueVersionStatus
@@ -167,3 +167,25 @@ class CatalogueEntryInput(Schema):
 
 class SubmitInput(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ParticipantSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    organisation_name = fields.String()
+    is_guest = fields.Boolean(required=True)
+    has_voting_right = fields.Boolean(required=True)
+    presence = fields.Enum(Presence, by_value=True, required=True)
+    represented_by = fields.String()
+
+
+class AttendanceEntryInput(Schema):
+    participant_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    presence = fields.Enum(Presence, by_value=True, required=True)
+    represented_by = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class AttendanceInput(Schema):
+    entries = fields.List(
+        fields.Nested(AttendanceEntryInput), required=True, validate=validate.Length(max=500)
+    )
