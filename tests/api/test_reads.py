@@ -134,3 +134,18 @@ def test_demo_load_prints_a_fresh_token_for_the_ministry(app, client, db):
     assert tokens[0] != tokens[1]
     response = client.get("/api/v1/agreements", headers=bearer(tokens[1]))
     assert response.status_code == 200 and response.json
+
+
+def test_openapi_document_and_reference_page(client, db):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"] == "3.1.0"
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert "/api/v1/catalogue/entries" in spec["paths"]
+    problem = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]
+    assert list(problem) == ["application/problem+json"]
+    page = client.get("/api/v1/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "GET /api/v1/agreements/{agreement_id}" in html
+    # local assets only: no script, style or font from elsewhere
+    assert not re.search(r'(src|href)="(https?:)?//', html)
