@@ -171,9 +171,9 @@ def _register_areas(app: Flask) -> None:
     data and catalogue (its init_app). Core first, then the areas alphabetically: the order of
     the dashboard panels, demo loaders (links after the areas it links), reminders and catalogues.
     """
-    from . import agreements, auth, bodies, catalogue, core, directory, links, oparl
+    from . import agreements, api, auth, bodies, catalogue, core, directory, links, oparl
 
-    for area in (core, auth, agreements, bodies, catalogue, directory, links, oparl):
+    for area in (core, auth, agreements, bodies, catalogue, directory, links, oparl, api):
         area.init_app(app)
 
 
@@ -221,7 +221,14 @@ def _register_error_pages(app: Flask) -> None:
         if code >= 500:
             rollback_quietly()
         if request.path.startswith("/api/"):
-            return {"error": str(code), "message": str(message or messages[code])}, code
+            from .api.problems import problem
+
+            headers = {
+                k: v
+                for k, v in getattr(error, "get_headers", lambda: [])()
+                if k.lower() != "content-type"
+            }
+            return problem(code, str(message or messages[code]), headers=headers)
         if code == 503:
             _forget_user()  # the header would ask the database for the user again
         try:

@@ -102,6 +102,12 @@ def demo_load_command(if_empty: bool):
     summary = load_demo()
     db.session.commit()
     click.echo("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    from .api.demo import DEMO_TOKEN_USER, demo_token
+
+    secret = demo_token()
+    db.session.commit()
+    if secret:
+        click.echo(f"API token for {DEMO_TOKEN_USER} (read and write, shown once): {secret}")
 
 
 bench_cli = AppGroup("bench", help="Benchmark data.")

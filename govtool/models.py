@@ -7,6 +7,7 @@ from .agreements import models as agreements_models  # noqa: F401
 from .agreements import permissions as agreements_permissions  # noqa: F401
 from .auth import models as auth_models  # noqa: F401
 from .auth import permissions as auth_permissions  # noqa: F401
+from .auth import tokens as auth_tokens  # noqa: F401
 from .bodies import agenda_models as bodies_agenda_models  # noqa: F401
 from .bodies import minutes_models as bodies_minutes_models  # noqa: F401
 from .bodies import models as bodies_models  # noqa: F401

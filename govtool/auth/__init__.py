@@ -10,8 +10,10 @@ def init_app(app) -> None:
 
     from ..core.navigation import add_nav_item
     from .first_sign_in import require_password_change
+    from .token_views import bp as token_bp
     from .views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(token_bp)
     app.before_request(require_password_change)
     add_nav_item(_l("Users"), "auth.users", "user.manage", 90)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     PasswordField,
+    StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -82,3 +84,26 @@ class ProfileForm(FlaskForm):
         _l("Language"), choices=[("", _l("Browser default")), ("de", "Deutsch"), ("en", "English")]
     )
     submit = SubmitField(_l("Save"))
+
+
+class TokenForm(FlaskForm):
+    """A new personal access token for the JSON API (auth.tokens)."""
+
+    name = StringField(
+        _l("Name (what the token is for)"), validators=[DataRequired(), Length(max=100)]
+    )
+    scope = SelectField(
+        _l("Permissions"),
+        choices=[("read", _l("Read only")), ("write", _l("Read and write"))],
+        default="read",
+    )
+    expires_on = DateField(_l("Valid until"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create token"))
+
+
+class TokenRevokeForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Yes, revoke this token: programs using it lose access at once."),
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Revoke token"))

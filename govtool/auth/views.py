@@ -39,6 +39,7 @@ from .forms import (
 )
 from .models import Role, User
 from .sessions import end_session, renew_session, revoke_sessions, start_session
+from .token_views import token_section
 
 bp = Blueprint("auth", __name__)
 
@@ -170,7 +171,10 @@ def profile():
 
     def page(status: int):
         return render_template(
-            "auth/profile.html", password_form=password_form, profile_form=profile_form
+            "auth/profile.html",
+            password_form=password_form,
+            profile_form=profile_form,
+            **token_section(),
         ), status
 
     if password_form.submit.data and password_form.validate_on_submit():

@@ -25,6 +25,7 @@ PAGES = [
     "/agreements/verify",
     "/agreements/1/compare",
     "/password/forgot",
+    "/api/v1/",  # the API reference, rendered from the OpenAPI document
 ]
 
 

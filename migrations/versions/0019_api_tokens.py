@@ -1,0 +1,49 @@
+"""personal access tokens for the JSON API
+
+Revision ID: 0019_api_tokens
+Revises: 0018_calendar_feeds
+Create Date: 2026-12-02 11:30:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0019_api_tokens"
+down_revision = "0018_calendar_feeds"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("hint", sa.String(length=12), nullable=False),
+        sa.Column(
+            "scope",
+            sa.Enum("read", "write", name="tokenscope", native_enum=False, length=10),
+            nullable=False,
+        ),
+        sa.Column("expires_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    with op.batch_alter_table("api_tokens") as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("api_tokens") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
+    op.drop_table("api_tokens")
