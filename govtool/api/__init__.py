@@ -9,6 +9,7 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     from .attendance import bp as attendance_bp
+    from .people import bp as people_bp
     from .reads import bp as read_bp
     from .reference import bp as reference_bp
     from .spec import GovtoolApi, api_settings
@@ -17,6 +18,6 @@ def init_app(app) -> None:
     api_settings(app)
     api = GovtoolApi(app)
     app.extensions["govtool_api"] = api
-    for blueprint in (read_bp, attendance_bp, write_bp):
+    for blueprint in (read_bp, people_bp, attendance_bp, write_bp):
         api.register_blueprint(blueprint)
     app.register_blueprint(reference_bp)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from types import SimpleNamespace
+
+from marshmallow import Schema, fields, pre_dump, validate
 
 from ..agreements.models import AgreementKind, AgreementStatus, PartyRole, VersionStatus
 from ..bodies.agenda_models import ItemKind
@@ -38,6 +40,56 @@ class OrganisationSchema(Schema):
     email = fields.String(metadata={"description": "the organisation's office mailbox"})
     website = fields.String()
     is_active = fields.Boolean(required=True)
+
+
+# What an erased person (Art. 17 GDPR) shows besides the placeholder name: nothing.
+ERASED_BLANKS = {
+    "title": "",
+    "first_name": "",
+    "last_name": "",
+    "function": "",
+    "email": "",
+    "phone": "",
+}
+
+
+class PersonSchema(Schema):
+    """A person as the directory's pages show them; an erased person as the placeholder."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(
+        required=True,
+        attribute="full_name",
+        metadata={"description": 'the full name; "Erased person <id>" once erased'},
+    )
+    title = fields.String(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    function = fields.String(required=True)
+    organisation_id = fields.Integer(allow_none=True, required=True)
+    email = fields.String(required=True)
+    phone = fields.String(required=True)
+    is_active = fields.Boolean(required=True)
+    erased_at = fields.AwareDateTime(
+        allow_none=True,
+        required=True,
+        metadata={"description": "when the person's data was erased (Art. 17 GDPR)"},
+    )
+
+    @pre_dump
+    def _placeholder_when_erased(self, person, **_kwargs):
+        """Whatever an erased person's row still holds (the last name keeps the placeholder for
+        pages that read columns) is not given out."""
+        if person.erased_at is None:
+            return person
+        return SimpleNamespace(
+            id=person.id,
+            full_name=person.full_name,
+            organisation_id=person.organisation_id,
+            is_active=person.is_active,
+            erased_at=person.erased_at,
+            **ERASED_BLANKS,
+        )
 
 
 class BodySchema(Schema):

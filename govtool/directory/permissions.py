@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from ..auth.models import Role, User
-from ..core.permissions import rule
+from ..core.permissions import Filter, rule
 
 DIRECTORY_EDITORS = (Role.ADMIN, Role.SECRETARY, Role.MINISTRY)
 # How many levels an organisation and its departments span, at most: the bound of every walk up
@@ -47,7 +49,17 @@ def deactivate_organisation(user: User, organisation) -> bool:
     return user.has_role(Role.ADMIN, Role.SECRETARY)
 
 
-@rule("person.view")
+def _signed_in_scope(user: User) -> str:
+    return "signed-in"
+
+
+def _all_people(_scope: str) -> sa.ColumnElement[bool]:
+    return sa.true()
+
+
+# Every signed-in user sees every person (the directory is the shared address book); the lists
+# (the JSON API's people) ask where() so that narrowing this rule narrows them too.
+@rule("person.view", where=Filter(_signed_in_scope, _all_people))
 def view_person(user: User, person) -> bool:
     return True
 

@@ -30,7 +30,7 @@ from govtool.bodies.models import MembershipRole
 from govtool.catalogue import services as catalogue_services
 from govtool.catalogue.models import CatalogueEntry, CatalogueVersion, EntryStatus
 from govtool.core.permissions import can, filter_scope, filtered_actions, where
-from govtool.directory.models import OrganisationKind
+from govtool.directory.models import OrganisationKind, Person
 from govtool.extensions import db
 from tests.bodies.factories import make_body, make_meeting, make_membership
 from tests.catalogue.factories import make_entry
@@ -44,6 +44,7 @@ MODELS = {
     "catalogue.view_drafts": CatalogueEntry,
     "action.view": ActionItem,
     "action.edit": ActionItem,
+    "person.view": Person,
 }
 
 
