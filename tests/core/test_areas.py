@@ -16,7 +16,20 @@ from govtool.core.main_views import DASHBOARD_PANELS
 from govtool.demo import DEMO_LOADERS
 
 PACKAGE = Path(govtool.__file__).parent
-AREAS = ("agreements", "auth", "bodies", "catalogue", "core", "directory", "links", "oparl")
+AREAS = (
+    "agreements",
+    "api",
+    "auth",
+    "bodies",
+    "catalogue",
+    "core",
+    "directory",
+    "links",
+    "oparl",
+)
+# Consumers may import other areas' services (links/ is where areas meet, api/ serves them as
+# JSON); they never import another area's views, and no area imports api/.
+CONSUMERS = ("api", "links")
 
 
 def _foreign_service_imports(area: str) -> list[str]:
@@ -36,12 +49,39 @@ def _foreign_service_imports(area: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("area", [a for a in AREAS if a != "links"])
+@pytest.mark.parametrize("area", [a for a in AREAS if a not in CONSUMERS])
 def test_no_area_imports_another_areas_services_or_views(area):
     # links/ may (it is where areas meet); pages use links.services, services core.links
     allowed = {"links.services", "links.directory", "links"}
     offending = [line for line in _foreign_service_imports(area) if line.split()[-1] not in allowed]
     assert offending == []
+
+
+@pytest.mark.parametrize("area", CONSUMERS)
+def test_a_consumer_imports_services_but_no_other_areas_views(area):
+    views = []
+    for path in sorted((PACKAGE / area).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.ImportFrom) or node.level < 2 or not node.module:
+                continue
+            parts = node.module.split(".")
+            if parts[0] == area or parts[0] not in AREAS or parts[0] == "core":
+                continue
+            if "views" in parts[1:] or "views" in {alias.name for alias in node.names}:
+                views.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.module}")
+    assert _foreign_service_imports(area)  # it does use other areas' services
+    assert views == []
+
+
+@pytest.mark.parametrize("area", [a for a in AREAS if a != "api"])
+def test_no_area_imports_the_api(area):
+    """The API is a leaf: pages and services never depend on it."""
+    for path in sorted((PACKAGE / area).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2 and node.module:
+                assert node.module.split(".")[0] != "api", f"{path}:{node.lineno}"
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("govtool.api"), f"{path}:{node.lineno}"
 
 
 @pytest.mark.parametrize("area", ["agreements", "bodies", "catalogue"])
