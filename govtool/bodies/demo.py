@@ -221,6 +221,8 @@ def _demo_meetings(body: Body, people, orgs, start: dt.date) -> int:
         added += 1
         if not past or topic is None:
             continue
+        # invited three weeks ahead (the invitation is then published in OParl)
+        meeting.invitation_sent_at = local_datetime(day - dt.timedelta(days=21), dt.time(9, 0))
         minutes.ensure_participants(meeting)
         for participant in meeting.participants:
             attends = participant.has_voting_right or participant.is_guest

@@ -65,10 +65,21 @@ def meeting_reference(meeting: Meeting) -> str:
     return f"{meeting.body.short_name}-S-{meeting.number:02d}"
 
 
-def document_meta(meeting: Meeting, title: str, moment) -> DocumentMeta:
+def document_meta(meeting: Meeting, title: str, moment, public: bool = False) -> DocumentMeta:
     """The body's office (Geschäftsstelle) issues the meeting's documents; the contact is the
-    body's secretary on the meeting day, else the office's contact person."""
+    body's secretary on the meeting day, else the office's contact person. A published document
+    (`public`) names the office itself with its functional phone and e-mail instead: no
+    person's own contact data leave govtool."""
     office = meeting.body.organisation
+    if public:
+        return DocumentMeta(
+            title=title,
+            subject=meeting.body.name,
+            issuer=Issuer.of(office),
+            reference=meeting_reference(meeting),
+            contact=office_contact(office),
+            moment=moment_of(moment),
+        )
     seat = next(
         (
             m
@@ -88,6 +99,22 @@ def document_meta(meeting: Meeting, title: str, moment) -> DocumentMeta:
     )
 
 
+def office_contact(office) -> Contact | None:
+    """The office as the contact of a published document (its own name, phone and e-mail)."""
+    if office is None:
+        return None
+    return Contact(name=office.name, phone=office.phone or "", email=office.email or "")
+
+
+def public_items(meeting: Meeting) -> list:
+    """The public agenda items in their order: all a published document covers."""
+    return [i for i in sorted(meeting.agenda_items, key=lambda i: i.position) if i.is_public]
+
+
+def _is_public_action(action) -> bool:
+    return action.agenda_item is not None and bool(action.agenda_item.is_public)
+
+
 def _item_row(item) -> dict:
     return {
         "number": item.number,
@@ -100,11 +127,17 @@ def _item_row(item) -> dict:
     }
 
 
-def invitation_docx(meeting: Meeting, items, internal: bool) -> bytes:
-    """The invitation with the agenda (items the reader may see)."""
+def invitation_docx(meeting: Meeting, items=None, internal: bool = False, public=False) -> bytes:
+    """The invitation with the agenda (items the reader may see). The `public` version (OParl's
+    `invitation`) has the public items only, no open action items, no video link and the
+    office as its contact."""
+    if public:
+        items, internal = public_items(meeting), False
     with force_locale("de"):
         context = _meeting_context(meeting)
-        context["items"] = [_item_row(i) for i in items]
+        if public:
+            context["meeting"]["video_url"] = None
+        context["items"] = [_item_row(i) for i in items or []]
         context["open_actions"] = (
             [_action_row(a) for a in minutes.carried_over_action_items(meeting)] if internal else []
         )
@@ -113,6 +146,7 @@ def invitation_docx(meeting: Meeting, items, internal: bool) -> bytes:
             meeting,
             f"Einladung: {meeting.display_title}",
             meeting.invitation_sent_at or meeting.updated_at,
+            public=public,
         )
         return render_docx(template_path("invitation.docx"), context, meta=meta)
 
@@ -130,9 +164,15 @@ def _action_row(action) -> dict:
     }
 
 
-def minutes_docx(meeting: Meeting) -> bytes:
+def minutes_docx(meeting: Meeting, public: bool = False) -> bytes:
     """The minutes: attendance, quorum, notes per item, decisions with votes, action items,
-    approval note and amendments."""
+    approval note and amendments.
+
+    The `public` version (OParl's `resultsProtocol`, only for approved minutes) covers the public
+    items only, with their notes, results and decisions; action items only of public items; the
+    amendments are left out (they are free text that may concern any item); the attendance keeps
+    the members' names and organisations (public in OParl anyway), never contact data; the
+    contact is the office."""
     with force_locale("de"):
         context = _meeting_context(meeting)
         quorum = minutes.quorum(meeting)
@@ -154,26 +194,47 @@ def minutes_docx(meeting: Meeting) -> bytes:
             "rule": quorum.rule,
         }
         decisions = minutes.meeting_decisions(meeting)
+        shown = public_items(meeting) if public else None
+        if shown is not None:
+            ids = {i.id for i in shown}
+            decisions = [d for d in decisions if d.agenda_item_id in ids]
         by_item: dict[int, list] = {}
         for decision in decisions:
             by_item.setdefault(decision.agenda_item_id, []).append(_decision_row(decision))
-        carried = [_action_row(a) for a in minutes.carried_over_action_items(meeting)]
+        carried = [
+            _action_row(a)
+            for a in minutes.carried_over_action_items(meeting)
+            if not public or _is_public_action(a)
+        ]
         context["items"] = [
             _minutes_item(item, by_item.get(item.id, []), carried)
-            for item in sorted(meeting.agenda_items, key=lambda i: i.position)
+            for item in (
+                shown
+                if shown is not None
+                else sorted(meeting.agenda_items, key=lambda i: i.position)
+            )
         ]
         context["decisions"] = [_decision_row(d) for d in decisions]
-        context["actions"] = [_action_row(a) for a in minutes.meeting_action_items(meeting)]
-        context["approval"] = _approval_context(meeting)
-        context["amendments"] = [
-            {"text": a.text, "reason": a.reason, "date": format_date(a.created_at, "de")}
-            for a in minutes.minutes_amendments(meeting)
+        context["actions"] = [
+            _action_row(a)
+            for a in minutes.meeting_action_items(meeting)
+            if not public or _is_public_action(a)
         ]
+        context["approval"] = _approval_context(meeting)
+        context["amendments"] = (
+            [
+                {"text": a.text, "reason": a.reason, "date": format_date(a.created_at, "de")}
+                for a in minutes.minutes_amendments(meeting)
+            ]
+            if not public
+            else []
+        )
         # dated the day it was approved, else circulated, else the meeting's day
         meta = document_meta(
             meeting,
             f"Niederschrift: {meeting.display_title}",
             meeting.minutes_approved_at or meeting.minutes_circulated_at or meeting.end_at,
+            public=public,
         )
         return render_docx(template_path("minutes.docx"), context, meta=meta)
 

@@ -13,9 +13,11 @@ OParl is read-only and anonymous, so it publishes less than a signed-in user see
 - Papers: only of public agenda items (reference, title, type, submitting organisation).
 - Files: only the files of public agenda items that are not a paper's file (the rule of
   bodies' `meeting_file.view` for everyone: a paper's file is for the body's members).
-- Documents: the generated invitation and minutes (DOCX) are not published as `invitation` or
-  `resultsProtocol`: the invitation's letterhead names the secretary's own e-mail and phone, and
-  the minutes cover non-public items too. The meeting's video link is internal as well.
+- Documents: the generated invitation and minutes (DOCX) are published as `invitation` (once the
+  invitations went out) and `resultsProtocol` (once the minutes are approved) in their public
+  version (bodies/documents.py, `public=True`): public items only, the office's functional
+  contact instead of the secretary's own e-mail and phone, no video link, no action items or
+  amendments beyond the public items. The meeting's video link is internal.
 - People: a person who is a member of a published Gremium is published with name and
   memberships (role, voting right, organisation) only: never e-mail, phone, function or address,
   whatever they agreed to elsewhere. An erased person keeps only the placeholder name.
@@ -61,3 +63,13 @@ def paper_is_public(paper: Paper) -> bool:
 def results_are_public(meeting: Meeting) -> bool:
     """Results and resolutions are part of the minutes: public once these are approved."""
     return meeting.status is MeetingStatus.MINUTES_APPROVED
+
+
+def invitation_is_public(meeting: Meeting) -> bool:
+    """The public invitation: once the invitations went out."""
+    return meeting.invitation_sent_at is not None
+
+
+def protocol_is_public(meeting: Meeting) -> bool:
+    """The public minutes: once approved (drafts and circulated minutes are internal)."""
+    return results_are_public(meeting)

@@ -18,7 +18,7 @@ from ..core.formatting import to_berlin
 from ..core.urls import external_url
 from ..directory.models import Organisation, Person
 from ..extensions import db
-from . import scope
+from . import meeting_files, scope
 from .permissions import file_is_public, item_is_public, results_are_public
 
 OPARL = "https://schema.oparl.org/1.1/"
@@ -200,6 +200,7 @@ def meeting(sitting: Meeting, embed: bool = True) -> dict[str, Any]:
         ]
         files = [f for item in sitting.agenda_items for f in item.files if file_is_public(f)]
         data["auxiliaryFile"] = [file(f) for f in files] or None
+        data.update(meeting_files.file_objects(sitting))
     return _clean(data)
 
 

@@ -18,7 +18,7 @@ from ..bodies.models import Body, Meeting, Membership
 from ..core.downloads import download
 from ..directory.models import Organisation, Person
 from ..extensions import db
-from . import lists, scope, serialise
+from . import lists, meeting_files, scope, serialise
 from .permissions import file_is_public, item_is_public, paper_is_public
 
 bp = Blueprint("oparl", __name__, url_prefix="/oparl/v1")
@@ -219,3 +219,26 @@ def file_download(file_id: int):
     except FileNotFoundError:
         abort(404, description="The file's content is missing.")
     return download(data, stored.original_name, stored.mime_type)
+
+
+def _meeting_document(meeting_id: int, kind: str):
+    sitting = _get(Meeting, meeting_id)
+    document = meeting_files.published(sitting, kind)
+    if document is None:
+        abort(404, description="This object does not exist or is not public.")
+    return sitting, document
+
+
+@bp.get("/meeting/<int:meeting_id>/<kind>")
+def meeting_document(meeting_id: int, kind: str):
+    """The public invitation or minutes of a meeting as an OParl File."""
+    with force_locale("de"):
+        return answer(meeting_files.file_object(*_meeting_document(meeting_id, kind)))
+
+
+@bp.get("/meeting/<int:meeting_id>/<kind>/download")
+def meeting_document_download(meeting_id: int, kind: str):
+    sitting, document = _meeting_document(meeting_id, kind)
+    data = meeting_files.content(sitting, document)
+    name = meeting_files.file_name(sitting, document)
+    return download(data, name, meeting_files.documents.DOCX_MIME)

@@ -180,12 +180,13 @@ def crawl(client):
     seen: dict[str, dict] = {}
     expected: dict[str, tuple[str, str]] = {f"{BASE}/oparl/v1/system": ("object", "System")}
     todo = deque(expected)
-    texts, objects = [], {}
+    texts, objects, downloads = [], {}, {}
     while todo:
         url = todo.popleft()
         response = _get(client, url)
         shape, kind = expected[url]
         if shape == "bytes":
+            downloads[url] = response.data
             continue
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert response.content_type == "application/json; charset=utf-8"
@@ -234,7 +235,7 @@ def crawl(client):
                     raise AssertionError(f"unexpected URL property {owner}.{key}: {target}")
             for _owner, key, target in _refs_in_arrays(item):
                 want(target, "object", REF_TYPES[key])
-    return objects, "\n".join(texts), seen
+    return objects, "\n".join(texts), seen, downloads
 
 
 def _refs_in_arrays(obj):
@@ -253,7 +254,7 @@ def _refs_in_arrays(obj):
 
 
 def test_crawl_validates_every_object_and_publishes_only_the_public(client, oparl_demo, demo):
-    objects, text, _ = crawl(client)
+    objects, text, _, downloads = crawl(client)
     by_type: dict[str, list[dict]] = {}
     for obj in objects.values():
         by_type.setdefault(obj["type"].removeprefix(OPARL), []).append(obj)
@@ -276,9 +277,10 @@ def test_crawl_validates_every_object_and_publishes_only_the_public(client, opar
     assert SECRET not in text
     public_file = oparl_demo[(True, False)]
     paper_file = oparl_demo[(True, True)]
-    file_ids = {o["id"].rsplit("/", 1)[1] for o in by_type["File"]}
+    stored = [o for o in by_type["File"] if "/oparl/v1/file/" in o["id"]]
+    file_ids = {o["id"].rsplit("/", 1)[1] for o in stored}
     assert file_ids == {str(public_file.id)}  # a paper's file is for members only
-    (published,) = by_type["File"]
+    (published,) = stored
     assert published["sha512Checksum"] == hashlib.sha512(b"%PDF-1.4 anlage-public.pdf").hexdigest()
     assert published["size"] == public_file.size and published["mimeType"] == "application/pdf"
     assert paper_file.original_name not in text
@@ -291,6 +293,20 @@ def test_crawl_validates_every_object_and_publishes_only_the_public(client, opar
         if meeting.status is not MeetingStatus.MINUTES_APPROVED:
             assert all("result" not in o and "resolutionText" not in o for o in items)
     assert any("resolutionText" in o for o in by_type["AgendaItem"])
+
+    # the public invitation and minutes of the demo meetings, reached and downloaded
+    meetings = {o["id"]: o for o in by_type["Meeting"]}
+    for meeting in demo.session.scalars(sa.select(Meeting)):
+        obj = meetings[f"{BASE}/oparl/v1/meeting/{meeting.id}"]
+        assert ("invitation" in obj) == (meeting.invitation_sent_at is not None)
+        assert ("resultsProtocol" in obj) == (meeting.status is MeetingStatus.MINUTES_APPROVED)
+        for key in ("invitation", "resultsProtocol"):
+            if key in obj:
+                assert obj[key]["id"] in objects and obj[key]["downloadUrl"] in downloads
+                data = downloads[obj[key]["downloadUrl"]]
+                assert hashlib.sha512(data).hexdigest() == obj[key]["sha512Checksum"]
+                assert len(data) == obj[key]["size"] and data.startswith(b"PK")
+    assert any("resultsProtocol" in o for o in meetings.values())
 
     # no contact data of people (or of organisations) anywhere
     for person in demo.session.scalars(sa.select(Person)):
