@@ -115,5 +115,54 @@ def test_deleted_public_objects_are_tombstones(client, oparl_demo, demo):  # noq
     assert f"{BASE}/oparl/v1/agenda_item/{secret_id}" not in _ids(
         client, "agenda_item", modified_since=since.isoformat()
     )
-    # A deleted object's download stays a 404, and an unknown id too.
+    # An id that never existed stays a 404.
     assert client.get("/oparl/v1/meeting/999999").status_code == 404
+
+
+def test_deleted_papers_and_files_are_tombstones_only_where_they_were_public(
+    client,
+    oparl_demo,  # noqa: F811
+    demo,
+):
+    db = demo
+    checks = validators()
+    since = dt.datetime.now(dt.UTC).isoformat()
+    time.sleep(0.01)
+    public_file, paper_file = oparl_demo[(True, False)], oparl_demo[(True, True)]
+    secret_file = oparl_demo[(False, False)]
+    public_paper, secret_paper = oparl_demo[(True, "paper")], oparl_demo[(False, "paper")]
+    ids = {
+        "public_file": public_file.id,
+        "paper_file": paper_file.id,
+        "secret_file": secret_file.id,
+        "public_paper": public_paper.id,
+        "secret_paper": secret_paper.id,
+    }
+    # No page removes papers or files yet; they go with their agenda item's meeting's body.
+    for stored in (public_file, paper_file, secret_file, oparl_demo[(False, True)]):
+        db.session.delete(stored)
+    db.session.flush()
+    db.session.delete(public_paper)
+    db.session.delete(secret_paper)
+    db.session.commit()
+
+    for kind, ident, schema in (
+        ("file", ids["public_file"], "File"),
+        ("paper", ids["public_paper"], "Paper"),
+    ):
+        url = f"/oparl/v1/{kind}/{ident}"
+        data = client.get(url).get_json()
+        assert data["deleted"] is True and data["id"] == BASE + url
+        assert [e.message for e in checks[schema].iter_errors(data)] == []
+        assert "name" not in data and "fileName" not in data and "reference" not in data
+        assert BASE + url in _ids(client, kind, modified_since=since)
+        assert BASE + url not in _ids(client, kind)
+    # A paper's own file and everything of a non-public item were never published.
+    for kind, ident in (
+        ("file", ids["paper_file"]),
+        ("file", ids["secret_file"]),
+        ("paper", ids["secret_paper"]),
+    ):
+        assert client.get(f"/oparl/v1/{kind}/{ident}").status_code == 404
+        assert f"{BASE}/oparl/v1/{kind}/{ident}" not in _ids(client, kind, modified_since=since)
+    assert client.get(f"/oparl/v1/file/{ids['public_file']}/download").status_code == 404
