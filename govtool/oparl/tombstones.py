@@ -13,8 +13,11 @@ requires: an agenda item's `order`, a file's `accessUrl`); it carries no name or
 answers 200 at its own address and appears in a list only when `modified_since` is given, as
 OParl 1.1 asks for deleted objects.
 
-Not covered: an object that still exists but stopped being public (an agenda item made
-non-public) keeps answering 404 and leaves the lists; people and organisations are never
+An agenda item made non-public is gone to a client as well: it is a tombstone from the time of
+the change (the latest audit entry that set `is_public` from true to false; `order` then is the
+item's current position, which is no content). Not covered: its papers and files, which then
+answer 404 and leave the lists without a tombstone, and an item made non-public and later
+deleted (its delete entry says it was not public). People and organisations are never
 hard-deleted (people are erased in place, see directory), so they have no tombstones.
 """
 
@@ -71,6 +74,34 @@ def _deletions(model: type) -> list[AuditEntry]:
     return sorted(latest.values(), key=lambda e: e.id)
 
 
+def _withdrawn_items(meeting_ids: set[int]) -> list[AuditEntry]:
+    """The latest entry that made each agenda item non-public, for items that are non-public
+    now: to an OParl client such an item is gone (the spec's intent: it can remove it)."""
+    hidden = {
+        str(i): i
+        for i in db.session.scalars(
+            sa.select(AgendaItem.id).where(
+                AgendaItem.is_public.is_(False), AgendaItem.meeting_id.in_(meeting_ids)
+            )
+        )
+    }
+    if not hidden:
+        return []
+    latest: dict[str, AuditEntry] = {}
+    for entry in db.session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.action == "update",
+            AuditEntry.object_type == "AgendaItem",
+            AuditEntry.object_id.in_(list(hidden)),
+        )
+        .order_by(AuditEntry.id)
+    ):
+        if (entry.changes or {}).get("is_public") == {"old": True, "new": False}:
+            latest[entry.object_id] = entry
+    return list(latest.values())
+
+
 def _in(entry: AuditEntry, key: str, ids: Iterable[int]) -> bool:
     value = _old(entry, key)
     return isinstance(value, int) and value in set(ids)
@@ -94,7 +125,7 @@ def _entries(kind: str, root: Body) -> list[AuditEntry]:
         if _old(e, "is_public") is True and _in(e, "meeting_id", meeting_ids)
     ]
     if kind == "agenda_item":
-        return items
+        return sorted(items + _withdrawn_items(meeting_ids), key=lambda e: e.id)
     public_items = set(
         db.session.scalars(
             sa.select(AgendaItem.id).where(PUBLIC_ITEM, AgendaItem.meeting_id.in_(meeting_ids))
@@ -196,6 +227,9 @@ def render(kind: str, entry: AuditEntry) -> dict[str, Any]:
     data["deleted"] = True
     if kind == "agenda_item":
         order = _old(entry, "position")
+        if entry.action != "delete":
+            item = db.session.get(AgendaItem, ident)
+            order = item.position if item is not None else 0
         data["order"] = order if isinstance(order, int) else 0
     if kind == "file":
         data["accessUrl"] = url("file_download", file_id=ident)

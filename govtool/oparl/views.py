@@ -74,7 +74,8 @@ def _get(model: type, ident: int, visible=lambda obj: True):
 
 def _gone(kind: str, model: type, ident: int) -> Response | None:
     """The tombstone of a deleted published object (tombstones.py), or None."""
-    if db.session.get(model, ident) is not None:
+    obj = db.session.get(model, ident)
+    if obj is not None and not (kind == "agenda_item" and not item_is_public(obj)):
         return None
     entry = tombstones.find(kind, ident)
     if entry is None:

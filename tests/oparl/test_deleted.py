@@ -4,12 +4,13 @@ the audit log, at their own address and in lists only with modified_since."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 import sqlalchemy as sa
 
 from govtool.auth.models import User
-from govtool.bodies.agenda import delete_item
+from govtool.bodies.agenda import delete_item, update_item
 from govtool.bodies.agenda_models import AgendaItem
 from govtool.bodies.models import Meeting, MeetingStatus, Membership, MembershipRole
 from govtool.core.audit import AuditEntry
@@ -166,3 +167,34 @@ def test_deleted_papers_and_files_are_tombstones_only_where_they_were_public(
         assert client.get(f"/oparl/v1/{kind}/{ident}").status_code == 404
         assert f"{BASE}/oparl/v1/{kind}/{ident}" not in _ids(client, kind, modified_since=since)
     assert client.get(f"/oparl/v1/file/{ids['public_file']}/download").status_code == 404
+
+
+def test_an_agenda_item_made_non_public_is_a_tombstone_from_then_on(client, oparl_demo, demo):  # noqa: F811
+    db = demo
+    admin = db.session.scalars(sa.select(User).where(User.email == "admin@example.org")).one()
+    sitting = db.session.scalars(
+        sa.select(Meeting).where(Meeting.body_id == 1, Meeting.status == MeetingStatus.PLANNED)
+    ).first()
+    assert sitting is not None
+    item = AgendaItem(meeting=sitting, position=80, number="8", title="Grundstück", is_public=True)
+    db.session.add(item)
+    db.session.commit()
+    url = f"/oparl/v1/agenda_item/{item.id}"
+    assert client.get(url).get_json()["name"] == "Grundstück"
+    time.sleep(0.01)
+    since = dt.datetime.now(dt.UTC).isoformat()
+    time.sleep(0.01)
+
+    update_item(admin, item, {"title": "Grundstück (vertraulich)", "is_public": False})
+    db.session.commit()
+
+    data = client.get(url).get_json()
+    assert data["deleted"] is True and "name" not in data
+    assert "vertraulich" not in json.dumps(data)
+    assert [e.message for e in validators()["AgendaItem"].iter_errors(data)] == []
+    assert BASE + url in _ids(client, "agenda_item", modified_since=since)
+    assert BASE + url not in _ids(client, "agenda_item")
+
+    update_item(admin, item, {"title": "Grundstück", "is_public": True})  # public again
+    db.session.commit()
+    assert client.get(url).get_json()["name"] == "Grundstück"
