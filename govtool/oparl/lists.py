@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, request
 
+from ..core.audit import AuditEntry
 from ..core.formatting import BERLIN
 from ..extensions import db
 
@@ -61,6 +62,8 @@ def page_size(args: dict[str, Any]) -> int:
 
 def _filtered(select: sa.Select, args: dict[str, Any]) -> sa.Select:
     entity = select.column_descriptions[0]["entity"]
+    if entity is AuditEntry:  # tombstones: tombstones.select() has applied the filters
+        return select.order_by(entity.id)
     for name, (column, op) in FILTERS.items():
         if name in args:
             attribute = getattr(entity, column)

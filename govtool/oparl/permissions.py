@@ -21,9 +21,9 @@ OParl is read-only and anonymous, so it publishes less than a signed-in user see
 - People: a person who is a member of a published Gremium is published with name and
   memberships (role, voting right, organisation) only: never e-mail, phone, function or address,
   whatever they agreed to elsewhere. An erased person keeps only the placeholder name.
-- Deleted objects: govtool deletes nothing of the above softly (memberships end, meetings are
-  cancelled), so there are no `deleted: true` objects; a hard-deleted agenda item simply
-  disappears.
+- Deleted objects: govtool deletes rows for real (agenda items on the agenda page; meetings
+  and memberships with their body), so tombstones.py derives `deleted: true` objects from the
+  audit log, for objects that were public by the rules below when they were deleted.
 
 Every query of published objects goes through the filters below, so a list and an object page
 cannot disagree.

@@ -15,10 +15,11 @@ from werkzeug.exceptions import HTTPException
 from ..bodies.agenda import read_file
 from ..bodies.agenda_models import AgendaItem, Paper, StoredFile
 from ..bodies.models import Body, Meeting, Membership
+from ..core.audit import AuditEntry
 from ..core.downloads import download
 from ..directory.models import Organisation, Person
 from ..extensions import db
-from . import lists, meeting_files, scope, serialise
+from . import lists, meeting_files, scope, serialise, tombstones
 from .permissions import file_is_public, item_is_public, paper_is_public
 
 bp = Blueprint("oparl", __name__, url_prefix="/oparl/v1")
@@ -71,6 +72,18 @@ def _get(model: type, ident: int, visible=lambda obj: True):
     return obj
 
 
+def _gone(kind: str, model: type, ident: int) -> Response | None:
+    """The tombstone of a deleted published object (tombstones.py), or None."""
+    obj = db.session.get(model, ident)
+    if obj is not None and not (kind == "agenda_item" and not item_is_public(obj)):
+        return None
+    entry = tombstones.find(kind, ident)
+    if entry is None:
+        return None
+    with force_locale("de"):
+        return answer(tombstones.render(kind, entry))
+
+
 def _root(body_id: int) -> Body:
     body = _get(Body, body_id)
     if body.parent_id is not None:
@@ -80,6 +93,8 @@ def _root(body_id: int) -> Body:
 
 def _render(kind: str, root: Body, embed: bool):
     def render(row) -> dict[str, Any]:
+        if isinstance(row, AuditEntry):
+            return tombstones.render(kind, row)
         if kind == "organization":
             if isinstance(row, Body):
                 return serialise.organization(row)
@@ -142,7 +157,11 @@ def list_of(body_id: int, kind: str):
 
     render = _render(kind, root, embed=not args["omit_internal"])
     with force_locale("de"):
-        return answer(lists.page(scope.selects(kind, root), args, link, render))
+        selects = scope.selects(kind, root)
+        deleted = tombstones.select(kind, root, args)
+        if deleted is not None:
+            selects.append(deleted)
+        return answer(lists.page(selects, args, link, render))
 
 
 @bp.get("/organization/<int:body_id>")
@@ -173,18 +192,24 @@ def person(person_id: int):
 
 @bp.get("/membership/<int:membership_id>")
 def membership(membership_id: int):
+    if (gone := _gone("membership", Membership, membership_id)) is not None:
+        return gone
     with force_locale("de"):
         return answer(serialise.membership(_get(Membership, membership_id)))
 
 
 @bp.get("/meeting/<int:meeting_id>")
 def meeting(meeting_id: int):
+    if (gone := _gone("meeting", Meeting, meeting_id)) is not None:
+        return gone
     with force_locale("de"):
         return answer(serialise.meeting(_get(Meeting, meeting_id)))
 
 
 @bp.get("/location/<int:meeting_id>")
 def location(meeting_id: int):
+    if (gone := _gone("location", Meeting, meeting_id)) is not None:
+        return gone
     sitting = _get(Meeting, meeting_id, lambda m: bool(m.location))
     return answer(serialise.location(sitting))
 
@@ -196,18 +221,24 @@ def legislative_term(body_id: int):
 
 @bp.get("/agenda_item/<int:item_id>")
 def agenda_item(item_id: int):
+    if (gone := _gone("agenda_item", AgendaItem, item_id)) is not None:
+        return gone
     with force_locale("de"):
         return answer(serialise.agenda_item(_get(AgendaItem, item_id, item_is_public)))
 
 
 @bp.get("/paper/<int:paper_id>")
 def paper(paper_id: int):
+    if (gone := _gone("paper", Paper, paper_id)) is not None:
+        return gone
     with force_locale("de"):
         return answer(serialise.paper(_get(Paper, paper_id, paper_is_public)))
 
 
 @bp.get("/file/<int:file_id>")
 def file(file_id: int):
+    if (gone := _gone("file", StoredFile, file_id)) is not None:
+        return gone
     return answer(serialise.file(_get(StoredFile, file_id, file_is_public)))
 
 
