@@ -104,8 +104,19 @@ def browser_login(page):
 def serious_accessibility_violations(page) -> list[str]:
     """Run axe-core on the current page; return serious and critical violations as text."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
 
-    results = Axe().run(page)
+    # A click on a link returns before the next page has loaded; axe run on a document
+    # that is being replaced fails ("documentElement" of null, destroyed context).
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page)
+            break
+        except PlaywrightError as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == 2:
+                raise
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(node["target"][0] for node in v["nodes"][:5])

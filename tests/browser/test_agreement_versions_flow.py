@@ -114,6 +114,7 @@ def test_template_admin_edits_the_standard_text(page, demo, browser_login, axe_c
     page.goto("/agreements/templates/")
     axe_check("template list with standard text links")
     page.get_by_role("link", name="Standardtext bearbeiten – Zielvereinbarung", exact=False).click()
+    page.wait_for_url("**/standard-text")
     axe_check("standard text form")
     page.get_by_label("Pflichten der Begleitagentur").fill("moderiert drei Workshops pro Jahr")
     page.get_by_role("button", name="Speichern").click()
