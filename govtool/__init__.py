@@ -184,6 +184,7 @@ def _register_error_pages(app: Flask) -> None:
     from .core.forms import answer_domain_error
     from .core.models import rollback_quietly
     from .core.security import NulCharacterInInput
+    from .core.storage import StoreUnavailable
 
     messages = {
         400: _l("The request could not be processed."),
@@ -262,6 +263,18 @@ def _register_error_pages(app: Flask) -> None:
     def database_unavailable(error):
         app.logger.error("database unavailable: %s", error)
         return render_error(error, 503)
+
+    @app.errorhandler(StoreUnavailable)
+    def storage_unavailable(error):
+        app.logger.error("file storage unavailable: %s", error)
+        return render_error(
+            error,
+            503,
+            gettext(
+                "govtool cannot reach its file storage for a moment, so files cannot be "
+                "uploaded or downloaded. Nothing was saved; please try again in a few minutes."
+            ),
+        )
 
     @app.errorhandler(sa_exc.DBAPIError)
     def database_error(error):

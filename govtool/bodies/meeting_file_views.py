@@ -6,8 +6,9 @@ from flask import abort, render_template
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from ..core.downloads import download
+from ..core.downloads import download, download_stream
 from ..core.permissions import can, require
+from ..core.storage import ObjectMissing
 from ..core.views import get_or_404
 from . import agenda, documents, invitations
 from .agenda_models import StoredFile
@@ -27,10 +28,10 @@ def file_download(meeting_id: int, file_id: int):
     get_or_404(Meeting, meeting_id)
     require(can(current_user, "meeting_file.view", stored))
     try:
-        data = agenda.read_file(stored)
-    except FileNotFoundError:
+        stream = agenda.open_file(stored)
+    except ObjectMissing:
         abort(404)
-    return download(data, stored.original_name, stored.mime_type)
+    return download_stream(stream, stored.original_name, stored.mime_type)
 
 
 @bp.get("/meetings/<int:meeting_id>.ics")
@@ -70,8 +71,8 @@ def invitation_docx(meeting_id: int):
 def attachments_zip(meeting_id: int):
     meeting = _load(meeting_id)
     require(can(current_user, "meeting.read_internal", meeting))
-    data = documents.attachments_zip(meeting)
-    if data is None:
+    archive = documents.attachments_zip(meeting)
+    if archive is None:
         return render_template(
             "errors/error.html",
             code=404,
@@ -80,6 +81,6 @@ def attachments_zip(meeting_id: int):
                 "This meeting has no attachments yet, so there is no ZIP file to download."
             ),
         ), 404
-    return download(
-        data, f"Unterlagen-{meeting.body.short_name}-{meeting.number}.zip", "application/zip"
+    return download_stream(
+        archive, f"Unterlagen-{meeting.body.short_name}-{meeting.number}.zip", "application/zip"
     )

@@ -14,7 +14,11 @@ def init_app(app) -> None:
     from .cli_hooks import reminders_cli
     from .main_views import bp as main_bp
     from .navigation import add_nav_item
+    from .storage import init_app as init_storage
+    from .storage_cli import storage_cli
 
+    init_storage(app)
+    app.cli.add_command(storage_cli)
     app.register_blueprint(main_bp)
     app.register_blueprint(audit_bp)
     add_nav_item(_l("Overview"), "main.dashboard", order=0, prefix="/")

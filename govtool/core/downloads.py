@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flask import Response
 
 from . import uploads
+
+if TYPE_CHECKING:
+    from .storage import StoredObject
 
 # Types that a browser does not run as a page or script from govtool's origin.
 SAFE_TYPES = {
@@ -66,6 +71,35 @@ def download(
 ) -> Response:
     """A response that hands `data` to the user as the file `filename`."""
     response = Response(data, content_type=safe_mimetype(mimetype))
+    return _as_attachment(response, filename, inline, headers)
+
+
+def download_stream(
+    stream: StoredObject,
+    filename: str,
+    mimetype: str,
+    *,
+    inline: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Like download(), for a stored file: sent chunk by chunk as it is read from the store (never
+    whole in memory), with its Content-Length; the stream is closed when the response is."""
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            yield from stream
+        finally:
+            stream.close()
+
+    response = Response(chunks(), content_type=safe_mimetype(mimetype), direct_passthrough=True)
+    response.content_length = stream.size
+    response.call_on_close(stream.close)
+    return _as_attachment(response, filename, inline, headers)
+
+
+def _as_attachment(
+    response: Response, filename: str, inline: bool, headers: dict[str, str] | None
+) -> Response:
     response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     for key, value in (headers or {}).items():

@@ -250,12 +250,28 @@ def paper(sheet: Paper) -> dict[str, Any]:
 
 
 def sha512_of(stored: StoredFile) -> str | None:
-    from ..bodies.agenda import read_file
+    """The stored bytes' SHA-512, read in chunks from the store; None while they cannot be read.
+    Files are kept by their SHA-256 and never change, so each process computes it once."""
+    known = _SHA512.get(stored.sha256)
+    if known is not None:
+        return known
+    from ..bodies.agenda import open_file
 
+    digest = hashlib.sha512()
     try:
-        return hashlib.sha512(read_file(stored)).hexdigest()
-    except OSError:
+        with open_file(stored) as stream:
+            for chunk in stream:
+                digest.update(chunk)
+    except OSError:  # missing (ObjectMissing) or unreachable (StoreUnavailable)
         return None
+    if len(_SHA512) >= 10_000:
+        _SHA512.clear()
+    _SHA512[stored.sha256] = value = digest.hexdigest()
+    return value
+
+
+# sha256 -> sha512 of the same bytes (content-addressed, so never stale)
+_SHA512: dict[str, str] = {}
 
 
 def file(stored: StoredFile) -> dict[str, Any]:

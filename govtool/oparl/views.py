@@ -12,11 +12,12 @@ from flask import Blueprint, Response, abort
 from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
-from ..bodies.agenda import read_file
+from ..bodies.agenda import open_file
 from ..bodies.agenda_models import AgendaItem, Paper, StoredFile
 from ..bodies.models import Body, Meeting, Membership
 from ..core.audit import AuditEntry
-from ..core.downloads import download
+from ..core.downloads import download, download_stream
+from ..core.storage import ObjectMissing, StoreUnavailable
 from ..directory.models import Organisation, Person
 from ..extensions import db
 from . import lists, meeting_files, scope, serialise, tombstones
@@ -246,10 +247,12 @@ def file(file_id: int):
 def file_download(file_id: int):
     stored = _get(StoredFile, file_id, file_is_public)
     try:
-        data = read_file(stored)
-    except FileNotFoundError:
+        stream = open_file(stored)
+    except ObjectMissing:
         abort(404, description="The file's content is missing.")
-    return download(data, stored.original_name, stored.mime_type)
+    except StoreUnavailable:
+        abort(503, description="The file storage cannot be reached; please try again later.")
+    return download_stream(stream, stored.original_name, stored.mime_type)
 
 
 def _meeting_document(meeting_id: int, kind: str):
