@@ -56,6 +56,7 @@ def allow_every_origin(response: Response) -> Response:
 @bp.errorhandler(400)
 @bp.errorhandler(404)
 @bp.errorhandler(405)
+@bp.errorhandler(503)  # the file storage unreachable (the app's page would be HTML)
 @bp.errorhandler(HTTPException)
 def json_error(error: HTTPException) -> Response:
     return _error(error.code or 500, error.description or error.name)

@@ -16,6 +16,7 @@ from govtool.bodies import agenda, approval, invitations, minutes, services
 from govtool.bodies.agenda_models import AgendaItem, StoredFile
 from govtool.bodies.models import Meeting, MeetingStatus, MembershipRole
 from govtool.core.mail import OutboxMessage
+from govtool.core.storage import EXTENSION_KEY
 from tests.factories import make_organisation, make_user
 
 from .factories import make_body, make_meeting, make_member_user
@@ -348,8 +349,8 @@ def _stored_count(db) -> int:
     return db.session.query(StoredFile).count()
 
 
-def _files_on_disk(app) -> set[Path]:
-    return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
+def _files_on_disk(app) -> set[str]:
+    return set(app.extensions[EXTENSION_KEY].iter_keys())
 
 
 def test_upload_is_stored_by_sha256_and_downloads_with_its_name(world, client, login, db, app):
@@ -363,7 +364,8 @@ def test_upload_is_stored_by_sha256_and_downloads_with_its_name(world, client, l
     assert response.status_code == 302
     stored = db.session.query(StoredFile).one()
     assert stored.original_name == "Bericht 2026.pdf" and stored.mime_type == "application/pdf"
-    assert (Path(app.config["UPLOAD_DIR"]) / stored.sha256[:2] / stored.sha256).read_bytes() == PDF
+    with app.extensions[EXTENSION_KEY].open(agenda.file_key(stored.sha256)) as kept:
+        assert kept.read() == PDF
     download = client.get(f"/meetings/{meeting_id}/files/{stored.id}")
     assert download.data == PDF and "Bericht%202026.pdf" in download.headers["Content-Disposition"]
     archive = zipfile.ZipFile(

@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from govtool.bodies.agenda import storage_path
+from govtool.bodies.agenda import file_key
 from govtool.bodies.agenda_models import AgendaItem, Paper, PaperType, StoredFile
 from govtool.bodies.models import Meeting, MeetingStatus, Membership
+from govtool.core.storage import current_store
 from govtool.directory.models import Organisation, Person
 
 SCHEMAS = Path(__file__).resolve().parents[2].parent / "shared/standards/oparl-1.1/schema"
@@ -114,9 +115,7 @@ def oparl_demo(demo, app, monkeypatch, tmp_path):
         for name, paper_id in ((f"anlage-{label}.pdf", None), (f"vorlage-{label}.pdf", paper.id)):
             data = f"%PDF-1.4 {name}".encode()
             sha = hashlib.sha256(data).hexdigest()
-            path = storage_path(sha)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            current_store().put(file_key(sha), data)
             stored = StoredFile(
                 meeting_id=approved.id,
                 agenda_item_id=item.id,
