@@ -15,7 +15,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .storage import Readable, S3Store, Store, current_store, store_from_url
+from .storage import (
+    Readable,
+    S3Store,
+    Store,
+    StoreUnavailable,
+    current_store,
+    store_from_url,
+)
 
 storage_cli = AppGroup("storage", help="File storage: show it, move files to another store.")
 
@@ -49,7 +56,10 @@ def sha256_of(store: Store, key: str) -> str:
 def info_command() -> None:
     """Name the store in use and count its files."""
     store = current_store()
-    count = sum(1 for _ in store.iter_keys())
+    try:
+        count = sum(1 for _ in store.iter_keys())
+    except StoreUnavailable as error:
+        raise click.ClickException(f"{store.url} cannot be reached: {error}") from error
     click.echo(f"{store.url}: {count} files")
 
 
@@ -60,6 +70,13 @@ def info_command() -> None:
 @with_appcontext
 def migrate_command(target_url: str, source_url: str | None, create_bucket: bool) -> None:
     """Copy every stored file into another store, verifying each by SHA-256."""
+    try:
+        _migrate(target_url, source_url, create_bucket)
+    except StoreUnavailable as error:
+        raise click.ClickException(f"a store cannot be reached: {error}") from error
+
+
+def _migrate(target_url: str, source_url: str | None, create_bucket: bool) -> None:
     config = current_app.config
     source = store_from_url(source_url, config) if source_url else current_store()
     try:

@@ -218,6 +218,18 @@ def test_migrate_copies_every_file_and_verifies_it(app, s3_server, tmp_path):
         assert not target.exists(damaged)
         same = runner.invoke(args=["storage", "migrate", "--to", source.url])
         assert same.exit_code != 0 and "the store the files are in" in same.output
+        info = runner.invoke(args=["storage", "info"])
+        assert info.output.strip() == f"{source.url}: 4 files"
+        away = runner.invoke(
+            args=[
+                "storage",
+                "migrate",
+                "--to",
+                f"s3://b?endpoint=http://127.0.0.1:{_port_nobody_listens_on()}",
+            ]
+        )
+        assert away.exit_code == 1 and "a store cannot be reached" in away.output
+        assert "Traceback" not in away.output
     finally:
         app.extensions[EXTENSION_KEY] = previous
         for name in s3_server.config:
