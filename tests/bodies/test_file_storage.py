@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import tracemalloc
 import zipfile
 
 import pytest
@@ -173,3 +174,28 @@ def test_an_unreachable_store_is_503_and_recovers(world, client, login, db, app,
     finally:
         app.extensions[EXTENSION_KEY] = previous
         proxy.close()
+
+
+def test_a_large_download_is_streamed_not_held_in_memory(world, client, login, db, app_file_store):
+    data = _pdf(20 * 1024 * 1024)
+    login(world["secretary"])
+    assert _upload(client, world, data).status_code == 302
+    stored = db.session.query(StoredFile).one()
+    url = f"/meetings/{world['meeting_id']}/files/{stored.id}"
+    client.get(url).close()  # the store's client set up, as in a running server
+    digest = hashlib.sha256()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        response = client.get(url, buffered=False)
+        assert response.headers["Content-Length"] == str(len(data))
+        for chunk in response.response:
+            digest.update(chunk)
+        response.close()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del data
+    assert digest.hexdigest() == stored.sha256
+    print(f"20 MiB download: peak {(peak - before) / 2**20:.1f} MiB")
+    assert peak - before < 4 * 1024 * 1024
