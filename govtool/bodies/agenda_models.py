@@ -106,7 +106,8 @@ class Paper(Audited, TimestampMixin, Model):
 
 
 class StoredFile(Audited, TimestampMixin, Model):
-    """An upload kept under UPLOAD_DIR by its SHA-256; the original name lives only here."""
+    """An upload kept in the file store (core/storage.py) under its SHA-256; the original name
+    lives only here."""
 
     __tablename__ = "stored_files"
 
