@@ -5,7 +5,8 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """The overview page, health check, audit log and mail outbox, their navigation entries, the
-    shared `govtool reminders` and `govtool mail` groups, `govtool worker` (the core catalogue is the app's default, see config)."""
+    shared `govtool reminders` and `govtool mail` groups and `govtool worker` (the core
+    catalogue is the app's default, see config)."""
     # Imported here, not at the top: every area imports core, and the views import the areas'
     # models.
     from flask_babel import lazy_gettext as _l

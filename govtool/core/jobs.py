@@ -65,17 +65,29 @@ def queue(app: Flask | None = None):
     return Queue(config.get("GOVTOOL_QUEUE_NAME") or DEFAULT_QUEUE, connection=connection)
 
 
-def enqueue_after_commit(func: Callable[..., Any], *args: Any) -> None:
+def enqueue_after_commit(func: Callable[..., Any], *args: Any, merge: bool = False) -> None:
     """Run `func(*args)` as a job once the current transaction commits; never if it rolls back.
 
     `func` must be a module-level function (RQ imports it by name in the worker) and `args`
-    plain values (ids, not ORM objects: the worker has its own session)."""
+    plain values (ids, not ORM objects: the worker has its own session). With `merge`, `func`
+    takes one list, and every call in the transaction adds to the same job (one job for 100
+    invitations, not 100); such a job waits for the outermost transaction, so `func` must skip
+    what a rolled-back savepoint took away (mail delivery claims only rows that exist)."""
     session = db.session()
-    transaction = session.get_nested_transaction() or session.get_transaction()
+    pending = session.info.setdefault(_PENDING_KEY, [])
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if merge:
+        (items,) = args
+        for _, job_app, job_func, job_args, job_merge in pending:
+            if job_merge and job_func is func and job_app is app:
+                job_args[0].extend(items)
+                return
+        args = (list(items),)
+    transaction = session.get_transaction() if merge else session.get_nested_transaction()
+    transaction = transaction or session.get_transaction()
     if transaction is None:  # nothing written yet: the job waits for the next commit
         transaction = session.begin()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    session.info.setdefault(_PENDING_KEY, []).append((transaction, app, func, args))
+    pending.append((transaction, app, func, args, merge))
 
 
 def enqueue(func: Callable[..., Any], *args: Any, at: dt.datetime | None = None) -> bool:
@@ -191,7 +203,7 @@ def _hand_over_jobs(session: Session) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
     if not pending:
         return
-    for _, app, func, args in pending:
+    for _, app, func, args, _merge in pending:
         with app.app_context():
             try:
                 enqueue(func, *args)

@@ -192,7 +192,7 @@ def send_mail(
         records.append(record)
     db.session.flush()
     if smtp and records:
-        jobs.enqueue_after_commit(deliver_outbox, [r.id for r in records])
+        jobs.enqueue_after_commit(deliver_outbox, [r.id for r in records], merge=True)
     return records
 
 
@@ -257,7 +257,7 @@ def resend(messages: Iterable[OutboxMessage], user_id: int | None) -> list[Outbo
         message.attempts = 0
         message.next_attempt_at = now
     db.session.flush()
-    jobs.enqueue_after_commit(deliver_outbox, [m.id for m in chosen])
+    jobs.enqueue_after_commit(deliver_outbox, [m.id for m in chosen], merge=True)
     return chosen
 
 
@@ -329,19 +329,23 @@ def _deliver_batch(ids: list[int]) -> int:
                     smtp = _connect()
                 smtp.send_message(outgoing.email)
             except _ConnectionFailed as error:
+                log.warning(
+                    "mail: SMTP server unreachable, %d message(s) wait for the next attempt: %s",
+                    len(batch) - index,
+                    error,
+                )
                 for waiting in batch[index:]:  # one refused connection, not one per message
-                    _failed_attempt(waiting, str(error), False, started)
+                    _failed_attempt(waiting, str(error), False, started, quiet=True)
                 break
-            except (smtplib.SMTPServerDisconnected, OSError) as error:
-                _close(smtp)  # this one waits; the next message connects again
-                smtp = None
-                _failed_attempt(outgoing, str(error), False, started)
             except smtplib.SMTPRecipientsRefused as error:
                 codes = [code for code, _ in error.recipients.values()]
                 _failed_attempt(outgoing, str(error), all(c >= 500 for c in codes), started)
             except smtplib.SMTPResponseException as error:
                 _failed_attempt(outgoing, str(error), error.smtp_code >= 500, started)
-            except smtplib.SMTPException as error:
+            except (smtplib.SMTPServerDisconnected, OSError) as error:
+                # (SMTPException is an OSError too: the answers above are caught first)
+                _close(smtp)  # this one waits; the next message connects again
+                smtp = None
                 _failed_attempt(outgoing, str(error), False, started)
             else:
                 outgoing.status = MailStatus.SENT
@@ -410,16 +414,19 @@ def _email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-def _failed_attempt(outgoing: _Outgoing, error: str, permanent: bool, started: dt.datetime) -> None:
+def _failed_attempt(
+    outgoing: _Outgoing, error: str, permanent: bool, started: dt.datetime, quiet: bool = False
+) -> None:
     """Retry later (RETRY_DELAYS after this attempt), or give up: permanent errors (5xx) and
     the last attempt make the message 'failed'."""
-    log.warning(
-        "mail %s to %s failed (attempt %d): %s",
-        outgoing.id,
-        outgoing.recipient,
-        outgoing.attempts,
-        error,
-    )
+    if not quiet:
+        log.warning(
+            "mail %s to %s failed (attempt %d): %s",
+            outgoing.id,
+            outgoing.recipient,
+            outgoing.attempts,
+            error,
+        )
     if permanent or outgoing.attempts >= MAX_ATTEMPTS:
         outgoing.status, outgoing.next_attempt_at = MailStatus.FAILED, None
     else:

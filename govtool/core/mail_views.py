@@ -77,7 +77,10 @@ def resend_one(message_id: int):
         abort(400)
     if resend([message], current_user.id):
         db.session.commit()
-        flash(gettext("The mail to %(recipient)s is being sent again.", recipient=message.recipient), "success")
+        flash(
+            gettext("The mail to %(recipient)s is being sent again.", recipient=message.recipient),
+            "success",
+        )
     else:
         flash(gettext("This mail was sent already; it is not sent twice."), "info")
     return redirect(url_for(".outbox", status=request.args.get("status", "open")))
