@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,10 @@ DEFAULT_QUEUE = "govtool"
 JOB_TIMEOUT = 30 * 60
 
 _connections: dict[str, redis.Redis] = {}
+# After Redis failed to take a job, jobs are not offered to it for this many seconds (they wait in
+# the database for the sweep), so that an outage costs one request a timeout, not every request.
+RETRY_REDIS_AFTER = 5
+_unreachable_until: dict[str, float] = {}
 
 
 def redis_connection(url: str | None = None) -> redis.Redis | None:
@@ -101,19 +106,25 @@ def enqueue(func: Callable[..., Any], *args: Any, at: dt.datetime | None = None)
             return False
         run_job(app, func, args)
         return True
+    url = app.config["GOVTOOL_REDIS_URL"]
+    if time.monotonic() < _unreachable_until.get(url, 0.0):
+        return False  # Redis failed a moment ago: do not make every request wait for it
     try:
         if at is None:
             rq_queue.enqueue(func, *args, job_timeout=JOB_TIMEOUT)
         else:
             rq_queue.enqueue_at(at, func, *args, job_timeout=JOB_TIMEOUT)
     except redis.RedisError as error:
+        _unreachable_until[url] = time.monotonic() + RETRY_REDIS_AFTER
         log.warning(
             "jobs: Redis unreachable, %s not queued (its state waits in the database for the "
-            "sweep): %s",
+            "sweep; no new attempt for %d s): %s",
             _name(func),
+            RETRY_REDIS_AFTER,
             error,
         )
         return False
+    _unreachable_until.pop(url, None)
     return True
 
 

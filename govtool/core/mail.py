@@ -334,8 +334,8 @@ def _deliver_batch(ids: list[int]) -> int:
                     len(batch) - index,
                     error,
                 )
-                for waiting in batch[index:]:  # one refused connection, not one per message
-                    _failed_attempt(waiting, str(error), False, started, quiet=True)
+                # one refused connection, not one per message; one UPDATE per outcome
+                _failed_attempts(batch[index:], str(error), started)
                 break
             except smtplib.SMTPRecipientsRefused as error:
                 codes = [code for code, _ in error.recipients.values()]
@@ -414,30 +414,47 @@ def _email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-def _failed_attempt(
-    outgoing: _Outgoing, error: str, permanent: bool, started: dt.datetime, quiet: bool = False
-) -> None:
-    """Retry later (RETRY_DELAYS after this attempt), or give up: permanent errors (5xx) and
+def _retry_or_give_up(outgoing: _Outgoing, permanent: bool, started: dt.datetime) -> None:
+    """Retry RETRY_DELAYS[n-1] after the n-th attempt, or give up: permanent errors (5xx) and
     the last attempt make the message 'failed'."""
-    if not quiet:
-        log.warning(
-            "mail %s to %s failed (attempt %d): %s",
-            outgoing.id,
-            outgoing.recipient,
-            outgoing.attempts,
-            error,
-        )
     if permanent or outgoing.attempts >= MAX_ATTEMPTS:
         outgoing.status, outgoing.next_attempt_at = MailStatus.FAILED, None
     else:
         outgoing.status = MailStatus.PENDING
         outgoing.next_attempt_at = started + RETRY_DELAYS[max(outgoing.attempts, 1) - 1]
+
+
+def _failed_attempt(outgoing: _Outgoing, error: str, permanent: bool, started: dt.datetime) -> None:
+    log.warning(
+        "mail %s to %s failed (attempt %d): %s",
+        outgoing.id,
+        outgoing.recipient,
+        outgoing.attempts,
+        error,
+    )
+    _retry_or_give_up(outgoing, permanent, started)
     _update(
         [outgoing.id],
         status=outgoing.status,
         next_attempt_at=outgoing.next_attempt_at,
         error=error[:500],
     )
+
+
+def _failed_attempts(waiting: list[_Outgoing], error: str, started: dt.datetime) -> None:
+    """The server could not be reached for any of these: one UPDATE per outcome."""
+    groups: dict[tuple[MailStatus, dt.datetime | None], list[int]] = {}
+    for outgoing in waiting:
+        _retry_or_give_up(outgoing, False, started)
+        groups.setdefault((outgoing.status, outgoing.next_attempt_at), []).append(outgoing.id)
+    for (status, next_attempt_at), ids in groups.items():
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(status=status, next_attempt_at=next_attempt_at, error=error[:500])
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
 
 
 def _schedule_retries(messages: list[_Outgoing]) -> None:

@@ -37,9 +37,21 @@ class AppWorker(SimpleWorker):
         super().__init__(*args, **kwargs)
         self.app = app
 
-    def perform_job(self, job, queue) -> bool:  # type: ignore[no-untyped-def]
+    def perform_job(self, job, queue) -> bool:
+        from ..extensions import db
+
         with self.app.app_context():
-            return super().perform_job(job, queue)
+            succeeded = super().perform_job(job, queue)
+            try:
+                if succeeded:
+                    db.session.commit()
+                else:
+                    db.session.rollback()
+            except Exception:
+                log.exception("worker: the work of job %s could not be committed", job.id)
+                db.session.rollback()
+                return False
+            return succeeded
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
