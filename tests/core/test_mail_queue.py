@@ -433,6 +433,13 @@ def test_only_admins_see_the_outbox_and_send_again(client, db, login, role, fail
     assert db.session.get(OutboxMessage, failed_mail).status is MailStatus.FAILED
 
 
+def test_a_visitor_is_sent_to_sign_in(client, db, failed_mail):
+    response = client.get("/admin/mail/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.post(f"/admin/mail/{failed_mail}/resend").status_code == 302
+    assert db.session.get(OutboxMessage, failed_mail).status is MailStatus.FAILED
+
+
 def test_admin_sends_a_failed_mail_again_and_it_arrives_once(
     app, client, db, login, smtp, mode, failed_mail
 ):
