@@ -29,6 +29,7 @@ from govtool.core import jobs
 from govtool.core.audit import AuditEntry
 from govtool.core.mail import (
     BATCH_SIZE,
+    CLAIM_LEASE,
     MAX_ATTEMPTS,
     RETRY_DELAYS,
     MailStatus,
@@ -531,3 +532,52 @@ def test_invitations_to_a_meeting_read_back_from_the_outbox_keep_their_calendar(
         assert calendar.get_filename() == "einladung.ics"
         assert calendar.get_content_type() == "text/calendar"
         assert "BEGIN:VEVENT" in calendar.get_content()
+
+
+def test_mail_a_dead_worker_had_claimed_goes_out_once_after_its_claim_ran_out(app, db, smtp):
+    smtp.down()
+    (message,) = send_mail("verwaist@example.org", "Verwaist", "Text")
+    db.session.commit()
+    smtp.up()
+    # a worker claims the row and dies before it could send (nothing marks the row)
+    db.session.execute(
+        sa.update(OutboxMessage).values(
+            status=MailStatus.SENDING, next_attempt_at=utcnow() + CLAIM_LEASE
+        )
+    )
+    db.session.commit()
+    assert flush_due() == 0 and deliver_outbox([message.id]) == 0  # claimed: hands off
+    later = utcnow() + CLAIM_LEASE + dt.timedelta(seconds=1)
+    assert flush_due(now=later) == 1
+    assert flush_due(now=later) == 0
+    assert smtp.inbox.received == {"verwaist@example.org": 1}
+
+
+# ---------------------------------------------------------------- the after-commit rule itself
+
+CALLS: list[str] = []
+
+
+def record_call(name: str) -> None:
+    """A job for the tests below (module level: RQ would import it by name)."""
+    CALLS.append(name)
+
+
+def test_jobs_run_after_commit_only_for_what_was_not_rolled_back(app, db):
+    CALLS.clear()
+    jobs.enqueue_after_commit(record_call, "rolled back")
+    db.session.rollback()
+    jobs.enqueue_after_commit(record_call, "outer")
+    with db.session.begin_nested():
+        jobs.enqueue_after_commit(record_call, "released savepoint")
+    savepoint = db.session.begin_nested()
+    jobs.enqueue_after_commit(record_call, "rolled-back savepoint")
+    savepoint.rollback()
+    assert CALLS == []  # nothing before the commit
+    db.session.commit()
+    assert CALLS == ["outer", "released savepoint"]
+    db.session.commit()  # a later commit does not run them again
+    jobs.enqueue_after_commit(record_call, "closed session")
+    db.session.close()
+    db.session.commit()
+    assert CALLS == ["outer", "released savepoint"]
