@@ -46,6 +46,9 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A claimed row not marked within this time (its worker died) is handed out again by the sweep.
 CLAIM_LEASE = dt.timedelta(minutes=15)
+# A retry that comes due this little later than this server's clock says (another server's clock,
+# a scheduler that rounds) still counts as due.
+CLOCK_SLACK = dt.timedelta(seconds=2)
 # Messages per SMTP connection (servers limit a session; a batch is also one claim).
 BATCH_SIZE = 50
 
@@ -269,7 +272,7 @@ def _claim(ids: list[int], now: dt.datetime | None = None, everything: bool = Fa
     now = now or utcnow()
     conditions = [OutboxMessage.id.in_(ids), OutboxMessage.status == MailStatus.PENDING]
     if not everything:
-        conditions.append(OutboxMessage.next_attempt_at <= now)
+        conditions.append(OutboxMessage.next_attempt_at <= now + CLOCK_SLACK)
     claimed = list(
         db.session.scalars(
             sa.update(OutboxMessage)
@@ -465,4 +468,6 @@ def _schedule_retries(messages: list[_Outgoing]) -> None:
         if message.status is MailStatus.PENDING and message.next_attempt_at is not None:
             due.setdefault(message.next_attempt_at, []).append(message.id)
     for at, ids in due.items():
-        jobs.enqueue(deliver_outbox, ids, at=at)
+        # RQ's scheduler keeps whole seconds and may run a job up to a second before its time,
+        # when the row is not due yet: ask for the next full second after it
+        jobs.enqueue(deliver_outbox, ids, at=at.replace(microsecond=0) + dt.timedelta(seconds=1))

@@ -159,11 +159,17 @@ def _use_queue(app, url: str):
         from rq import Queue
 
         rq_queue = Queue(name, connection=connection)
-        for job_id in rq_queue.scheduled_job_registry.get_job_ids():
-            rq_queue.scheduled_job_registry.remove(job_id, delete_job=True)
+        for registry in (
+            rq_queue.scheduled_job_registry,
+            rq_queue.finished_job_registry,
+            rq_queue.failed_job_registry,
+        ):
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
         rq_queue.delete(delete_jobs=True)
-        for key in connection.scan_iter(f"govtool:{name}:*"):
-            connection.delete(key)
+        for pattern in (f"govtool:{name}:*", f"rq:*:{name}", f"rq:*:{name}:*"):
+            for key in connection.scan_iter(pattern):
+                connection.delete(key)
 
     return cleanup
 
