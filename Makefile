@@ -6,7 +6,7 @@ export FLASK_APP := govtool
 # The suite runs on every core (pytest-xdist; each worker has its own PostgreSQL database).
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format install install-test translations migrate bench clean
+.PHONY: run worker test lint format install install-test translations migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ migrate: install
 run: migrate
 	$(BIN)/govtool demo load --if-empty
 	$(BIN)/govtool run --host 127.0.0.1 --port 5000
+
+# The job worker (mail, reminders) with RQ's scheduler; needs GOVTOOL_REDIS_URL. Without it
+# `make run` runs jobs in-process and no worker is needed.
+worker: migrate
+	$(BIN)/govtool worker
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -80,6 +80,8 @@ class Config:
     GOVTOOL_SMTP_PASSWORD = os.environ.get("GOVTOOL_SMTP_PASSWORD", "")
     GOVTOOL_SMTP_STARTTLS = _bool("GOVTOOL_SMTP_STARTTLS", False)
     GOVTOOL_MAIL_FROM = os.environ.get("GOVTOOL_MAIL_FROM", "govtool@example.org")
+    # Seconds to wait for the SMTP server (connect and each answer); a delivery job, not a page.
+    GOVTOOL_SMTP_TIMEOUT = _int("GOVTOOL_SMTP_TIMEOUT", 10)
     # Every absolute link (mails, .ics, exports, DCAT identifiers, the verification address) is
     # built on this one address (core.urls.external_url), never on the request's Host header or
     # scheme: not even in development, where the first request's address would make identifiers
@@ -108,7 +110,12 @@ class Config:
     LANGUAGES = ("de", "en")
 
     # Login throttling: shared through Redis when several workers run.
+    # Also the job queue (core.jobs, RQ): set, mail and reminders go to `govtool worker`; unset,
+    # jobs run in-process after each commit.
     GOVTOOL_REDIS_URL = os.environ.get("GOVTOOL_REDIS_URL", "")
+    GOVTOOL_QUEUE_NAME = os.environ.get("GOVTOOL_QUEUE_NAME", "govtool")
+    # The worker sends the day's reminders from this hour on (Europe/Berlin).
+    GOVTOOL_REMINDERS_HOUR = _int("GOVTOOL_REMINDERS_HOUR", 7)
     RATELIMIT_STORAGE_URI = GOVTOOL_REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins per client address, and per (email, client address): a throttle, no

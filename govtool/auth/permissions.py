@@ -1,4 +1,4 @@
-"""Who may manage users and read the audit log."""
+"""Who may manage users, read the audit log and look after the mail outbox."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def manage_users(user: User, _obj) -> bool:
 
 @rule("audit.view")
 def view_audit(user: User, _obj) -> bool:
+    return user.has_role(Role.ADMIN)
+
+
+@rule("mail.manage")
+def manage_mail(user: User, _obj) -> bool:
+    """The mail outbox page: see failed and waiting mail, send it again."""
     return user.has_role(Role.ADMIN)
 
 

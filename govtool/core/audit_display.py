@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "update": _l("Changed"),
     "delete": _l("Deleted"),
     "erase": _l("Erased (Art. 17 GDPR)"),
+    "resend": _l("Sent again"),
 }
 
 # The models by the names the pages give them (class name -> label).
@@ -56,6 +57,7 @@ OBJECT_TYPE_LABELS = {
     "MinutesApproval": _l("Minutes approval"),
     "MinutesComment": _l("Minutes comment"),
     "Organisation": _l("Organisation"),
+    "OutboxMessage": _l("Mail"),
     "Paper": _l("Paper"),
     "Participant": _l("Meeting participant"),
     "PartyDuty": _l("Duty of a party"),

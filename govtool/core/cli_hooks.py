@@ -40,24 +40,24 @@ def skip_bad_row(what: str) -> Iterator[None]:
         _skipped.append(what)
 
 
-reminders_cli = AppGroup("reminders", help="Reminder mails for due dates (run daily from cron).")
+reminders_cli = AppGroup(
+    "reminders", help="Reminder mails for due dates (daily: the job worker or cron)."
+)
 
 
-@reminders_cli.command("send")
-@click.option("--dry-run", is_flag=True, help="List what would be sent, send nothing.")
-@click.pass_context
-def send_reminders(ctx: click.Context, dry_run: bool) -> None:
-    """Send every area's reminders that are due today.
-
-    Each area runs in its own savepoint: an area that fails is logged and rolled back, the others
-    still send. The exit status is 1 when anything was skipped, so cron reports it."""
+def run_reminders(dry_run: bool = False) -> tuple[list[str], list[str]]:
+    """Send every area's reminders that are due today and commit; returns (the lines of what was
+    sent, what failed or was skipped). Each area runs in its own savepoint: an area that fails is
+    logged and rolled back, the others still send. Idempotent per day: each source remembers what
+    it sent (ReminderLog, review_reminder_sent_on), and the mails are outbox rows of the same
+    transaction, so a second run the same day, even a concurrent one, sends nothing again."""
     from ..extensions import db
     from .models import utcnow
 
     now = utcnow()
-    total = 0
     _skipped.clear()
     failed = []
+    all_lines: list[str] = []
     for source in REMINDER_SOURCES:
         name = f"{source.__module__}.{source.__name__}"
         try:
@@ -67,18 +67,44 @@ def send_reminders(ctx: click.Context, dry_run: bool) -> None:
             log.exception("reminders: %s failed; its reminders were not sent", name)
             failed.append(name)
             continue
-        for line in lines:
-            click.echo(line)
-        total += len(lines)
+        all_lines.extend(lines)
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
-    click.echo(f"{total} reminder(s) {'would be ' if dry_run else ''}sent.")
-    if failed or _skipped:
+    return all_lines, [*failed, *_skipped]
+
+
+@reminders_cli.command("send")
+@click.option("--dry-run", is_flag=True, help="List what would be sent, send nothing.")
+@click.pass_context
+def send_reminders(ctx: click.Context, dry_run: bool) -> None:
+    """Send every area's reminders that are due today (once a day: from cron, or the job worker
+    does it by itself). The exit status is 1 when anything was skipped, so cron reports it."""
+    lines, problems = run_reminders(dry_run)
+    for line in lines:
+        click.echo(line)
+    click.echo(f"{len(lines)} reminder(s) {'would be ' if dry_run else ''}sent.")
+    if problems:
         click.echo(
-            f"Skipped {len(_skipped)} record(s) and {len(failed)} area(s) with errors "
-            "(details in the log): " + ", ".join([*failed, *_skipped]),
+            f"Skipped {len(_skipped)} record(s) and {len(problems) - len(_skipped)} area(s) "
+            "with errors (details in the log): " + ", ".join(problems),
             err=True,
         )
         ctx.exit(1)
+
+
+mail_cli = AppGroup("mail", help="The mail outbox.")
+
+
+@mail_cli.command("flush")
+@click.option(
+    "--all", "everything", is_flag=True, help="Also the messages whose next attempt is not due."
+)
+def flush_mail(everything: bool) -> None:
+    """Deliver the waiting mail now (what the job worker does every minute; from cron in the
+    embedded mode without Redis)."""
+    from .mail import flush_due
+
+    sent = flush_due(everything=everything)
+    click.echo(f"{sent} mail(s) sent.")

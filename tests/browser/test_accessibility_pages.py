@@ -13,6 +13,7 @@ PAGES = [
     "/users/",
     "/users/new",
     "/audit/",
+    "/admin/mail/",
     "/profile",
     "/organisations/1",
     "/bodies/1/members/new?q=Richter",

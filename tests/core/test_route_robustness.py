@@ -39,6 +39,7 @@ ANCHORS = {
     "action_id": "SELECT id AS action_id FROM action_items ORDER BY id",
     "paper_id": "SELECT id AS paper_id FROM papers ORDER BY id",
     "token_id": "SELECT id AS token_id FROM api_tokens ORDER BY id",
+    "message_id": "SELECT id AS message_id FROM outbox_messages ORDER BY id",
 }
 NUMBER_ANCHORS = {
     "agreement_id": "SELECT agreement_id, number FROM agreement_versions ORDER BY id",
