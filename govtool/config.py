@@ -103,6 +103,9 @@ class Config:
     # Login throttling: shared through Redis when several workers run.
     GOVTOOL_REDIS_URL = os.environ.get("GOVTOOL_REDIS_URL", "")
     RATELIMIT_STORAGE_URI = GOVTOOL_REDIS_URL or "memory://"
+    # While Redis cannot be reached the limits count in memory (core.ratelimit_storage); Redis is
+    # tried again after this many seconds, not on every request.
+    GOVTOOL_REDIS_RETRY_SECONDS = float(os.environ.get("GOVTOOL_REDIS_RETRY_SECONDS") or 5)
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins per client address, and per (email, client address): a throttle, no
     # lock-out, so nobody elsewhere can keep an account's owner out.

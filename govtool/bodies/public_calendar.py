@@ -20,7 +20,7 @@ from flask_babel import gettext
 from ..core.models import utcnow
 from ..extensions import db
 from .agenda_models import AgendaItem
-from .invitations import PRODID, meeting_url
+from .invitations import PRODID, add_timezone, meeting_url
 from .models import Body, Meeting
 from .permissions import has_public_calendar, in_public_calendar
 
@@ -96,9 +96,7 @@ def public_feed(body: Body) -> PublicFeed:
     calendar.add("x-published-ttl", "PT1H")
     for meeting in meetings:
         calendar.add_component(_public_event(meeting))
-    if not meetings:  # still announce the zone, so clients show times correctly
-        calendar.add_component(icalendar.Timezone.from_tzid("Europe/Berlin"))
-    calendar.add_missing_timezones()
+    add_timezone(calendar)
     data = calendar.to_ical()
     stamps = [body.updated_at, *(_changed_at(m) for m in meetings)]
     last_modified = max((s for s in stamps if s is not None), default=utcnow())
