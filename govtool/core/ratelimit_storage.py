@@ -101,7 +101,7 @@ class RedisWithMemoryFallback(Storage, MovingWindowSupport, SlidingWindowCounter
                 self._down_since = time.monotonic()
                 log.warning(
                     "Redis at %s unreachable (%s): rate limits count in this process's memory "
-                    "until it is back; next try in %.0f s",
+                    "until it is back; next try in %g s",
                     _without_password(self.redis_uri),
                     error,
                     self.retry_seconds,
