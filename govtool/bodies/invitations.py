@@ -88,24 +88,29 @@ def _calendar(method: str, events: list[icalendar.Event], name: str | None = Non
         calendar.add("x-wr-timezone", "Europe/Berlin")
     for event in events:
         calendar.add_component(event)
-    add_timezone(calendar)
-    return calendar.to_ical()
+    return to_ical(calendar)
 
 
 @functools.cache
-def _berlin_timezone() -> icalendar.Timezone:
-    """Europe/Berlin's VTIMEZONE, built once per process: building it (its transitions from 1970
-    on) took longer than everything else of a meeting's .ics (issue 15)."""
-    return icalendar.Timezone.from_tzid(TIMEZONE)
+def _timezone_ical() -> bytes:
+    """Europe/Berlin's VTIMEZONE as iCalendar text, built and written once per process: building
+    it (its transitions from 1970 to 2038) and writing its dates took longer than everything
+    else of a meeting's .ics (issue 15)."""
+    return icalendar.Timezone.from_tzid(TIMEZONE).to_ical()
 
 
-def add_timezone(calendar: icalendar.Calendar) -> None:
-    """Announce Europe/Berlin, the zone of every time in the calendar, as its first component
-    (where add_missing_timezones puts it; with no event too, so clients show times correctly).
-    Every calendar holds the same component: it is only serialised, never changed, and a copy
-    per calendar would cost half of what building it once saves."""
-    calendar.subcomponents.insert(0, _berlin_timezone())
-    calendar.add_missing_timezones()  # any other zone an event names (none today)
+def to_ical(calendar: icalendar.Calendar) -> bytes:
+    """The calendar as bytes with Europe/Berlin's VTIMEZONE as its first component, exactly where
+    and as add_missing_timezones() put it (also without events, so clients show times
+    correctly). Every time in these calendars is Berlin time (Meeting.start_local), so no other
+    zone is needed. The calendar is written without the zone and the zone's cached text is put
+    in before its first component: after the calendar's own properties, which are single lines
+    (a folded line goes on with a space, so "CRLF BEGIN:" starts a component)."""
+    data = calendar.to_ical()
+    at = data.find(b"\r\nBEGIN:", 1)
+    if at == -1:
+        at = data.rindex(b"\r\nEND:VCALENDAR")
+    return data[: at + 2] + _timezone_ical() + data[at + 2 :]
 
 
 def ics_method(meeting: Meeting, with_attendees: bool = True) -> str:
@@ -134,9 +139,12 @@ def meeting_ics(meeting: Meeting, with_attendees: bool = True) -> bytes:
     return _calendar(method, [_event(meeting, with_attendees=method != "PUBLISH")])
 
 
-def body_feed(body: Body) -> bytes:
-    """The body's subscription feed (METHOD:PUBLISH) for Outlook and Thunderbird."""
-    meetings = sorted(body.meetings, key=lambda m: m.start_at)
+def body_feed(body: Body, meetings: list[Meeting] | None = None) -> bytes:
+    """The body's subscription feed (METHOD:PUBLISH) for Outlook and Thunderbird; `meetings`
+    loaded with their agenda items (services.calendar_feed_meetings) saves a query per meeting."""
+    if meetings is None:
+        meetings = list(body.meetings)
+    meetings = sorted(meetings, key=lambda m: m.start_at)
     return _calendar("PUBLISH", [_event(m, with_attendees=False) for m in meetings], body.name)
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..core.downloads import download
 from ..core.permissions import can, require
 from ..core.views import get_or_404
-from . import agenda, documents, invitations
+from . import agenda, documents, invitations, services
 from .agenda_models import StoredFile
 from .meeting_views import (
     _load,
@@ -36,7 +36,10 @@ def file_download(meeting_id: int, file_id: int):
 @bp.get("/meetings/<int:meeting_id>.ics")
 @login_required
 def ics(meeting_id: int):
-    meeting = _load(meeting_id)
+    meeting = services.meeting_for_calendar(meeting_id)
+    if meeting is None:
+        abort(404)
+    require(can(current_user, "meeting.view", meeting))
     internal = can(current_user, "meeting.read_internal", meeting)
     return download(
         invitations.meeting_ics(meeting, internal), f"sitzung-{meeting.id}.ics", "text/calendar"

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from dataclasses import dataclass
 
 import icalendar
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from sqlalchemy.orm import selectinload
 
 from ..core.models import utcnow
+from ..core.urls import base_url
 from ..extensions import db
 from .agenda_models import AgendaItem
-from .invitations import PRODID, add_timezone, meeting_url
+from .invitations import PRODID, meeting_url, to_ical
 from .models import Body, Meeting
 from .permissions import has_public_calendar, in_public_calendar
 
@@ -38,13 +41,17 @@ def public_calendar_body(body_id: int) -> Body | None:
     return body if has_public_calendar(body) else None
 
 
-def _is_public(item: AgendaItem | None) -> bool:
+def _is_public(item: AgendaItem | None, siblings: dict[int, AgendaItem] | None = None) -> bool:
     """An item is public when it and every item above it are (a sub-item of a closed item is
-    closed too)."""
+    closed too). `siblings` (the meeting's items by id) finds the parents without asking the
+    session for each."""
     while item is not None:
         if not item.is_public:
             return False
-        item = item.parent
+        if siblings is not None and item.parent_id in siblings:
+            item = siblings[item.parent_id]
+        else:
+            item = item.parent
     return True
 
 
@@ -66,7 +73,10 @@ def _public_event(meeting: Meeting) -> icalendar.Event:
     if meeting.location:  # the room only: the video-conference link is for the invitees
         event.add("location", meeting.location)
     event.add("url", meeting_url(meeting))
-    lines = [f"{item.label} {item.title}" for item in meeting.agenda_items if _is_public(item)]
+    siblings = {item.id: item for item in meeting.agenda_items}
+    lines = [
+        f"{item.label} {item.title}" for item in meeting.agenda_items if _is_public(item, siblings)
+    ]
     if lines:
         event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
@@ -76,14 +86,66 @@ def _public_event(meeting: Meeting) -> icalendar.Event:
 
 
 def public_meetings(body: Body) -> list[Meeting]:
+    """The meetings of the public feed, with their agenda items (one query for all meetings)."""
     meetings = db.session.scalars(
-        sa.select(Meeting).where(Meeting.body_id == body.id).order_by(Meeting.start_at, Meeting.id)
+        sa.select(Meeting)
+        .where(Meeting.body_id == body.id)
+        .options(selectinload(Meeting.agenda_items))
+        .order_by(Meeting.start_at, Meeting.id)
     )
     return [meeting for meeting in meetings if in_public_calendar(meeting)]
 
 
+# The feeds this process built, by (database, body, locale, base address): a feed of ten years of
+# meetings is many times the work of a meeting page (every meeting and agenda item as an object,
+# then icalendar's serialisation), while calendar clients fetch it unchanged again and again.
+_FEEDS: dict[tuple, tuple[str, PublicFeed]] = {}
+_FEEDS_LOCK = threading.Lock()
+_FEEDS_MAX = 256
+
+# Every row the feed is written from, with its updated_at (maintained by SQLAlchemy on every
+# change): a change, an addition or a deletion of a meeting or an agenda item changes this list.
+_FEED_ROWS = sa.text(
+    """SELECT 'm', m.id, m.updated_at FROM meetings m WHERE m.body_id = :body_id
+    UNION ALL
+    SELECT 'a', a.id, a.updated_at FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
+    WHERE m.body_id = :body_id
+    ORDER BY 1, 2"""
+)
+
+
+def _fingerprint(body: Body) -> str:
+    """A digest of the rows the body's feed is built from, read without loading them as objects;
+    equal values (not the newest time alone, which clocks of several servers may disagree on)."""
+    rows = db.session.execute(_FEED_ROWS, {"body_id": body.id}).all()
+    digest = hashlib.sha256(repr((body.updated_at, body.name, body.short_name)).encode())
+    digest.update(repr(rows).encode())
+    return digest.hexdigest()
+
+
 def public_feed(body: Body) -> PublicFeed:
-    """The body's public feed with its validators (ETag over the bytes, Last-Modified)."""
+    """The body's public feed with its validators (ETag over the bytes, Last-Modified); built
+    again only when one of its rows changed since this process last built it."""
+    key = (
+        str(db.engine.url),
+        body.id,
+        str(get_locale()),
+        base_url(),
+    )
+    fingerprint = _fingerprint(body)
+    cached = _FEEDS.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    feed = _build_feed(body)
+    with _FEEDS_LOCK:
+        _FEEDS.pop(key, None)
+        while len(_FEEDS) >= _FEEDS_MAX:
+            _FEEDS.pop(next(iter(_FEEDS)))  # the oldest entry
+        _FEEDS[key] = (fingerprint, feed)
+    return feed
+
+
+def _build_feed(body: Body) -> PublicFeed:
     meetings = public_meetings(body)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -96,8 +158,7 @@ def public_feed(body: Body) -> PublicFeed:
     calendar.add("x-published-ttl", "PT1H")
     for meeting in meetings:
         calendar.add_component(_public_event(meeting))
-    add_timezone(calendar)
-    data = calendar.to_ical()
+    data = to_ical(calendar)
     stamps = [body.updated_at, *(_changed_at(m) for m in meetings)]
     last_modified = max((s for s in stamps if s is not None), default=utcnow())
     return PublicFeed(data, hashlib.sha256(data).hexdigest()[:32], last_modified)

@@ -510,6 +510,34 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
     ).first()
 
 
+def meeting_for_calendar(meeting_id: int) -> Meeting | None:
+    """A meeting with what its .ics holds (body, agenda items, participants) and no more: the
+    files, papers and organisations meeting_detail loads for the item pages cost the .ics more
+    than writing the calendar (issue 15)."""
+    return db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            joinedload(Meeting.body),
+            selectinload(Meeting.agenda_items),
+            selectinload(Meeting.participants),
+        )
+    ).first()
+
+
+def calendar_feed_meetings(body: Body) -> list[Meeting]:
+    """The body's meetings for its private feed, by start, with their agenda items (one query
+    for all, not one per meeting)."""
+    return list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.body_id == body.id)
+            .options(selectinload(Meeting.agenda_items))
+            .order_by(Meeting.start_at, Meeting.id)
+        )
+    )
+
+
 @functools.cache
 def _meeting_with_body():
     # Built once: the statement is the same on every request, only the id is bound.
