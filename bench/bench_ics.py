@@ -1,10 +1,10 @@
 """The meeting page, the meeting's .ics and the body's public feed side by side (issue 15).
 
-`python -m bench.bench_ics` seeds scale 1 into a SQLite file, then requests the three in turn,
-one of each per round, so that a slow moment of the machine hits all of them. It also measures
-the two calendars with the Europe/Berlin VTIMEZONE built inside each request again (its cache
-emptied before each), as before issue 15, side by side in the same run, and the public feed built on every request (its cache emptied too). Writes
-bench/results/ics-<date>.json; the goal is .ics p95 <= meeting page p95.
+`python -m bench.bench_ics` seeds scale 1 into a SQLite file, then requests them in turn, one of
+each per round, so that a slow moment of the machine hits all of them. Side by side in the same
+run: the .ics with Europe/Berlin's VTIMEZONE built inside each request again (its cache emptied
+before each, as before issue 15), and the public feed built on every request (its cache emptied
+too). Writes bench/results/ics-<date>.json; the goal is .ics p95 <= meeting page p95.
 """
 
 from __future__ import annotations
