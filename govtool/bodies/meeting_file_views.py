@@ -36,13 +36,15 @@ def file_download(meeting_id: int, file_id: int):
 @bp.get("/meetings/<int:meeting_id>.ics")
 @login_required
 def ics(meeting_id: int):
-    meeting = services.meeting_for_calendar(meeting_id)
+    meeting = services.meeting_overview(meeting_id)
     if meeting is None:
         abort(404)
     require(can(current_user, "meeting.view", meeting))
     internal = can(current_user, "meeting.read_internal", meeting)
     return download(
-        invitations.meeting_ics(meeting, internal), f"sitzung-{meeting.id}.ics", "text/calendar"
+        invitations.meeting_ics_file(meeting, internal),
+        f"sitzung-{meeting.id}.ics",
+        "text/calendar",
     )
 
 

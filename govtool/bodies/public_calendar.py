@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 from dataclasses import dataclass
 
 import icalendar
@@ -23,6 +22,7 @@ from ..core.models import utcnow
 from ..core.urls import base_url
 from ..extensions import db
 from .agenda_models import AgendaItem
+from .calendar_cache import CalendarCache, digest
 from .invitations import PRODID, meeting_url, to_ical
 from .models import Body, Meeting
 from .permissions import has_public_calendar, in_public_calendar
@@ -96,12 +96,9 @@ def public_meetings(body: Body) -> list[Meeting]:
     return [meeting for meeting in meetings if in_public_calendar(meeting)]
 
 
-# The feeds this process built, by (database, body, locale, base address): a feed of ten years of
-# meetings is many times the work of a meeting page (every meeting and agenda item as an object,
-# then icalendar's serialisation), while calendar clients fetch it unchanged again and again.
-_FEEDS: dict[tuple, tuple[str, PublicFeed]] = {}
-_FEEDS_LOCK = threading.Lock()
-_FEEDS_MAX = 256
+# The feeds this process built (calendar_cache): a feed of ten years of meetings is many times
+# the work of a meeting page, while calendar clients fetch it unchanged again and again.
+FEEDS = CalendarCache()
 
 # Every row the feed is written from, with its updated_at (maintained by SQLAlchemy on every
 # change): a change, an addition or a deletion of a meeting or an agenda item changes this list.
@@ -114,34 +111,17 @@ _FEED_ROWS = sa.text(
 )
 
 
-def _fingerprint(body: Body) -> str:
-    """A digest of the rows the body's feed is built from, read without loading them as objects;
-    equal values (not the newest time alone, which clocks of several servers may disagree on)."""
-    rows = db.session.execute(_FEED_ROWS, {"body_id": body.id}).all()
-    digest = hashlib.sha256(repr((body.updated_at, body.name, body.short_name)).encode())
-    digest.update(repr(rows).encode())
-    return digest.hexdigest()
-
-
 def public_feed(body: Body) -> PublicFeed:
     """The body's public feed with its validators (ETag over the bytes, Last-Modified); built
     again only when one of its rows changed since this process last built it."""
-    key = (
-        str(db.engine.url),
-        body.id,
-        str(get_locale()),
-        base_url(),
+    rows = db.session.execute(_FEED_ROWS, {"body_id": body.id}).all()
+    fingerprint = digest(
+        body.updated_at, body.name, body.short_name, rows, str(get_locale()), base_url()
     )
-    fingerprint = _fingerprint(body)
-    cached = _FEEDS.get(key)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    feed = _build_feed(body)
-    with _FEEDS_LOCK:
-        _FEEDS.pop(key, None)
-        while len(_FEEDS) >= _FEEDS_MAX:
-            _FEEDS.pop(next(iter(_FEEDS)))  # the oldest entry
-        _FEEDS[key] = (fingerprint, feed)
+    feed = FEEDS.get(body.id, fingerprint)
+    if feed is None:
+        feed = _build_feed(body)
+        FEEDS.put(body.id, fingerprint, feed)
     return feed
 
 

@@ -510,21 +510,6 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
     ).first()
 
 
-def meeting_for_calendar(meeting_id: int) -> Meeting | None:
-    """A meeting with what its .ics holds (body, agenda items, participants) and no more: the
-    files, papers and organisations meeting_detail loads for the item pages cost the .ics more
-    than writing the calendar (issue 15)."""
-    return db.session.scalars(
-        sa.select(Meeting)
-        .where(Meeting.id == meeting_id)
-        .options(
-            joinedload(Meeting.body),
-            selectinload(Meeting.agenda_items),
-            selectinload(Meeting.participants),
-        )
-    ).first()
-
-
 def calendar_feed_meetings(body: Body) -> list[Meeting]:
     """The body's meetings for its private feed, by start, with their agenda items (one query
     for all, not one per meeting)."""

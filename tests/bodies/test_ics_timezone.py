@@ -5,6 +5,8 @@ icalendar's add_missing_timezones() gave; the public feed is built again only wh
 from __future__ import annotations
 
 import datetime as dt
+import re
+import time
 import zoneinfo
 
 import icalendar
@@ -106,3 +108,48 @@ def _text(data: bytes) -> str:
     for event in calendar.walk("VEVENT"):
         values += [str(event["uid"]), str(event.get("description", ""))]
     return "\n".join(values)
+
+
+def _without_dtstamp(data: bytes) -> bytes:
+    return re.sub(rb"\r\nDTSTAMP:[0-9T]+Z\r\n", b"\r\n", data)
+
+
+def test_the_meeting_ics_is_written_again_after_every_kind_of_change(app, db, client, login):
+    from govtool.auth.models import Role
+
+    from .factories import make_member_user
+
+    body = make_body()
+    meeting = make_meeting(body, dt.date(2026, 3, 2))
+    user, membership = make_member_user(body, roles=(Role.MEMBER,))
+    user.email = "mitglied@example.org"
+    db.session.commit()
+    login("mitglied@example.org")
+    path = f"/meetings/{meeting.id}.ics"
+
+    def ics() -> bytes:
+        response = client.get(path)
+        assert response.status_code == 200
+        return response.data
+
+    first = ics()
+    with app.test_request_context(), force_locale("de"):
+        fresh = invitations.meeting_ics(_db.session.get(type(meeting), meeting.id), True)
+    assert _without_dtstamp(first) == _without_dtstamp(fresh)
+    time.sleep(1.1)
+    again = ics()
+    assert _without_dtstamp(again) == _without_dtstamp(first)
+    assert again != first  # the same file, stamped now
+    meeting.agenda_items[0].title = "Geänderter Punkt"
+    db.session.commit()
+    assert "Geänderter Punkt" in str(_event(ics())["description"])
+    meeting.location = "Halle, Saal 2"
+    db.session.commit()
+    assert str(_event(ics())["location"]) == "Halle, Saal 2"
+    body.name = "Neuer Gremienname"
+    db.session.commit()
+    assert "Neuer Gremienname" in _event(ics())["organizer"].params["cn"]
+
+
+def _event(data: bytes) -> icalendar.Event:
+    return icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
