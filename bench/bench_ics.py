@@ -116,34 +116,50 @@ def main() -> None:
 
             return built_per_request
 
-        calls = {
-            "meeting page": get(secretary, meeting),
-            "meeting .ics": get(secretary, f"{meeting}.ics"),
-            "body feed": get(visitor, feed),
-            "meeting .ics, built per request": uncached(get(secretary, f"{meeting}.ics")),
-            "body feed, built per request": uncached(get(visitor, feed)),
-        }
-        timings = measure_alternating(calls, args.runs)
-
-    page_p95 = timings["meeting page"].p95_ms
-    rows = {
-        name: {**timing.as_dict(), "p95_vs_meeting_page": round(timing.p95_ms / page_p95, 2)}
-        for name, timing in timings.items()
-    }
-    print(f"\n{'request':38s} {'median ms':>10s} {'p95 ms':>8s} {'p95/page':>9s}")
-    for name, row in rows.items():
-        print(
-            f"{name:38s} {row['median_ms']:10.2f} {row['p95_ms']:8.2f} "
-            f"{row['p95_vs_meeting_page']:9.2f}"
+        # Two sets, each alternating within itself: the requests as they are now, and the same
+        # with the calendars built on every request (as before issue 15), each beside the page.
+        now = measure_alternating(
+            {
+                "meeting page": get(secretary, meeting),
+                "meeting .ics": get(secretary, f"{meeting}.ics"),
+                "body feed": get(visitor, feed),
+            },
+            args.runs,
         )
+        built = measure_alternating(
+            {
+                "meeting page": get(secretary, meeting),
+                "meeting .ics, built per request": uncached(get(secretary, f"{meeting}.ics")),
+                "body feed, built per request": uncached(get(visitor, feed)),
+            },
+            args.runs,
+        )
+
+    def table(timings: dict[str, Timing]) -> dict[str, dict]:
+        page_p95 = timings["meeting page"].p95_ms
+        rows = {
+            name: {**t.as_dict(), "p95_vs_meeting_page": round(t.p95_ms / page_p95, 2)}
+            for name, t in timings.items()
+        }
+        print(f"\n{'request':34s} {'median ms':>10s} {'p95 ms':>8s} {'p95/page':>9s}")
+        for name, row in rows.items():
+            print(
+                f"{name:34s} {row['median_ms']:10.2f} {row['p95_ms']:8.2f} "
+                f"{row['p95_vs_meeting_page']:9.2f}"
+            )
+        return rows
+
+    rows = table(now)
+    rows_built = table(built)
     result = {
         "date": dt.date.today().isoformat(),
         "runs": args.runs,
         "meetings_in_feed": meetings_in_feed,
         "paths": {"meeting": meeting, "feed": feed},
         "timings": rows,
-        "ics_p95_at_most_page_p95": rows["meeting .ics"]["p95_ms"] <= page_p95,
-        "feed_p95_at_most_page_p95": rows["body feed"]["p95_ms"] <= page_p95,
+        "timings_built_per_request": rows_built,
+        "ics_p95_at_most_page_p95": rows["meeting .ics"]["p95_vs_meeting_page"] <= 1,
+        "feed_p95_at_most_page_p95": rows["body feed"]["p95_vs_meeting_page"] <= 1,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"ics-{result['date']}.json"

@@ -165,8 +165,8 @@ def meeting_ics_file(meeting: Meeting, with_attendees: bool) -> bytes:
     fingerprint = digest(
         [getattr(meeting, attr.key) for attr in sa.inspect(Meeting).column_attrs],
         meeting.body.name,
-        db.session.execute(_ITEM_VALUES, params).all(),
-        db.session.execute(_PARTICIPANT_VALUES, params).all(),
+        [tuple(row) for row in db.session.execute(_ITEM_VALUES, params)],
+        [tuple(row) for row in db.session.execute(_PARTICIPANT_VALUES, params)],
         str(get_locale()),
         base_url(),
         current_app.config["GOVTOOL_MAIL_FROM"],

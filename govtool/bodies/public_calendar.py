@@ -114,7 +114,7 @@ _FEED_ROWS = sa.text(
 def public_feed(body: Body) -> PublicFeed:
     """The body's public feed with its validators (ETag over the bytes, Last-Modified); built
     again only when one of its rows changed since this process last built it."""
-    rows = db.session.execute(_FEED_ROWS, {"body_id": body.id}).all()
+    rows = [tuple(row) for row in db.session.execute(_FEED_ROWS, {"body_id": body.id})]
     fingerprint = digest(
         body.updated_at, body.name, body.short_name, rows, str(get_locale()), base_url()
     )
