@@ -83,7 +83,7 @@ class RedisWithMemoryFallback(Storage, MovingWindowSupport, SlidingWindowCounter
         return self._down_since is not None
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        if self._down_since is None or time.monotonic() >= self._next_try:
+        if self._down_since is None or self._may_try_again():
             try:
                 result = getattr(self.redis, name)(*args, **kwargs)
             except RedisError as error:
@@ -93,6 +93,15 @@ class RedisWithMemoryFallback(Storage, MovingWindowSupport, SlidingWindowCounter
                     self._came_back()
                 return result
         return getattr(self.memory, name)(*args, **kwargs)
+
+    def _may_try_again(self) -> bool:
+        """While Redis is away: True for one caller once the pause is over (the others go on
+        with memory meanwhile, so a Redis that hangs holds up one request, not all)."""
+        with self._lock:
+            if time.monotonic() < self._next_try:
+                return False
+            self._next_try = time.monotonic() + self.retry_seconds
+            return True
 
     def _went_down(self, error: Exception) -> None:
         with self._lock:
