@@ -26,6 +26,11 @@ from .i18n import install_request_cached_translations
 
 __all__ = ["create_app", "Config", "TestConfig"]
 
+# What a 503 (the database away) asks the client to wait before trying again.
+RETRY_AFTER_SECONDS = 30
+# How long a new PostgreSQL connection may take before the request gets the 503 page.
+PG_CONNECT_TIMEOUT_SECONDS = 5
+
 
 def select_locale() -> str:
     """German unless the user chose English (header switch or profile)."""
@@ -56,6 +61,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _apply_proxy_fix(app)
     logging.basicConfig(level=logging.INFO)
 
+    _configure_database_connections(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -66,7 +72,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Berlin")
     install_request_cached_translations(app, babel)
     bootstrap.init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    _configure_rate_limit_storage(app)
     limiter.init_app(app)
 
     _register_models_and_rules()
@@ -88,6 +94,40 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _configure_database_connections(app: Flask) -> None:
+    """Test each pooled connection before use (pool_pre_ping), so a connection cut while idle
+    is replaced instead of failing a request; on PostgreSQL, give up connecting after a few
+    seconds, so a database that is away answers 503 soon instead of holding the worker."""
+    from sqlalchemy.engine import make_url
+
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_SECONDS)
+        options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _configure_rate_limit_storage(app: Flask) -> None:
+    """Rate limits count in Redis when GOVTOOL_REDIS_URL (or RATELIMIT_STORAGE_URI) names one,
+    with memory as the fallback while Redis is down (core.ratelimit_storage); else in memory."""
+    from .core.ratelimit_storage import fallback_uri
+
+    uri = (
+        app.config.get("RATELIMIT_STORAGE_URI")
+        or app.config.get("GOVTOOL_REDIS_URL")
+        or "memory://"
+    )
+    app.config["RATELIMIT_STORAGE_URI"] = fallback_uri(uri)
+    if app.config["RATELIMIT_STORAGE_URI"] != uri:
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "retry_seconds": app.config.get("GOVTOOL_REDIS_RETRY_SECONDS", 5),
+            **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
+        }
 
 
 def _check_base_url(app: Flask) -> None:
@@ -221,7 +261,9 @@ def _register_error_pages(app: Flask) -> None:
     def render_error(error, code: int, message=None):
         if code >= 500:
             rollback_quietly()
-        if request.path.startswith("/api/"):
+        # A client that may try again (a database away for a moment) is told when.
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code == 503 else {}
+        if request.path.startswith(("/api/", "/oparl/")):
             from .api.problems import problem
 
             headers = {
@@ -229,7 +271,7 @@ def _register_error_pages(app: Flask) -> None:
                 for k, v in getattr(error, "get_headers", lambda: [])()
                 if k.lower() != "content-type"
             }
-            return problem(code, str(message or messages[code]), headers=headers)
+            return problem(code, str(message or messages[code]), headers={**headers, **retry})
         if code == 503:
             _forget_user()  # the header would ask the database for the user again
         try:
@@ -251,14 +293,19 @@ def _register_error_pages(app: Flask) -> None:
                 title=titles[code],
                 message=message or messages[code],
             )
-        return page, code
+        return page, code, retry
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(e, code))
     app.register_error_handler(DomainError, answer_domain_error)
 
+    # The database away or the connection cut (issue 15): the request in flight gets the 503 page
+    # and its session is rolled back; a connection that SQLAlchemy found broken is already
+    # invalidated (connection_invalidated), the others are tested on their next checkout
+    # (pool_pre_ping), so the next request gets a fresh one without restarting the process.
     @app.errorhandler(sa_exc.OperationalError)
     @app.errorhandler(sa_exc.InterfaceError)
+    @app.errorhandler(sa_exc.DisconnectionError)
     @app.errorhandler(sa_exc.TimeoutError)
     def database_unavailable(error):
         app.logger.error("database unavailable: %s", error)

@@ -117,6 +117,9 @@ class Config:
     # The worker sends the day's reminders from this hour on (Europe/Berlin).
     GOVTOOL_REMINDERS_HOUR = _int("GOVTOOL_REMINDERS_HOUR", 7)
     RATELIMIT_STORAGE_URI = GOVTOOL_REDIS_URL or "memory://"
+    # While Redis cannot be reached the limits count in memory (core.ratelimit_storage); Redis is
+    # tried again after this many seconds, not on every request.
+    GOVTOOL_REDIS_RETRY_SECONDS = float(os.environ.get("GOVTOOL_REDIS_RETRY_SECONDS") or 5)
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins per client address, and per (email, client address): a throttle, no
     # lock-out, so nobody elsewhere can keep an account's owner out.

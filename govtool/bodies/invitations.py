@@ -5,12 +5,14 @@ raised per change); the body's feed."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from dataclasses import dataclass
 
 import icalendar
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, get_locale, gettext, ngettext
 
 from ..auth.models import User
 from ..core.errors import ValidationError
@@ -18,13 +20,15 @@ from ..core.formatting import format_date, format_time
 from ..core.mail import Attachment, send_mail
 from ..core.models import utcnow
 from ..core.permissions import ensure
-from ..core.urls import external_url
+from ..core.urls import base_url, external_url
 from ..extensions import db
+from .calendar_cache import CalendarCache, digest
 from .minutes_models import Participant, Response
 from .models import Body, Meeting, MeetingStatus, MembershipRole
 from .permissions import invitation_refusal
 
 PRODID = "-//govtool//Gremien//DE"
+TIMEZONE = "Europe/Berlin"
 PARTSTAT = {
     Response.NONE: "NEEDS-ACTION",
     Response.ACCEPTED: "ACCEPTED",
@@ -86,10 +90,29 @@ def _calendar(method: str, events: list[icalendar.Event], name: str | None = Non
         calendar.add("x-wr-timezone", "Europe/Berlin")
     for event in events:
         calendar.add_component(event)
-    if not events:  # still announce the zone, so clients show times correctly
-        calendar.add_component(icalendar.Timezone.from_tzid("Europe/Berlin"))
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return to_ical(calendar)
+
+
+@functools.cache
+def _timezone_ical() -> bytes:
+    """Europe/Berlin's VTIMEZONE as iCalendar text, built and written once per process: building
+    it (its transitions from 1970 to 2038) and writing its dates took longer than everything
+    else of a meeting's .ics (issue 15)."""
+    return icalendar.Timezone.from_tzid(TIMEZONE).to_ical()
+
+
+def to_ical(calendar: icalendar.Calendar) -> bytes:
+    """The calendar as bytes with Europe/Berlin's VTIMEZONE as its first component, exactly where
+    and as add_missing_timezones() put it (also without events, so clients show times
+    correctly). Every time in these calendars is Berlin time (Meeting.start_local), so no other
+    zone is needed. The calendar is written without the zone and the zone's cached text is put
+    in before its first component: after the calendar's own properties, which are single lines
+    (a folded line goes on with a space, so "CRLF BEGIN:" starts a component)."""
+    data = calendar.to_ical()
+    at = data.find(b"\r\nBEGIN:", 1)
+    if at == -1:
+        at = data.rindex(b"\r\nEND:VCALENDAR")
+    return data[: at + 2] + _timezone_ical() + data[at + 2 :]
 
 
 def ics_method(meeting: Meeting, with_attendees: bool = True) -> str:
@@ -118,9 +141,51 @@ def meeting_ics(meeting: Meeting, with_attendees: bool = True) -> bytes:
     return _calendar(method, [_event(meeting, with_attendees=method != "PUBLISH")])
 
 
-def body_feed(body: Body) -> bytes:
-    """The body's subscription feed (METHOD:PUBLISH) for Outlook and Thunderbird."""
-    meetings = sorted(body.meetings, key=lambda m: m.start_at)
+# The .ics files this process wrote, per meeting and variant (calendar_cache): 40 invitees and 30
+# agenda items written by icalendar cost more than the meeting page, and the file is fetched
+# unchanged again and again. Only DTSTAMP (when this copy was made) is new on each request.
+ICS_FILES = CalendarCache(size=512)
+# The values of the rows meeting_ics() writes from, read as plain rows (no objects).
+_ITEM_VALUES = sa.text(
+    """SELECT id, parent_id, position, number, title, is_public FROM agenda_items
+    WHERE meeting_id = :meeting_id ORDER BY id"""
+)
+_PARTICIPANT_VALUES = sa.text(
+    """SELECT id, name, email, is_guest, response FROM meeting_participants
+    WHERE meeting_id = :meeting_id ORDER BY id"""
+)
+_DTSTAMP = re.compile(rb"\r\nDTSTAMP:[0-9]{8}T[0-9]{6}Z\r\n")
+
+
+def meeting_ics_file(meeting: Meeting, with_attendees: bool) -> bytes:
+    """meeting_ics() for a download, written again only when a value it is written from changed
+    (the meeting's row, its body's name, its agenda items and invitees, the settings and locale
+    in its text); `meeting` needs only its body loaded."""
+    params = {"meeting_id": meeting.id}
+    fingerprint = digest(
+        [getattr(meeting, attr.key) for attr in sa.inspect(Meeting).column_attrs],
+        meeting.body.name,
+        [tuple(row) for row in db.session.execute(_ITEM_VALUES, params)],
+        [tuple(row) for row in db.session.execute(_PARTICIPANT_VALUES, params)],
+        str(get_locale()),
+        base_url(),
+        current_app.config["GOVTOOL_MAIL_FROM"],
+    )
+    data = ICS_FILES.get((meeting.id, with_attendees), fingerprint)
+    if data is None:
+        data = meeting_ics(meeting, with_attendees)
+        ICS_FILES.put((meeting.id, with_attendees), fingerprint, data)
+        return data
+    stamp = icalendar.vDatetime(utcnow().replace(microsecond=0)).to_ical()
+    return _DTSTAMP.sub(b"\r\nDTSTAMP:" + stamp + b"\r\n", data, count=1)
+
+
+def body_feed(body: Body, meetings: list[Meeting] | None = None) -> bytes:
+    """The body's subscription feed (METHOD:PUBLISH) for Outlook and Thunderbird; `meetings`
+    loaded with their agenda items (services.calendar_feed_meetings) saves a query per meeting."""
+    if meetings is None:
+        meetings = list(body.meetings)
+    meetings = sorted(meetings, key=lambda m: m.start_at)
     return _calendar("PUBLISH", [_event(m, with_attendees=False) for m in meetings], body.name)
 
 

@@ -10,7 +10,7 @@ from ..core.downloads import download, download_stream
 from ..core.permissions import can, require
 from ..core.storage import ObjectMissing
 from ..core.views import get_or_404
-from . import agenda, documents, invitations
+from . import agenda, documents, invitations, services
 from .agenda_models import StoredFile
 from .meeting_views import (
     _load,
@@ -37,10 +37,15 @@ def file_download(meeting_id: int, file_id: int):
 @bp.get("/meetings/<int:meeting_id>.ics")
 @login_required
 def ics(meeting_id: int):
-    meeting = _load(meeting_id)
+    meeting = services.meeting_overview(meeting_id)
+    if meeting is None:
+        abort(404)
+    require(can(current_user, "meeting.view", meeting))
     internal = can(current_user, "meeting.read_internal", meeting)
     return download(
-        invitations.meeting_ics(meeting, internal), f"sitzung-{meeting.id}.ics", "text/calendar"
+        invitations.meeting_ics_file(meeting, internal),
+        f"sitzung-{meeting.id}.ics",
+        "text/calendar",
     )
 
 

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 
 import icalendar
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from sqlalchemy.orm import selectinload
 
 from ..core.models import utcnow
+from ..core.urls import base_url
 from ..extensions import db
 from .agenda_models import AgendaItem
-from .invitations import PRODID, meeting_url
+from .calendar_cache import CalendarCache, digest
+from .invitations import PRODID, meeting_url, to_ical
 from .models import Body, Meeting
 from .permissions import has_public_calendar, in_public_calendar
 
@@ -38,13 +41,17 @@ def public_calendar_body(body_id: int) -> Body | None:
     return body if has_public_calendar(body) else None
 
 
-def _is_public(item: AgendaItem | None) -> bool:
+def _is_public(item: AgendaItem | None, siblings: dict[int, AgendaItem] | None = None) -> bool:
     """An item is public when it and every item above it are (a sub-item of a closed item is
-    closed too)."""
+    closed too). `siblings` (the meeting's items by id) finds the parents without asking the
+    session for each."""
     while item is not None:
         if not item.is_public:
             return False
-        item = item.parent
+        if siblings is not None and item.parent_id in siblings:
+            item = siblings[item.parent_id]
+        else:
+            item = item.parent
     return True
 
 
@@ -66,7 +73,10 @@ def _public_event(meeting: Meeting) -> icalendar.Event:
     if meeting.location:  # the room only: the video-conference link is for the invitees
         event.add("location", meeting.location)
     event.add("url", meeting_url(meeting))
-    lines = [f"{item.label} {item.title}" for item in meeting.agenda_items if _is_public(item)]
+    siblings = {item.id: item for item in meeting.agenda_items}
+    lines = [
+        f"{item.label} {item.title}" for item in meeting.agenda_items if _is_public(item, siblings)
+    ]
     if lines:
         event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
@@ -76,14 +86,46 @@ def _public_event(meeting: Meeting) -> icalendar.Event:
 
 
 def public_meetings(body: Body) -> list[Meeting]:
+    """The meetings of the public feed, with their agenda items (one query for all meetings)."""
     meetings = db.session.scalars(
-        sa.select(Meeting).where(Meeting.body_id == body.id).order_by(Meeting.start_at, Meeting.id)
+        sa.select(Meeting)
+        .where(Meeting.body_id == body.id)
+        .options(selectinload(Meeting.agenda_items))
+        .order_by(Meeting.start_at, Meeting.id)
     )
     return [meeting for meeting in meetings if in_public_calendar(meeting)]
 
 
+# The feeds this process built (calendar_cache): a feed of ten years of meetings is many times
+# the work of a meeting page, while calendar clients fetch it unchanged again and again.
+FEEDS = CalendarCache()
+
+# Every row the feed is written from, with its updated_at (maintained by SQLAlchemy on every
+# change): a change, an addition or a deletion of a meeting or an agenda item changes this list.
+_FEED_ROWS = sa.text(
+    """SELECT 'm', m.id, m.updated_at FROM meetings m WHERE m.body_id = :body_id
+    UNION ALL
+    SELECT 'a', a.id, a.updated_at FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
+    WHERE m.body_id = :body_id
+    ORDER BY 1, 2"""
+)
+
+
 def public_feed(body: Body) -> PublicFeed:
-    """The body's public feed with its validators (ETag over the bytes, Last-Modified)."""
+    """The body's public feed with its validators (ETag over the bytes, Last-Modified); built
+    again only when one of its rows changed since this process last built it."""
+    rows = [tuple(row) for row in db.session.execute(_FEED_ROWS, {"body_id": body.id})]
+    fingerprint = digest(
+        body.updated_at, body.name, body.short_name, rows, str(get_locale()), base_url()
+    )
+    feed = FEEDS.get(body.id, fingerprint)
+    if feed is None:
+        feed = _build_feed(body)
+        FEEDS.put(body.id, fingerprint, feed)
+    return feed
+
+
+def _build_feed(body: Body) -> PublicFeed:
     meetings = public_meetings(body)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -96,10 +138,7 @@ def public_feed(body: Body) -> PublicFeed:
     calendar.add("x-published-ttl", "PT1H")
     for meeting in meetings:
         calendar.add_component(_public_event(meeting))
-    if not meetings:  # still announce the zone, so clients show times correctly
-        calendar.add_component(icalendar.Timezone.from_tzid("Europe/Berlin"))
-    calendar.add_missing_timezones()
-    data = calendar.to_ical()
+    data = to_ical(calendar)
     stamps = [body.updated_at, *(_changed_at(m) for m in meetings)]
     last_modified = max((s for s in stamps if s is not None), default=utcnow())
     return PublicFeed(data, hashlib.sha256(data).hexdigest()[:32], last_modified)

@@ -430,7 +430,7 @@ def calendar_feed(token: str):
     if body is None:
         abort(404)
     return download(
-        body_feed(body),
+        body_feed(body, services.calendar_feed_meetings(body)),
         f"{body.short_name}.ics",
         "text/calendar",
         inline=True,
