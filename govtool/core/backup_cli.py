@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .backup import BackupError, restore_archive, verify_archive, write_backup
+from .backup import BackupError, write_backup
+from .restore import restore_archive, verify_archive
 
 
 def _megabytes(size: int) -> str:
