@@ -439,7 +439,7 @@ def write_backup(out: Path, user_id: int | None = None) -> BackupResult:
             {
                 "archive": {"old": None, "new": str(out)},
                 "sha256": {"old": None, "new": result.sha256},
-                "rows": {"old": None, "new": sum(counts.values())},
+                "database_rows": {"old": None, "new": sum(counts.values())},
                 "files": {"old": None, "new": files},
                 "revision": {"old": None, "new": revision},
             },

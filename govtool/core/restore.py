@@ -498,8 +498,8 @@ def restore_archive(
                     path.name[:200],
                     {
                         "archive": {"old": None, "new": str(path)},
-                        "created_at": {"old": None, "new": manifest.created_at},
-                        "rows": {"old": None, "new": sum(manifest.rows.values())},
+                        "backup_of": {"old": None, "new": manifest.created_at},
+                        "database_rows": {"old": None, "new": sum(manifest.rows.values())},
                         "files": {"old": None, "new": len(manifest.files)},
                         "revision": {"old": None, "new": manifest.revision},
                     },

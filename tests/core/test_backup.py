@@ -33,6 +33,7 @@ PNG = bytes.fromhex(
     "0000000d4944415478da63f8cfc0f01f0005000201a7e4d6b40000000049454e44ae426082"
 )
 SECRETARY = "sekretariat@example.org"
+ADMIN = "admin@example.org"
 
 
 @pytest.fixture(autouse=True)
@@ -241,6 +242,23 @@ def test_sqlite_backup_restores_into_an_empty_sqlite_with_every_row_and_file(
     target = fresh_sqlite(tmp_path)
     restore_and_compare(archive, target, rows, files)
     assert_app_works(target, max_ids(source))
+
+
+def test_backup_and_restore_are_in_the_audit_log(sqlite_source, tmp_path):
+    source, archive, _, _ = sqlite_source
+    target = fresh_sqlite(tmp_path)
+    assert invoke(target, "restore", str(archive)).exit_code == 0
+    for application, action, label in (
+        (source, "backup", "Datensicherung erstellt"),
+        (target, "restore", "Aus einer Datensicherung wiederhergestellt"),
+    ):
+        client = application.test_client()
+        response = client.post("/login", data={"email": ADMIN, "password": DEMO_PASSWORD})
+        assert response.status_code == 302
+        page = client.get(f"/audit/?action={action}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert label in text and "Datensicherung" in text and archive.name in text
 
 
 def test_verify_only_checks_the_archive_and_changes_nothing(sqlite_source, tmp_path):
