@@ -78,7 +78,6 @@ FIELD_LABELS = {
     "database_rows": _l("Rows"),
     "files": _l("Files"),
     "revision": _l("Database revision"),
-    "sha256": _l("SHA-256"),
     "created_at": _l("Created at"),
     "updated_at": _l("Changed at"),
     "status": _l("Status"),

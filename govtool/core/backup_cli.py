@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from .backup import BackupError, write_backup
@@ -27,6 +28,8 @@ def backup_command(out: Path, force: bool) -> None:
         result = write_backup(out)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:  # no such directory, disk full, no permission
+        raise click.ClickException(f"Cannot write {out}: {error}") from error
     for entry in result.missing_files:
         click.echo(
             f"Warning: upload {entry['sha256']} is {entry['reason']} in the upload store "
@@ -61,6 +64,13 @@ def restore_command(archive: Path, verify_only: bool) -> None:
         result = restore_archive(archive)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    except (OSError, sa.exc.SQLAlchemyError) as error:
+        # e.g. the upload directory not writable, a row the target database refuses: the load
+        # was rolled back and the files it wrote removed
+        reason = getattr(error, "orig", None) or error
+        raise click.ClickException(
+            f"Restore failed and was rolled back, no row or file of the archive was kept: {reason}"
+        ) from error
     click.echo(
         f"Restored the backup of {result.created_at}: {sum(result.rows.values()):,} rows in "
         f"{len(result.rows)} tables, {result.files_written + result.files_present:,} files"

@@ -431,6 +431,7 @@ def test_a_failed_load_rolls_back_and_removes_the_files_it_wrote(sqlite_source, 
     target = fresh_sqlite(tmp_path)
     result = invoke(target, "restore", str(broken))
     assert result.exit_code != 0
+    assert "rolled back" in result.output and "UNIQUE" in result.output.upper(), result.output
     assert stored_files(target) == {}
     assert all(count == 0 for count, _ in table_digests(target).values())
 
