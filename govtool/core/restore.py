@@ -20,7 +20,7 @@ import hashlib
 import json
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,8 @@ from .backup import (
     transport_table,
 )
 
+# manifest.json lists ~150 bytes per member: room for a million uploads.
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 # What reading the manifest may raise besides BackupError.
 MANIFEST_ERRORS: tuple[type[Exception], ...] = (
     zipfile.BadZipFile,
@@ -88,9 +90,13 @@ def _refuse(path: Path, reason: str) -> BackupError:
     return BackupError(f"{path.name} is refused, nothing was changed: {reason}")
 
 
-def _read_json_member(archive: zipfile.ZipFile, name: str) -> Any:
+def _read_small_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """manifest.json or SHA256SUMS, read whole (bounded: they list members, not data)."""
     with archive.open(name) as member:
-        return json.loads(member.read().decode("utf-8"))
+        data = member.read(MAX_MANIFEST_BYTES + 1)
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ValueError(f"{name} is larger than {MAX_MANIFEST_BYTES // 1024 // 1024} MB")
+    return data
 
 
 def _check_manifest_shape(manifest: Any) -> None:
@@ -110,6 +116,13 @@ def _check_manifest_shape(manifest: Any) -> None:
     ):
         if not isinstance(manifest.get(key), type_):
             raise ValueError(f"manifest.json lacks {key!r}")
+    for name, entry in manifest["members"].items():
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("sha256"), str)
+            and isinstance(entry.get("size"), int)
+        ):
+            raise ValueError(f"manifest.json gives no SHA-256 and size for {name!r}")
 
 
 def _parse_sums(text: str) -> dict[str, str]:
@@ -145,7 +158,10 @@ def verify_archive(path: Path) -> Manifest:
             path, f"it is not a complete ZIP archive (cut off or damaged?): {error}"
         ) from error
     with archive:
-        return _verify_open_archive(path, archive)
+        try:
+            return _verify_open_archive(path, archive)
+        except (AttributeError, TypeError, KeyError) as error:  # a manifest of the wrong shape
+            raise _refuse(path, f"the manifest is malformed: {error!r}") from error
 
 
 def _verify_open_archive(path: Path, archive: zipfile.ZipFile) -> Manifest:
@@ -156,10 +172,13 @@ def _verify_open_archive(path: Path, archive: zipfile.ZipFile) -> Manifest:
         if required not in names:
             raise _refuse(path, f"{required} is missing (cut off or not a govtool backup?)")
     try:
-        manifest = _read_json_member(archive, MANIFEST)
+        sums = _parse_sums(_read_small_member(archive, SUMS).decode("utf-8"))
+        manifest_bytes = _read_small_member(archive, MANIFEST)
+        # The manifest against its line in SHA256SUMS before anything in it is believed.
+        if hashlib.sha256(manifest_bytes).hexdigest() != sums.get(MANIFEST):
+            raise _refuse(path, f"manifest.json does not match its SHA-256 in {SUMS} (damaged)")
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
         _check_manifest_shape(manifest)
-        with archive.open(SUMS) as member:
-            sums = _parse_sums(member.read().decode("utf-8"))
     except MANIFEST_ERRORS as error:
         raise _refuse(path, f"the manifest is damaged: {error}") from error
 
@@ -174,11 +193,6 @@ def _verify_open_archive(path: Path, archive: zipfile.ZipFile) -> Manifest:
     for name, entry in members.items():
         if entry.get("sha256") != sums[name]:
             raise _refuse(path, f"{name}: manifest.json and {SUMS} disagree")
-
-    # The manifest itself against SHA256SUMS (its CRC-32 was checked while reading it).
-    with archive.open(MANIFEST) as member:
-        if hashlib.sha256(member.read()).hexdigest() != sums[MANIFEST]:
-            raise _refuse(path, f"manifest.json does not match its line in {SUMS}")
 
     revision = code_revision()
     if manifest["alembic_revision"] != revision:
@@ -392,7 +406,6 @@ def _load_tables(
     connection: sa.Connection,
     archive: zipfile.ZipFile,
     members: dict[str, dict[str, Any]],
-    progress: Callable[[str], None],
 ) -> None:
     tables = dump_tables()
     deferred = _deferred_columns(tables)
@@ -408,7 +421,6 @@ def _load_tables(
                 for name in later:
                     row[name] = None
             connection.execute(sa.insert(transport), batch)
-        progress(table.name)
     # Second pass: the references left empty above, now that every row exists.
     for table in tables:
         later = deferred.get(table.name, [])
@@ -458,9 +470,7 @@ def _reset_sequences(connection: sa.Connection) -> None:
             )
 
 
-def restore_archive(
-    path: Path, user_id: int | None = None, progress: Callable[[str], None] = lambda name: None
-) -> RestoreResult:
+def restore_archive(path: Path, user_id: int | None = None) -> RestoreResult:
     """Verify `path`, then load it into this app's empty database and upload store.
 
     Nothing changes when the archive is damaged or the database is not empty. A database without
@@ -485,9 +495,8 @@ def restore_archive(
                         written.append(sha)
                     else:
                         present += 1
-            progress("files")
             with db.engine.begin() as connection:
-                _load_tables(connection, archive, manifest.data["members"], progress)
+                _load_tables(connection, archive, manifest.data["members"])
                 _reset_sequences(connection)
                 record_entry(
                     connection,

@@ -506,3 +506,50 @@ def test_postgresql_backup_of_the_demo_restores_into_empty_sqlite_and_postgresql
         with pg_target.app_context():
             _db.engine.dispose()
         shutil.rmtree(tmp_path / "pg-uploads", ignore_errors=True)
+
+
+def _zip_with_manifest(path: Path, manifest) -> Path:
+    content = json.dumps(manifest).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("manifest.json", content)
+        archive.writestr("SHA256SUMS", f"{hashlib.sha256(content).hexdigest()}  manifest.json\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        None,  # a ZIP that is no backup at all
+        {"format": "govtool-backup", "format_version": 2},
+        {
+            "format": "govtool-backup",
+            "format_version": 1,
+            "alembic_revision": "REVISION",
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "tables": [1, "x"],
+            "members": {},
+            "missing_files": [],
+        },
+        {
+            "format": "govtool-backup",
+            "format_version": 1,
+            "alembic_revision": "REVISION",
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "tables": [],
+            "members": {"db/users.jsonl": "abc"},
+            "missing_files": [],
+        },
+    ],
+)
+def test_a_foreign_or_malformed_archive_is_refused(sqlite_source, tmp_path, manifest):
+    _, archive, _, _ = sqlite_source
+    revision = json.loads(zipfile.ZipFile(archive).read("manifest.json"))["alembic_revision"]
+    path = tmp_path / "foreign.zip"
+    if manifest is None:
+        with zipfile.ZipFile(path, "w") as foreign:
+            foreign.writestr("word/document.xml", "<w:document/>")
+    else:
+        if manifest.get("alembic_revision") == "REVISION":
+            manifest["alembic_revision"] = revision
+        _zip_with_manifest(path, manifest)
+    _assert_refused(fresh_sqlite(tmp_path), path, tmp_path)
