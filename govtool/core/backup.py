@@ -77,16 +77,20 @@ class BackupError(Exception):
 # them to core.storage when uploads move behind that interface.
 
 
+def _upload_path(sha256: str) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256
+
+
 def open_upload(sha256: str) -> IO[bytes]:
     """The stored upload with this SHA-256, opened for reading (FileNotFoundError when absent)."""
-    return (Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256).open("rb")
+    return _upload_path(sha256).open("rb")
 
 
 def save_upload(sha256: str, chunks: Iterable[bytes]) -> bool:
     """Store an upload under its SHA-256 unless it is there already; True when newly written.
 
     The content is checked against the name while it streams; a mismatch stores nothing."""
-    path = Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256
+    path = _upload_path(sha256)
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +111,7 @@ def save_upload(sha256: str, chunks: Iterable[bytes]) -> bool:
 
 def discard_upload(sha256: str) -> None:
     """Remove an upload this restore wrote, after the database load failed."""
-    (Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256).unlink(missing_ok=True)
+    _upload_path(sha256).unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- values
@@ -340,6 +344,29 @@ def _upload_digest(sha256: str) -> str | None:
         return None
 
 
+def _add_uploads(writer: _ArchiveWriter, shas: set[str]) -> tuple[int, int, list[dict[str, str]]]:
+    """Copy the referenced uploads into the archive: (count, bytes, the ones missing or damaged
+    in the store, which the backup reports instead of failing)."""
+    files = 0
+    file_bytes = 0
+    missing: list[dict[str, str]] = []
+    for sha in sorted(shas):
+        if not SHA256_NAME.match(sha):
+            missing.append({"sha256": sha, "reason": "not a SHA-256"})
+            continue
+        found = _upload_digest(sha)
+        if found != sha:
+            missing.append({"sha256": sha, "reason": "missing" if found is None else "damaged"})
+            continue
+        with open_upload(sha) as stream:
+            written = writer.add(file_member(sha), read_chunks(stream), zipfile.ZIP_STORED)
+        if written != sha:  # changed between the check and the copy
+            raise BackupError(f"Upload {sha} changed while it was copied; run the backup again.")
+        files += 1
+        file_bytes += writer.members[file_member(sha)]["size"]
+    return files, file_bytes, missing
+
+
 def write_backup(out: Path, user_id: int | None = None) -> BackupResult:
     """Write the whole database and every referenced upload to the ZIP archive `out`.
 
@@ -355,7 +382,6 @@ def write_backup(out: Path, user_id: int | None = None) -> BackupResult:
     part = out.with_name(out.name + ".part")
     counts: dict[str, int] = {}
     shas: set[str] = set()
-    missing: list[dict[str, str]] = []
     try:
         with zipfile.ZipFile(part, "w", allowZip64=True) as archive:
             writer = _ArchiveWriter(archive, created)
@@ -371,26 +397,7 @@ def write_backup(out: Path, user_id: int | None = None) -> BackupResult:
                     writer.add(
                         table_member(table.name), _dump_rows(connection, table, counts, shas)
                     )
-            files = 0
-            file_bytes = 0
-            for sha in sorted(shas):
-                if not SHA256_NAME.match(sha):
-                    missing.append({"sha256": sha, "reason": "not a SHA-256"})
-                    continue
-                found = _upload_digest(sha)
-                if found != sha:
-                    missing.append(
-                        {"sha256": sha, "reason": "missing" if found is None else "damaged"}
-                    )
-                    continue
-                with open_upload(sha) as stream:
-                    written = writer.add(file_member(sha), read_chunks(stream), zipfile.ZIP_STORED)
-                if written != sha:  # changed between the check and the copy
-                    raise BackupError(
-                        f"Upload {sha} changed while it was copied; run the backup again."
-                    )
-                files += 1
-                file_bytes += writer.members[file_member(sha)]["size"]
+            files, file_bytes, missing = _add_uploads(writer, shas)
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,

@@ -553,3 +553,35 @@ def test_a_foreign_or_malformed_archive_is_refused(sqlite_source, tmp_path, mani
             manifest["alembic_revision"] = revision
         _zip_with_manifest(path, manifest)
     _assert_refused(fresh_sqlite(tmp_path), path, tmp_path)
+
+
+def test_an_upload_missing_from_the_store_is_reported_and_the_rest_restores(app, demo, tmp_path):
+    meeting_id, item_id = first_meeting(app)
+    client = app.test_client()
+    client.post("/login", data={"email": SECRETARY, "password": DEMO_PASSWORD})
+    lost = PDF + f"% {tmp_path.name}\n".encode()
+    response = client.post(
+        f"/meetings/{meeting_id}/items/{item_id}/files",
+        data={"upload-file": (io.BytesIO(lost), "Verloren.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    sha = hashlib.sha256(lost).hexdigest()
+    (Path(app.config["UPLOAD_DIR"]) / sha[:2] / sha).unlink()
+    archive = tmp_path / "with-a-gap.zip"
+    result = invoke(app, "backup", str(archive))
+    assert result.exit_code == 0, result.output
+    assert f"Warning: upload {sha} is missing" in result.output
+    manifest = json.loads(zipfile.ZipFile(archive).read("manifest.json"))
+    assert manifest["missing_files"] == [{"sha256": sha, "reason": "missing"}]
+
+    target = fresh_sqlite(tmp_path)
+    result = invoke(target, "restore", str(archive))
+    assert result.exit_code == 0, result.output
+    names = query(
+        target,
+        lambda connection: set(
+            connection.scalars(sa.text("SELECT original_name FROM stored_files"))
+        ),
+    )
+    assert names == {"Verloren.pdf"} and stored_files(target) == {}
