@@ -5,7 +5,8 @@ Layout of an archive (format "govtool-backup", version 1):
 
     manifest.json          format, govtool version, created_at, Alembic revision, per table its
                            columns (with how each value is written) and row count, the files, and
-                           the SHA-256 and size of every other member
+                           the SHA-256 and size of every other member (for a deflated member also
+                           the SHA-256 of its compressed bytes, so no changed byte goes unseen)
     SHA256SUMS             `sha256sum -c` lines for every member (manifest.json included)
     db/<table>.jsonl       one JSON object per row, in primary-key order
     files/<ab>/<sha256>    the uploads, named by the SHA-256 of their content
@@ -15,8 +16,8 @@ anything is read; each member carries a CRC-32 besides our SHA-256; members can 
 order and twice (restore reads a table again for its self-references) without unpacking to disk;
 the dump streams into a member of unknown size (ZIP64 data descriptor) without a temporary file;
 and `unzip`, 7-Zip and the Windows Explorer open it, which is what the administrations running
-govtool have at hand. Table dumps are deflated; uploads are stored (PDF, DOCX, PNG are compressed
-already).
+govtool have at hand. Table dumps are deflated; uploads, manifest.json and SHA256SUMS are stored
+(PDF, DOCX, PNG are compressed already).
 
 The dump is database-independent: values are written by the column's type (datetimes as ISO 8601
 in UTC, dates as ISO dates, bytes as base64, decimals as strings, JSON as JSON, enums as their
@@ -38,6 +39,7 @@ import importlib.metadata
 import json
 import os
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -281,11 +283,35 @@ def _zip_info(name: str, when: dt.datetime, compress: int) -> zipfile.ZipInfo:
     return info
 
 
-class _ArchiveWriter:
-    """Writes members into the ZIP, recording each member's SHA-256 and size."""
+def stored_digest(raw: IO[bytes], info: zipfile.ZipInfo) -> str:
+    """SHA-256 of a member's bytes as they lie in the ZIP file (compressed), read from `raw`.
 
-    def __init__(self, archive: zipfile.ZipFile, when: dt.datetime):
+    The content's SHA-256 misses a few changes to deflated bytes that leave the content as it
+    was (an end-of-stream flag, the padding bits after the last code); this one misses none."""
+    raw.seek(info.header_offset)
+    header = raw.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"no local header for {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    raw.seek(info.header_offset + 30 + name_length + extra_length)
+    digest = hashlib.sha256()
+    left = info.compress_size
+    while left:
+        chunk = raw.read(min(CHUNK, left))
+        if not chunk:
+            raise EOFError(f"{info.filename} is cut off")
+        digest.update(chunk)
+        left -= len(chunk)
+    return digest.hexdigest()
+
+
+class _ArchiveWriter:
+    """Writes members into the ZIP, recording each member's SHA-256 and size (and for a
+    compressed member the SHA-256 of its stored bytes too)."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: Path, when: dt.datetime):
         self.archive = archive
+        self.path = path
         self.when = when
         self.members: dict[str, dict[str, Any]] = {}
 
@@ -299,6 +325,11 @@ class _ArchiveWriter:
                 size += len(chunk)
                 member.write(chunk)
         self.members[name] = {"sha256": digest.hexdigest(), "size": size}
+        if compress != zipfile.ZIP_STORED:
+            assert self.archive.fp is not None
+            self.archive.fp.flush()
+            with self.path.open("rb") as raw:
+                self.members[name]["stored_sha256"] = stored_digest(raw, info)
         return digest.hexdigest()
 
 
@@ -384,7 +415,7 @@ def write_backup(out: Path, user_id: int | None = None) -> BackupResult:
     shas: set[str] = set()
     try:
         with zipfile.ZipFile(part, "w", allowZip64=True) as archive:
-            writer = _ArchiveWriter(archive, created)
+            writer = _ArchiveWriter(archive, part, created)
             with _snapshot() as connection:
                 stamped = database_revision(connection)
                 if stamped is not None and stamped != revision:
@@ -423,10 +454,11 @@ def write_backup(out: Path, user_id: int | None = None) -> BackupResult:
             }
             manifest_bytes = (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode()
             members = dict(writer.members)
-            writer.add(MANIFEST, [manifest_bytes])
+            # Stored, not deflated: every byte of the two lists is content their checks cover.
+            writer.add(MANIFEST, [manifest_bytes], zipfile.ZIP_STORED)
             members[MANIFEST] = writer.members[MANIFEST]
             sums = "".join(f"{entry['sha256']}  {name}\n" for name, entry in members.items())
-            writer.add(SUMS, [sums.encode()])
+            writer.add(SUMS, [sums.encode()], zipfile.ZIP_STORED)
         os.replace(part, out)
     finally:
         part.unlink(missing_ok=True)

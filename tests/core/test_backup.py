@@ -310,11 +310,13 @@ def _member_data_offset(data: bytes, info: zipfile.ZipInfo) -> int:
     return info.header_offset + 30 + name_length + extra_length
 
 
-def _flip_byte_in_member(archive: Path, member: str, out: Path) -> None:
+def _flip_byte_in_member(archive: Path, member: str, out: Path, where: str) -> None:
+    """One bit of the member's stored bytes changed: at its first, middle or last byte (the
+    first holds deflate's end-of-stream flag, the last the padding after the last code)."""
     data = bytearray(archive.read_bytes())
     info = zipfile.ZipFile(archive).getinfo(member)
-    position = _member_data_offset(bytes(data), info) + info.compress_size // 2
-    data[position] ^= 0x01
+    offset = {"first": 0, "middle": info.compress_size // 2, "last": info.compress_size - 1}
+    data[_member_data_offset(bytes(data), info) + offset[where]] ^= 0x01
     out.write_bytes(bytes(data))
 
 
@@ -378,11 +380,12 @@ def test_one_changed_byte_is_refused(sqlite_source, tmp_path, member):
     if member == "files":
         member = next(n for n in zipfile.ZipFile(archive).namelist() if n.startswith("files/"))
     target = fresh_sqlite(tmp_path)
-    # In the stored bytes: the CRC-32 (or deflate) notices it.
-    flipped = tmp_path / "flipped.zip"
-    _flip_byte_in_member(archive, member, flipped)
-    output = _assert_refused(target, flipped, tmp_path)
-    assert "damaged" in output
+    # In the stored bytes: the CRC-32, deflate or the stored bytes' SHA-256 notice it.
+    for where in ("first", "middle", "last"):
+        flipped = tmp_path / f"flipped-{where}.zip"
+        _flip_byte_in_member(archive, member, flipped, where)
+        output = _assert_refused(target, flipped, tmp_path)
+        assert "damaged" in output, (where, output)
     # In the content with a matching CRC-32: the SHA-256 notices it.
     changed = tmp_path / "changed.zip"
     _rezip_with_changed_byte(archive, member, changed)
