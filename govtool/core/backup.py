@@ -14,7 +14,7 @@ Layout of an archive (format "govtool-backup", version 1):
 Why ZIP and not tar: a ZIP has its directory at the end, so a cut-off archive is noticed before
 anything is read; each member carries a CRC-32 besides our SHA-256; members can be read in any
 order and twice (restore reads a table again for its self-references) without unpacking to disk;
-the dump streams into a member of unknown size (ZIP64 data descriptor) without a temporary file;
+the dump streams into a member of unknown size (ZIP64) without a temporary file;
 and `unzip`, 7-Zip and the Windows Explorer open it, which is what the administrations running
 govtool have at hand. Table dumps are deflated; uploads, manifest.json and SHA256SUMS are stored
 (PDF, DOCX, PNG are compressed already).

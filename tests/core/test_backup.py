@@ -457,13 +457,15 @@ def _postgresql_or_skip(database_url: str) -> sa.engine.URL:
     return url
 
 
-def fresh_postgresql(url: sa.engine.URL, name: str) -> str:
-    """An empty PostgreSQL database `name` (dropped first when left over)."""
+def fresh_postgresql(url: sa.engine.URL, name: str, create: bool = True) -> str:
+    """An empty PostgreSQL database `name` (dropped first when left over; only dropped when
+    `create` is false)."""
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            if create:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     finally:
         engine.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
@@ -506,9 +508,14 @@ def test_postgresql_backup_of_the_demo_restores_into_empty_sqlite_and_postgresql
             pg_target, ("restore", "backup")
         )
     finally:
-        with pg_target.app_context():
-            _db.engine.dispose()
+        contextvars.Context().run(_dispose, pg_target)
+        fresh_postgresql(url, f"{url.database}_restore", create=False)
         shutil.rmtree(tmp_path / "pg-uploads", ignore_errors=True)
+
+
+def _dispose(application) -> None:
+    with application.app_context():
+        _db.engine.dispose()
 
 
 def _zip_with_manifest(path: Path, manifest) -> Path:
