@@ -36,10 +36,11 @@ SECRETARY = "sekretariat@example.org"
 ADMIN = "admin@example.org"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _keep_logging():
-    """Alembic's env.py (run by a restore that migrates) reconfigures logging for the process;
-    put it back so later tests see their loggers."""
+    """Alembic's env.py (run by `db upgrade` and a restore that migrates) reconfigures logging
+    for the process and disables every logger it does not name; put it back so later tests see
+    their loggers. Module scope, so it is in place before the module's source fixture."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
     disabled = {
