@@ -204,28 +204,56 @@ def _verify_open_archive(path: Path, archive: zipfile.ZipFile) -> Manifest:
             f"({manifest.get('govtool_version', '?')}), then upgrade.",
         )
     tables = {table.name: table for table in dump_tables()}
+    referenced: set[str] = set()
+    rows = _verify_tables(path, archive, manifest, tables, referenced)
+    files = _verify_files(path, archive, members, tables)
+    _verify_stored_bytes(path, archive, members)
+    missing = {
+        entry.get("sha256") for entry in manifest["missing_files"] if isinstance(entry, dict)
+    }
+    lacking = referenced - set(files) - missing
+    if lacking:
+        raise _refuse(path, f"{len(lacking)} referenced file(s) are not in the archive")
+    return Manifest(manifest, rows, sorted(files))
+
+
+def _verify_tables(
+    path: Path,
+    archive: zipfile.ZipFile,
+    manifest: dict[str, Any],
+    tables: dict[str, sa.Table],
+    referenced: set[str],
+) -> dict[str, int]:
+    """Every table of this revision with its columns, its rows readable and counted as listed;
+    returns the row counts and collects the uploads the rows refer to."""
+    members = manifest["members"]
     listed = {entry.get("name"): entry for entry in manifest["tables"] if isinstance(entry, dict)}
     if set(listed) != set(tables) or len(listed) != len(manifest["tables"]):
         raise _refuse(path, "its tables are not the tables of this revision")
-
-    referenced: set[str] = set()
     rows: dict[str, int] = {}
     for name, table in tables.items():
         entry = listed[name]
+        member = table_member(name)
         columns = [(column.name, column_kind(column)) for column in table.columns]
         listed_columns = [(c.get("name"), c.get("kind")) for c in entry.get("columns", [])]
-        if listed_columns != columns or entry.get("member") != table_member(name):
+        if listed_columns != columns or entry.get("member") != member:
             raise _refuse(path, f"table {name} does not have the columns of this revision")
-        if table_member(name) not in members:
-            raise _refuse(path, f"{table_member(name)} is missing")
-        count = _verify_table(path, archive, name, columns, members[table_member(name)], referenced)
+        if member not in members:
+            raise _refuse(path, f"{member} is missing")
+        count = _verify_table(path, archive, name, columns, members[member], referenced)
         if count != entry.get("rows"):
-            raise _refuse(
-                path,
-                f"{table_member(name)} has {count} rows, the manifest says {entry.get('rows')}",
-            )
+            raise _refuse(path, f"{member} has {count} rows, the manifest says {entry.get('rows')}")
         rows[name] = count
+    return rows
 
+
+def _verify_files(
+    path: Path,
+    archive: zipfile.ZipFile,
+    members: dict[str, dict[str, Any]],
+    tables: dict[str, sa.Table],
+) -> list[str]:
+    """Every other member is an upload named by the SHA-256 of its content; returns those."""
     files = []
     for name in members:
         if name.startswith("db/"):
@@ -239,14 +267,7 @@ def _verify_open_archive(path: Path, archive: zipfile.ZipFile) -> Manifest:
         if members[name]["sha256"] != sha:
             raise _refuse(path, f"{name}: content does not match its name")
         files.append(sha)
-    _verify_stored_bytes(path, archive, members)
-    missing = {
-        entry.get("sha256") for entry in manifest["missing_files"] if isinstance(entry, dict)
-    }
-    lacking = referenced - set(files) - missing
-    if lacking:
-        raise _refuse(path, f"{len(lacking)} referenced file(s) are not in the archive")
-    return Manifest(manifest, rows, sorted(files))
+    return files
 
 
 def _verify_stored_bytes(
@@ -256,10 +277,13 @@ def _verify_stored_bytes(
     goes unnoticed even where it leaves the content as it was."""
     with path.open("rb") as raw:
         for name, entry in members.items():
-            if "stored_sha256" not in entry:
-                continue
+            info = archive.getinfo(name)
+            if info.compress_type == zipfile.ZIP_STORED:
+                continue  # every stored byte is content, checked by its SHA-256 already
+            if not isinstance(entry.get("stored_sha256"), str):
+                raise _refuse(path, f"the manifest gives no stored SHA-256 for {name}")
             try:
-                found = stored_digest(raw, archive.getinfo(name))
+                found = stored_digest(raw, info)
             except ZIP_ERRORS as error:
                 raise _refuse(path, f"{name} is damaged: {error}") from error
             if found != entry["stored_sha256"]:

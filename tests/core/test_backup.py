@@ -431,7 +431,10 @@ def test_a_failed_load_rolls_back_and_removes_the_files_it_wrote(sqlite_source, 
         replaced["SHA256SUMS"] = sums.encode()
         with zipfile.ZipFile(broken, "w") as target:
             for info in source.infolist():
-                target.writestr(info, replaced.get(info.filename) or source.read(info))
+                if info.filename in replaced:  # stored: no stored-bytes checksum to forge
+                    target.writestr(info.filename, replaced[info.filename])
+                else:
+                    target.writestr(info, source.read(info))
     target = fresh_sqlite(tmp_path)
     result = invoke(target, "restore", str(broken))
     assert result.exit_code != 0
