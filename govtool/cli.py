@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from .core.audit import acting_as
+from .core.backup_cli import backup_command, restore_command
 from .core.errors import DomainError
 from .extensions import db
 
@@ -155,3 +156,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(translations_cli)
     app.cli.add_command(bench_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

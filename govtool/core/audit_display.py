@@ -25,13 +25,15 @@ from ..extensions import Model, db
 from .audit import MASKED, REDACTED
 from .formatting import format_date, format_datetime
 
-# The stored action words ("erase": Art. 17 GDPR erasure).
+# The stored action words ("erase": Art. 17 GDPR erasure; "backup"/"restore": core.backup).
 ACTION_LABELS = {
     "insert": _l("Created"),
     "update": _l("Changed"),
     "delete": _l("Deleted"),
     "erase": _l("Erased (Art. 17 GDPR)"),
     "resend": _l("Sent again"),
+    "backup": _l("Backup written"),
+    "restore": _l("Restored from a backup"),
 }
 
 # The models by the names the pages give them (class name -> label).
@@ -45,6 +47,7 @@ OBJECT_TYPE_LABELS = {
     "AgreementSignature": _l("Signature"),
     "AgreementTemplate": _l("Agreement template"),
     "AgreementVersion": _l("Agreement version"),
+    "Backup": _l("Backup"),
     "Body": _l("Committee"),
     "CatalogueComment": _l("Catalogue comment"),
     "CatalogueDataItem": _l("Catalogue data item"),
@@ -71,6 +74,12 @@ OBJECT_TYPE_LABELS = {
 # Field labels the forms do not give (bookkeeping columns, links set by the app).
 FIELD_LABELS = {
     "id": _l("ID"),
+    # a backup or restore (core.backup)
+    "archive": _l("Archive file"),
+    "backup_of": _l("Backup of"),
+    "database_rows": _l("Rows"),
+    "files": _l("Files"),
+    "revision": _l("Database revision"),
     "created_at": _l("Created at"),
     "updated_at": _l("Changed at"),
     "status": _l("Status"),
