@@ -56,12 +56,16 @@ def _keep_logging():
             logger.disabled = disabled.get(name, False)
 
 
-def make_app(url: str, upload_dir: Path):
-    """A second govtool app on its own database and upload directory (no schema created)."""
+def make_app(url: str, upload_dir: Path, **settings):
+    """A second govtool app on its own database and upload directory (no schema created);
+    `settings` add config values (e.g. an S3 file store)."""
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         UPLOAD_DIR = upload_dir
+
+    for name, value in settings.items():
+        setattr(Config, name, value)
 
     application = create_app(Config)
     application.test_client_class = IsolatedClient
@@ -604,3 +608,57 @@ def test_an_upload_missing_from_the_store_is_reported_and_the_rest_restores(app,
         ),
     )
     assert names == {"Verloren.pdf"} and stored_files(target) == {}
+
+
+def store_digests(application) -> dict[str, str]:
+    """{key: SHA-256} of every file in the app's store (whichever kind it is)."""
+    from govtool.core.storage import current_store
+
+    def digests():
+        with application.app_context():
+            store = current_store()
+            found = {}
+            for key in sorted(store.iter_keys()):
+                with store.open(key) as stored:
+                    digest = hashlib.sha256()
+                    for chunk in stored:
+                        digest.update(chunk)
+                found[key] = digest.hexdigest()
+            return found
+
+    return contextvars.Context().run(digests)
+
+
+def test_files_in_an_s3_store_are_backed_up_and_restored_into_another_store(s3_server, tmp_path):
+    """With the files in an S3 bucket (several servers), the backup takes them from there and
+    the restore writes them into the target's store: here a fresh prefix of the bucket."""
+    import uuid
+
+    def s3_settings(prefix: str) -> dict:
+        return {"GOVTOOL_STORAGE_URL": s3_server.storage_url(prefix), **s3_server.config}
+
+    source = make_app(
+        f"sqlite:///{tmp_path / 's3-source.sqlite3'}",
+        tmp_path / "unused-source",
+        **s3_settings(f"backup-src-{uuid.uuid4().hex}"),
+    )
+    for command in (("db", "upgrade"), ("demo", "load")):
+        assert invoke(source, *command).exit_code == 0
+    upload_files(source)
+    files = store_digests(source)
+    assert len(files) == 2 and not (tmp_path / "unused-source").exists()
+    archive = tmp_path / "s3.zip"
+    result = invoke(source, "backup", str(archive))
+    assert result.exit_code == 0, result.output
+
+    target = make_app(
+        f"sqlite:///{tmp_path / 's3-target.sqlite3'}",
+        tmp_path / "unused-target",
+        **s3_settings(f"backup-dst-{uuid.uuid4().hex}"),
+    )
+    result = invoke(target, "restore", str(archive))
+    assert result.exit_code == 0, result.output
+    assert store_digests(target) == files
+    assert table_digests(target, skip_audit_actions=("backup", "restore")) == table_digests(
+        source, skip_audit_actions=("backup", "restore")
+    )
