@@ -1,103 +1,511 @@
-"""Load test: govtool on PostgreSQL behind gunicorn on loopback, driven by locust (headless).
+"""Capacity run: how many requests per second govtool sustains, one server and two behind haproxy.
 
-The same locust settings run against bench/hello.py under the same gunicorn settings, which gives
-the ceiling that govtool's throughput is compared with.
+Closed loop with zero think time: every connection sends its next request as soon as the answer
+to the previous one is in, and the number of connections doubles from step to step (2, 4, ... 512)
+until the 95th percentile of the response time passes 250 ms or a request fails. The sustainable
+rate is the throughput of the last step that held. Targets, each under the same gunicorn settings
+(bench/cluster.py): govtool's main pages (a fixed mix, wrk with bench/load_mix.lua), a write mix
+(action-item status, attendance, comments; bench/loadgen.py, which records every acknowledged write
+for the check against the database afterwards) and bench/hello.py (the ceiling, wrk).
+
+Every step also reads how much CPU each party used (the generator, gunicorn, haproxy, the
+PostgreSQL backends of the bench database, and the whole machine), so the report shows whether the
+server or the load generator was the limit.
+
+`python -m bench.load` runs only this part (seeding PostgreSQL first); `make bench` runs it after
+the page benchmarks.
 """
 
 from __future__ import annotations
 
-import csv
+import argparse
+import datetime as dt
+import json
 import os
-import socket
+import shutil
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
+import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench.cluster import (  # noqa: F401 - bench/run.py imports free_port, start_gunicorn here
+    HAPROXY,
+    Cluster,
+    free_port,
+    reachable,
+    running,
+    server_env,
+    start_gunicorn,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+LUA = ROOT / "bench" / "load_mix.lua"
+WRK = shutil.which("wrk")
+P95_LIMIT_MS = 250.0
+STEPS = (2, 4, 8, 16, 32, 64, 128, 256, 512)
+REDIS_URL = os.environ.get("GOVTOOL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+SECRETARY = "secretary@bench.example.org"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# The page mix: (name, weight, path from the bench targets); the weights of the old locust mix.
+PAGE_MIX: list[tuple[str, int, Callable[[dict], str]]] = [
+    ("dashboard", 4, lambda t: "/"),
+    ("body", 4, lambda t: f"/bodies/{t['body_id']}"),
+    ("meeting", 6, lambda t: f"/meetings/{t['meeting_id']}"),
+    ("actions", 3, lambda t: "/actions/"),
+    ("agreements", 3, lambda t: "/agreements/"),
+    ("agreement", 2, lambda t: f"/agreements/{t['agreement_id']}"),
+    ("catalogue", 3, lambda t: "/catalogue/?status=approved"),
+]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def page_cycle(found: dict) -> list[str]:
+    """The mix as one cycle of paths, the pages interleaved by weight (not in blocks)."""
+    slots = []
+    for name, weight, path_of in PAGE_MIX:
+        slots += [((n + 0.5) / weight, name, path_of(found)) for n in range(weight)]
+    return [path for _, _, path in sorted(slots)]
 
 
-def start_gunicorn(app_path: str, port: int, env: dict[str, str], workers: int = 4):
+# -- CPU accounting ------------------------------------------------------------------------------
+
+
+def _ticks(pid: int) -> int | None:
+    """utime + stime of a process (all its threads), in clock ticks."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(child) for child in found.split()]
+
+
+def _machine_busy() -> tuple[int, int]:
+    """(busy, total) clock ticks of all cores since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+class CpuMeter:
+    """CPU used by groups of processes between start() and stop(), in cores (1.0 = one core busy
+    for the whole time)."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
+        self.groups = groups
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+        self.machine = _machine_busy()
+        self.before = {
+            name: {pid: _ticks(pid) for pid in pids()} for name, pids in self.groups.items()
+        }
+
+    def stop(self) -> dict[str, float]:
+        seconds = time.perf_counter() - self.started
+        used: dict[str, float] = {}
+        for name, pids in self.groups.items():
+            ticks = 0
+            for pid in set(pids()) | set(self.before[name]):
+                now, then = _ticks(pid), self.before[name].get(pid) or 0
+                if now is not None:
+                    ticks += now - then
+            used[name] = round(ticks / CLOCK_TICKS / seconds, 2)
+        busy, total = _machine_busy()
+        cores = os.cpu_count() or 1
+        share = (busy - self.machine[0]) / max(1, total - self.machine[1])
+        used["machine"] = round(share * cores, 2)
+        return used
+
+
+def server_pids(cluster: Cluster) -> Callable[[], list[int]]:
+    def pids() -> list[int]:
+        found = []
+        for process in cluster.gunicorns.values():
+            found += [process.pid, *_children(process.pid)]
+        return found
+
+    return pids
+
+
+def postgres_pids(database_url: str) -> Callable[[], list[int]]:
+    """The PostgreSQL backends serving the bench database (not the rest of the server)."""
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    name = sa.engine.make_url(database_url).database
+
+    def pids() -> list[int]:
+        with engine.connect() as connection:
+            return list(
+                connection.scalars(
+                    sa.text(
+                        "SELECT pid FROM pg_stat_activity "
+                        "WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                )
+            )
+
+    return pids
+
+
+def meter_for(cluster: Cluster, database_url: str | None) -> CpuMeter:
+    groups: dict[str, Callable[[], list[int]]] = {"app": server_pids(cluster)}
+    if cluster.balancer is not None:
+        balancer = cluster.balancer.pid
+        groups["balancer"] = lambda: [balancer]
+    if database_url:
+        groups["postgres"] = postgres_pids(database_url)
+    return CpuMeter(groups)
+
+
+# -- one step ------------------------------------------------------------------------------------
+
+
+def run_wrk(
+    url: str, paths_file: Path, cookie: str, connections: int, seconds: float
+) -> dict[str, Any]:
+    """One wrk run; the figures of bench/load_mix.lua and wrk's own CPU time (from wait4)."""
+    if WRK is None:
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
     command = [
-        str(BIN / "gunicorn"),
-        "--workers",
-        str(workers),
-        "--threads",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        app_path,
+        WRK,
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{round(seconds)}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        str(paths_file),
+        cookie,
+        "200",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
-    deadline = time.time() + 60
-    url = (
-        f"http://127.0.0.1:{port}/healthz" if "govtool" in app_path else f"http://127.0.0.1:{port}/"
-    )
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"gunicorn for {app_path} did not come up")
-
-
-def run_locust(
-    host: str, user_class: str, users: int, seconds: int, env: dict[str, str] | None = None
-) -> dict[str, float]:
-    """Run locust headless; return the aggregated figures."""
-    with tempfile.TemporaryDirectory() as tmp:
-        prefix = str(Path(tmp) / "stats")
-        command = [
-            str(BIN / "locust"),
-            "-f",
-            str(ROOT / "bench" / "locustfile.py"),
-            user_class,
-            "--headless",
-            "-u",
-            str(users),
-            "-r",
-            str(users),
-            "-t",
-            f"{seconds}s",
-            "--host",
-            host,
-            "--csv",
-            prefix,
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-            "--stop-timeout",
-            "5",
-        ]
-        subprocess.run(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
-            check=False,
-            stdout=subprocess.DEVNULL,
-        )
-        with open(prefix + "_stats.csv", newline="") as handle:
-            rows = {row["Name"]: row for row in csv.DictReader(handle)}
-    total = rows["Aggregated"]
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read()
+    lines = [line for line in text.splitlines() if line.startswith("{")]
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({process.returncode}): {text[-2000:]}")
+    figures = json.loads(lines[-1])
+    duration = figures["duration_us"] / 1e6
+    errors = sum(figures[key] for key in ("unexpected", "connect", "read", "write", "timeout"))
     return {
-        "requests": int(total["Request Count"]),
-        "errors": int(total["Failure Count"]),
-        "rps": round(float(total["Requests/s"]), 1),
-        "p50_ms": float(total["50%"]),
-        "p95_ms": float(total["95%"]),
-        "p99_ms": float(total["99%"]),
+        "requests": figures["requests"],
+        "rps": round(figures["requests"] / duration, 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 1),
+        "p95_ms": round(figures["p95_us"] / 1000, 1),
+        "p99_ms": round(figures["p99_us"] / 1000, 1),
+        "errors": errors,
+        "first_bad_status": figures["first_unexpected"] or None,
+        "generator_cpu": round((usage.ru_utime + usage.ru_stime) / duration, 2),
     }
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run_write_step(url: str, writers: list, connections: int, seconds: float, ledger) -> dict:
+    from bench.loadgen import run_writes
+
+    address = urllib.parse.urlsplit(url)
+    cpu_before = time.process_time()
+    result = run_writes(writers[:connections], address.hostname, address.port, seconds, ledger)
+    cpu = time.process_time() - cpu_before
+    latencies = result.latencies
+    return {
+        "requests": len(latencies),
+        "rps": round(len(latencies) / result.elapsed, 1),
+        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 1),
+        "p95_ms": round(_percentile(latencies, 0.95) * 1000, 1),
+        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
+        "errors": result.unexpected + result.io_errors,
+        "first_bad_status": result.first_unexpected or None,
+        "generator_cpu": round(cpu / result.elapsed, 2),
+    }
+
+
+def search(
+    label: str, step: Callable[[int], dict[str, Any]], meter: CpuMeter, steps: tuple[int, ...]
+) -> dict[str, Any]:
+    """Raise the connections step by step until p95 passes the limit or a request fails."""
+    rows = []
+    held: dict[str, Any] | None = None
+    for connections in steps:
+        meter.start()
+        row = {"connections": connections, **step(connections)}
+        row["cpu"] = meter.stop()
+        row["held"] = row["errors"] == 0 and row["p95_ms"] <= P95_LIMIT_MS
+        rows.append(row)
+        cpu = " ".join(f"{name} {value:.2f}" for name, value in row["cpu"].items())
+        print(
+            f"    {label:14s} c={connections:3d} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:6.1f}"
+            f"  p95 {row['p95_ms']:6.1f} ms  errors {row['errors']}  gen {row['generator_cpu']:.2f}"
+            f"  cpu: {cpu}",
+            flush=True,
+        )
+        if not row["held"]:
+            break
+        held = row
+    return {
+        "sustainable_rps": held["rps"] if held else 0.0,
+        "at_connections": held["connections"] if held else None,
+        "p95_ms_there": held["p95_ms"] if held else None,
+        "limit_reached": not rows[-1]["held"],
+        "peak_rps": max((row["rps"] for row in rows if row["held"]), default=0.0),
+        "steps": rows,
+    }
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+def measure_topology(
+    servers: int,
+    database_url: str,
+    found: dict[str, Any],
+    workdir: Path,
+    step_seconds: float,
+    check_writes: Callable[[dict], dict],
+) -> dict[str, Any]:
+    """hello, the page mix and the write mix on `servers` gunicorns (behind haproxy when two)."""
+    from bench.loadgen import Ledger, Writer, sign_in
+
+    redis_url = REDIS_URL if reachable("127.0.0.1", 6379) else None
+    env = server_env(
+        database_url,
+        upload_dir=workdir / "uploads-shared",
+        redis_url=redis_url,
+        behind_proxy=servers > 1,
+    )
+    password = found["password"]
+    result: dict[str, Any] = {"servers": servers}
+    hello_paths = workdir / "hello-paths.txt"
+    hello_paths.write_text("/\n")
+    page_paths = workdir / "page-paths.txt"
+    page_paths.write_text("\n".join(page_cycle(found)) + "\n")
+
+    with running("bench.hello:app", {}, servers=servers) as cluster:
+        run_wrk(cluster.url, hello_paths, "", 8, 2)  # warm-up
+        result["hello"] = search(
+            "hello",
+            lambda c: run_wrk(cluster.url, hello_paths, "", c, step_seconds),
+            meter_for(cluster, None),
+            STEPS,
+        )
+    with running("govtool.wsgi:app", env, servers=servers) as cluster:
+        cookie, _ = sign_in(cluster.url, SECRETARY, password)
+        meter = meter_for(cluster, database_url)
+        run_wrk(cluster.url, page_paths, cookie, 8, 2)  # warm-up
+        result["pages"] = search(
+            "pages",
+            lambda c: run_wrk(cluster.url, page_paths, cookie, c, step_seconds),
+            meter,
+            STEPS,
+        )
+        writers = make_writers(cluster.url, found, password, Writer, sign_in)
+        ledger = Ledger()
+        steps = tuple(s for s in STEPS if s <= len(writers))
+        result["writes"] = search(
+            "writes",
+            lambda c: run_write_step(cluster.url, writers, c, step_seconds, ledger),
+            meter,
+            steps,
+        )
+        result["writes"]["checked"] = check_writes(ledger.as_dict())
+        result["writes"]["writers"] = len(writers)
+        print(f"    writes checked: {json.dumps(result['writes']['checked'])}", flush=True)
+    hello = result["hello"]["sustainable_rps"]
+    result["ratio_pages_to_hello"] = (
+        round(result["pages"]["sustainable_rps"] / hello, 3) if hello else None
+    )
+    result["ratio_writes_to_hello"] = (
+        round(result["writes"]["sustainable_rps"] / hello, 3) if hello else None
+    )
+    return result
+
+
+def make_writers(url: str, found: dict, password: str, writer_class, sign_in) -> list:
+    """One signed-in writer per action item the secretary may edit (at most MAX_WRITERS); each
+    owns that item, a participant where there is one, and an agreement version to comment on."""
+    actions = found["action_item_ids"]
+    participants = found["participants"]
+    comments = found["comment_paths"]
+    writers = []
+    for number, action_id in enumerate(actions):
+        cookie, token = sign_in(url, SECRETARY, password, page="/actions/")
+        writers.append(
+            writer_class(
+                cookie=cookie,
+                token=token,
+                action_id=action_id,
+                participant=tuple(participants[number]) if number < len(participants) else None,
+                comment_path=comments[number % len(comments)] if comments else None,
+            )
+        )
+    return writers
+
+
+def capacity_benchmark(
+    database_url: str,
+    found: dict[str, Any],
+    workdir: Path,
+    step_seconds: float,
+    check_writes: Callable[[dict], dict],
+    two_servers: bool = True,
+) -> dict[str, Any]:
+    """One server, then two behind haproxy, in one run."""
+    started = time.perf_counter()
+    result: dict[str, Any] = {
+        "method": "closed loop, zero think time, connections doubled per step",
+        "p95_limit_ms": P95_LIMIT_MS,
+        "step_seconds": step_seconds,
+        "gunicorn": "--workers 4 --threads 2 per server",
+        "cores": os.cpu_count(),
+    }
+    print("  one server:", flush=True)
+    result["one_server"] = measure_topology(
+        1, database_url, found, workdir, step_seconds, check_writes
+    )
+    if two_servers and HAPROXY:
+        print("  two servers behind haproxy:", flush=True)
+        result["two_servers"] = measure_topology(
+            2, database_url, found, workdir, step_seconds, check_writes
+        )
+    elif two_servers:
+        result["two_servers_skipped"] = "haproxy is not installed"
+    result["seconds"] = round(time.perf_counter() - started)
+    return result
+
+
+def run_load(workdir: Path, step_seconds: float, two_servers: bool = True) -> dict[str, Any]:
+    """Seed scale 1 into PostgreSQL, prepare the write targets, measure."""
+    from bench.load_targets import load_test_targets, written_state
+    from bench.run import PG_URL, make_app, recreate_pg_database, seed_database, targets
+
+    recreate_pg_database(PG_URL)
+    app = make_app(PG_URL, str(workdir / "uploads-pg"))
+    seed_seconds = seed_database(app, 1)
+    found = targets(app)
+    with app.app_context():
+        found.update(load_test_targets(exclude_agreement_id=found["agreement_id"]))
+
+    def check_writes(ledger: dict) -> dict:
+        with app.app_context():
+            return written_state(ledger)
+
+    return {
+        "seed_scale1_pg_seconds": round(seed_seconds, 1),
+        **capacity_benchmark(PG_URL, found, workdir, step_seconds, check_writes, two_servers),
+    }
+
+
+# -- report --------------------------------------------------------------------------------------
+
+
+def _cpu(row: dict | None, name: str) -> str:
+    return f"{row['cpu'].get(name, 0):.2f}" if row else "–"
+
+
+def readme_lines(load: dict[str, Any]) -> list[str]:
+    """The load section of bench/README.md's results, between its own markers."""
+    lines = [
+        "<!-- load:start -->",
+        "### Capacity: closed loop, zero think time, PostgreSQL at scale 1",
+        "",
+        f"Connections doubled every {load['step_seconds']} s from 2 until p95 > "
+        f"{load['p95_limit_ms']:.0f} ms or an error; sustainable = req/s of the last step that "
+        f"held. {load['gunicorn']}; {load['cores']} cores shared by everything below. CPU in "
+        "cores (1.00 = one core busy) at that step.",
+        "",
+        "| servers | target | sustainable req/s | connections | p50 ms | p95 ms | limit hit "
+        "| app CPU | PostgreSQL CPU | haproxy CPU | generator CPU | machine CPU |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, label in (("one_server", "1"), ("two_servers", "2 + haproxy")):
+        if key not in load:
+            continue
+        for target in ("hello", "pages", "writes"):
+            found = load[key][target]
+            row = next(
+                (r for r in found["steps"] if r["connections"] == found["at_connections"]), None
+            )
+            hit = "p95/errors" if found["limit_reached"] else "no (last step held)"
+            lines.append(
+                f"| {label} | {target} | {found['sustainable_rps']} | {found['at_connections']} "
+                f"| {row['p50_ms'] if row else '–'} | {row['p95_ms'] if row else '–'} | {hit} "
+                f"| {_cpu(row, 'app')} | {_cpu(row, 'postgres')} | {_cpu(row, 'balancer')} "
+                f"| {row['generator_cpu'] if row else '–'} | {_cpu(row, 'machine')} |"
+            )
+    lines.append("")
+    for key, label in (("one_server", "One server"), ("two_servers", "Two servers")):
+        if key in load:
+            part = load[key]
+            lines.append(
+                f"{label}: govtool pages / hello = {part['ratio_pages_to_hello']}, "
+                f"writes / hello = {part['ratio_writes_to_hello']}; acknowledged writes checked "
+                f"in the database: {json.dumps(part['writes']['checked'])}."
+            )
+    if "one_server" in load and "two_servers" in load:
+        one, two = load["one_server"], load["two_servers"]
+        ratios = {
+            target: round(two[target]["sustainable_rps"] / one[target]["sustainable_rps"], 2)
+            for target in ("hello", "pages", "writes")
+            if one[target]["sustainable_rps"]
+        }
+        lines.append(f"Two servers / one server on this machine: {json.dumps(ratios)}.")
+    lines += [f"The capacity run took {load['seconds']} s.", "<!-- load:end -->"]
+    return lines
+
+
+def update_readme_load(load: dict[str, Any], readme: Path) -> None:
+    """Replace only the load section (`python -m bench.load` leaves the page tables alone)."""
+    text = readme.read_text()
+    section = "\n".join(readme_lines(load))
+    if "<!-- load:start -->" in text:
+        head, rest = text.split("<!-- load:start -->", 1)
+        text = head + section + rest.split("<!-- load:end -->", 1)[1]
+    else:
+        head, tail = text.split("<!-- results:end -->", 1)
+        text = head + section + "\n\n<!-- results:end -->" + tail
+    readme.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--step-seconds", type=float, default=8)
+    parser.add_argument("--one-server", action="store_true", help="skip the two-server run")
+    args = parser.parse_args()
+    date = dt.date.today().isoformat()
+    with tempfile.TemporaryDirectory(prefix="govtool-load-") as tmp:
+        load = run_load(Path(tmp), args.step_seconds, two_servers=not args.one_server)
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"{date}.json"
+    results = json.loads(path.read_text()) if path.exists() else {"date": date}
+    results["load"] = load
+    path.write_text(json.dumps(results, indent=2, default=str))
+    update_readme_load(load, ROOT / "bench" / "README.md")
+    print(f"written {path} and bench/README.md")
+
+
+if __name__ == "__main__":
+    main()
