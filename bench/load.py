@@ -97,6 +97,28 @@ def _machine_busy() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
+def machine_description() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GB RAM"
+
+
+def machine_busy(seconds: float) -> float:
+    """Cores busy on the whole machine over `seconds` (other work than the benchmark's)."""
+    before = _machine_busy()
+    time.sleep(seconds)
+    after = _machine_busy()
+    share = (after[0] - before[0]) / max(1, after[1] - before[1])
+    return round(share * (os.cpu_count() or 1), 2)
+
+
 class CpuMeter:
     """CPU used by groups of processes between start() and stop(), in cores (1.0 = one core busy
     for the whole time)."""
@@ -179,7 +201,7 @@ def run_wrk(
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     command = [
         WRK,
-        f"-t{min(2, connections)}",
+        "-t1",  # one event loop keeps up with these rates and leaves the cores to the server
         f"-c{connections}",
         f"-d{round(seconds)}s",
         "--timeout",
@@ -244,33 +266,48 @@ def run_write_step(url: str, writers: list, connections: int, seconds: float, le
 
 
 def search(
-    label: str, step: Callable[[int], dict[str, Any]], meter: CpuMeter, steps: tuple[int, ...]
+    label: str,
+    step: Callable[[int], dict[str, Any]],
+    meter: CpuMeter,
+    steps: tuple[int, ...],
+    prepare: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Raise the connections step by step until p95 passes the limit or a request fails."""
+    """Raise the connections step by step until p95 passes the limit or a request fails.
+
+    Sustainable: the highest throughput of a step that held. With a rising arrival rate that
+    would be the last step that held; in a closed loop the throughput stops growing once the
+    server is saturated and may sag a little as more connections queue up, so the best step that
+    held is taken (the last one is reported beside it)."""
     rows = []
-    held: dict[str, Any] | None = None
     for connections in steps:
+        if prepare is not None:
+            prepare(connections)  # outside the measured time
         meter.start()
         row = {"connections": connections, **step(connections)}
         row["cpu"] = meter.stop()
+        ours = sum(value for name, value in row["cpu"].items() if name != "machine")
+        row["cpu"]["others"] = round(
+            max(0.0, row["cpu"]["machine"] - ours - row["generator_cpu"]), 2
+        )
         row["held"] = row["errors"] == 0 and row["p95_ms"] <= P95_LIMIT_MS
         rows.append(row)
         cpu = " ".join(f"{name} {value:.2f}" for name, value in row["cpu"].items())
         print(
-            f"    {label:14s} c={connections:3d} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:6.1f}"
+            f"    {label:7s} c={connections:3d} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:6.1f}"
             f"  p95 {row['p95_ms']:6.1f} ms  errors {row['errors']}  gen {row['generator_cpu']:.2f}"
             f"  cpu: {cpu}",
             flush=True,
         )
         if not row["held"]:
             break
-        held = row
+    held = [row for row in rows if row["held"]]
+    best = max(held, key=lambda row: row["rps"]) if held else None
     return {
-        "sustainable_rps": held["rps"] if held else 0.0,
-        "at_connections": held["connections"] if held else None,
-        "p95_ms_there": held["p95_ms"] if held else None,
+        "sustainable_rps": best["rps"] if best else 0.0,
+        "at_connections": best["connections"] if best else None,
+        "last_held_rps": held[-1]["rps"] if held else 0.0,
+        "last_held_connections": held[-1]["connections"] if held else None,
         "limit_reached": not rows[-1]["held"],
-        "peak_rps": max((row["rps"] for row in rows if row["held"]), default=0.0),
         "steps": rows,
     }
 
@@ -314,21 +351,28 @@ def measure_topology(
     with running("govtool.wsgi:app", env, servers=servers) as cluster:
         cookie, _ = sign_in(cluster.url, SECRETARY, password)
         meter = meter_for(cluster, database_url)
-        run_wrk(cluster.url, page_paths, cookie, 8, 2)  # warm-up
+        # Warm-up: every worker compiles its templates and opens its database connections.
+        run_wrk(cluster.url, page_paths, cookie, 16, 6)
         result["pages"] = search(
             "pages",
             lambda c: run_wrk(cluster.url, page_paths, cookie, c, step_seconds),
             meter,
             STEPS,
         )
-        writers = make_writers(cluster.url, found, password, Writer, sign_in)
+        writers: list[Writer] = []
+
+        def sign_in_writers(connections: int) -> None:
+            add_writers(writers, connections, cluster.url, found, password, Writer, sign_in)
+
         ledger = Ledger()
-        steps = tuple(s for s in STEPS if s <= len(writers))
+        sign_in_writers(4)
+        run_write_step(cluster.url, writers, 4, 2, ledger)  # warm-up (its writes are checked too)
         result["writes"] = search(
             "writes",
             lambda c: run_write_step(cluster.url, writers, c, step_seconds, ledger),
             meter,
-            steps,
+            tuple(s for s in STEPS if s <= len(found["action_item_ids"])),
+            prepare=sign_in_writers,
         )
         result["writes"]["checked"] = check_writes(ledger.as_dict())
         result["writes"]["writers"] = len(writers)
@@ -343,25 +387,26 @@ def measure_topology(
     return result
 
 
-def make_writers(url: str, found: dict, password: str, writer_class, sign_in) -> list:
-    """One signed-in writer per action item the secretary may edit (at most MAX_WRITERS); each
-    owns that item, a participant where there is one, and an agreement version to comment on."""
+def add_writers(
+    writers: list, count: int, url: str, found: dict, password: str, writer_class, sign_in
+) -> None:
+    """Sign in writers until there are `count`: one per action item the secretary may edit;
+    each owns that item, a participant where there is one, and an agreement version to comment
+    on."""
     actions = found["action_item_ids"]
     participants = found["participants"]
     comments = found["comment_paths"]
-    writers = []
-    for number, action_id in enumerate(actions):
+    for number in range(len(writers), min(count, len(actions))):
         cookie, token = sign_in(url, SECRETARY, password, page="/actions/")
         writers.append(
             writer_class(
                 cookie=cookie,
                 token=token,
-                action_id=action_id,
+                action_id=actions[number],
                 participant=tuple(participants[number]) if number < len(participants) else None,
                 comment_path=comments[number % len(comments)] if comments else None,
             )
         )
-    return writers
 
 
 def capacity_benchmark(
@@ -375,12 +420,21 @@ def capacity_benchmark(
     """One server, then two behind haproxy, in one run."""
     started = time.perf_counter()
     result: dict[str, Any] = {
+        "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_description(),
         "method": "closed loop, zero think time, connections doubled per step",
         "p95_limit_ms": P95_LIMIT_MS,
         "step_seconds": step_seconds,
         "gunicorn": "--workers 4 --threads 2 per server",
         "cores": os.cpu_count(),
     }
+    result["busy_before_cores"] = machine_busy(3.0)
+    if result["busy_before_cores"] > 0.2:
+        print(
+            f"  warning: the machine is busy before the run ({result['busy_before_cores']} "
+            "cores): the figures will be lower than on a quiet machine",
+            flush=True,
+        )
     print("  one server:", flush=True)
     result["one_server"] = measure_topology(
         1, database_url, found, workdir, step_seconds, check_writes
@@ -394,6 +448,14 @@ def capacity_benchmark(
         result["two_servers_skipped"] = "haproxy is not installed"
     result["seconds"] = round(time.perf_counter() - started)
     return result
+
+
+def require_tools() -> None:
+    """Stop before any work when wrk is missing (`make bench-tools` installs it)."""
+    if WRK is None:
+        raise SystemExit("the capacity run needs wrk: apt-get install wrk (or make bench-tools)")
+    if HAPROXY is None:
+        print("warning: haproxy is not installed; the two-server run will be skipped")
 
 
 def run_load(workdir: Path, step_seconds: float, two_servers: bool = True) -> dict[str, Any]:
@@ -422,7 +484,15 @@ def run_load(workdir: Path, step_seconds: float, two_servers: bool = True) -> di
 
 
 def _cpu(row: dict | None, name: str) -> str:
-    return f"{row['cpu'].get(name, 0):.2f}" if row else "–"
+    return f"{row['cpu'][name]:.2f}" if row and name in row["cpu"] else "–"
+
+
+def _stopped(found: dict) -> str:
+    last = found["steps"][-1]
+    if last["held"]:
+        return f"held up to {last['connections']}"
+    why = f"{last['errors']} errors" if last["errors"] else f"p95 {last['p95_ms']:.0f} ms"
+    return f"{last['connections']}: {why}"
 
 
 def readme_lines(load: dict[str, Any]) -> list[str]:
@@ -431,13 +501,17 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
         "<!-- load:start -->",
         "### Capacity: closed loop, zero think time, PostgreSQL at scale 1",
         "",
-        f"Connections doubled every {load['step_seconds']} s from 2 until p95 > "
-        f"{load['p95_limit_ms']:.0f} ms or an error; sustainable = req/s of the last step that "
-        f"held. {load['gunicorn']}; {load['cores']} cores shared by everything below. CPU in "
-        "cores (1.00 = one core busy) at that step.",
+        f"Connections doubled every {load['step_seconds']:g} s from 2 until p95 > "
+        f"{load['p95_limit_ms']:.0f} ms or an error; sustainable = the best req/s of a step that "
+        f"held. {load['gunicorn']}; {load['cores']} cores shared by everything in the table. CPU "
+        "in cores (1.00 = one core busy) during that step; *others* is what the rest of the "
+        "machine used meanwhile.",
         "",
-        "| servers | target | sustainable req/s | connections | p50 ms | p95 ms | limit hit "
-        "| app CPU | PostgreSQL CPU | haproxy CPU | generator CPU | machine CPU |",
+        f"Measured {load['measured_at']} on {load['machine']}; before the run, other work kept "
+        f"{load['busy_before_cores']} cores busy.",
+        "",
+        "| servers | target | sustainable req/s | at connections | p50 ms | p95 ms | stopped at "
+        "| app CPU | PostgreSQL CPU | haproxy CPU | generator CPU | others CPU |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for key, label in (("one_server", "1"), ("two_servers", "2 + haproxy")):
@@ -448,12 +522,12 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
             row = next(
                 (r for r in found["steps"] if r["connections"] == found["at_connections"]), None
             )
-            hit = "p95/errors" if found["limit_reached"] else "no (last step held)"
             lines.append(
                 f"| {label} | {target} | {found['sustainable_rps']} | {found['at_connections']} "
-                f"| {row['p50_ms'] if row else '–'} | {row['p95_ms'] if row else '–'} | {hit} "
-                f"| {_cpu(row, 'app')} | {_cpu(row, 'postgres')} | {_cpu(row, 'balancer')} "
-                f"| {row['generator_cpu'] if row else '–'} | {_cpu(row, 'machine')} |"
+                f"| {row['p50_ms'] if row else '–'} | {row['p95_ms'] if row else '–'} "
+                f"| {_stopped(found)} | {_cpu(row, 'app')} | {_cpu(row, 'postgres')} "
+                f"| {_cpu(row, 'balancer')} | {row['generator_cpu'] if row else '–'} "
+                f"| {_cpu(row, 'others')} |"
             )
     lines.append("")
     for key, label in (("one_server", "One server"), ("two_servers", "Two servers")):
@@ -462,7 +536,7 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
             lines.append(
                 f"{label}: govtool pages / hello = {part['ratio_pages_to_hello']}, "
                 f"writes / hello = {part['ratio_writes_to_hello']}; acknowledged writes checked "
-                f"in the database: {json.dumps(part['writes']['checked'])}."
+                f"in the database: {json.dumps(part['writes']['checked'])}.\n"
             )
     if "one_server" in load and "two_servers" in load:
         one, two = load["one_server"], load["two_servers"]
@@ -471,7 +545,7 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
             for target in ("hello", "pages", "writes")
             if one[target]["sustainable_rps"]
         }
-        lines.append(f"Two servers / one server on this machine: {json.dumps(ratios)}.")
+        lines.append(f"Two servers / one server on this machine: {json.dumps(ratios)}.\n")
     lines += [f"The capacity run took {load['seconds']} s.", "<!-- load:end -->"]
     return lines
 
@@ -494,6 +568,7 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=float, default=8)
     parser.add_argument("--one-server", action="store_true", help="skip the two-server run")
     args = parser.parse_args()
+    require_tools()
     date = dt.date.today().isoformat()
     with tempfile.TemporaryDirectory(prefix="govtool-load-") as tmp:
         load = run_load(Path(tmp), args.step_seconds, two_servers=not args.one_server)
