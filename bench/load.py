@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import textwrap
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -47,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "load_mix.lua"
 WRK = shutil.which("wrk")
 P95_LIMIT_MS = 250.0
-STEPS = (2, 4, 8, 16, 32, 64, 128, 256, 512)
+STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 REDIS_URL = os.environ.get("GOVTOOL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 SECRETARY = "secretary@bench.example.org"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -492,7 +493,11 @@ def _stopped(found: dict) -> str:
     if last["held"]:
         return f"held up to {last['connections']}"
     why = f"{last['errors']} errors" if last["errors"] else f"p95 {last['p95_ms']:.0f} ms"
-    return f"{last['connections']}: {why}"
+    return f"{last['connections']} connections: {why}"
+
+
+def _prose(text: str) -> list[str]:
+    return [*textwrap.wrap(text, width=100, break_on_hyphens=False), ""]
 
 
 def readme_lines(load: dict[str, Any]) -> list[str]:
@@ -501,15 +506,17 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
         "<!-- load:start -->",
         "### Capacity: closed loop, zero think time, PostgreSQL at scale 1",
         "",
-        f"Connections doubled every {load['step_seconds']:g} s from 2 until p95 > "
-        f"{load['p95_limit_ms']:.0f} ms or an error; sustainable = the best req/s of a step that "
-        f"held. {load['gunicorn']}; {load['cores']} cores shared by everything in the table. CPU "
-        "in cores (1.00 = one core busy) during that step; *others* is what the rest of the "
-        "machine used meanwhile.",
-        "",
-        f"Measured {load['measured_at']} on {load['machine']}; before the run, other work kept "
-        f"{load['busy_before_cores']} cores busy.",
-        "",
+        *_prose(
+            f"Connections doubled every {load['step_seconds']:g} s from 1 until p95 > "
+            f"{load['p95_limit_ms']:.0f} ms or an error; sustainable = the best req/s of a step "
+            f"that held. gunicorn {load['gunicorn']}; {load['cores']} cores shared by everything "
+            "in the table. CPU in cores (1.00 = one core busy) during that step; *others* is what "
+            "the rest of the machine used meanwhile."
+        ),
+        *_prose(
+            f"Measured {load['measured_at']} on {load['machine']}; before the run, other work "
+            f"kept {load['busy_before_cores']} cores busy."
+        ),
         "| servers | target | sustainable req/s | at connections | p50 ms | p95 ms | stopped at "
         "| app CPU | PostgreSQL CPU | haproxy CPU | generator CPU | others CPU |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -523,7 +530,8 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
                 (r for r in found["steps"] if r["connections"] == found["at_connections"]), None
             )
             lines.append(
-                f"| {label} | {target} | {found['sustainable_rps']} | {found['at_connections']} "
+                f"| {label} | {target} | {found['sustainable_rps']} "
+                f"| {found['at_connections'] or '–'} "
                 f"| {row['p50_ms'] if row else '–'} | {row['p95_ms'] if row else '–'} "
                 f"| {_stopped(found)} | {_cpu(row, 'app')} | {_cpu(row, 'postgres')} "
                 f"| {_cpu(row, 'balancer')} | {row['generator_cpu'] if row else '–'} "
@@ -533,10 +541,10 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
     for key, label in (("one_server", "One server"), ("two_servers", "Two servers")):
         if key in load:
             part = load[key]
-            lines.append(
+            lines += _prose(
                 f"{label}: govtool pages / hello = {part['ratio_pages_to_hello']}, "
                 f"writes / hello = {part['ratio_writes_to_hello']}; acknowledged writes checked "
-                f"in the database: {json.dumps(part['writes']['checked'])}.\n"
+                f"in the database: {json.dumps(part['writes']['checked'])}."
             )
     if "one_server" in load and "two_servers" in load:
         one, two = load["one_server"], load["two_servers"]
@@ -545,7 +553,7 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
             for target in ("hello", "pages", "writes")
             if one[target]["sustainable_rps"]
         }
-        lines.append(f"Two servers / one server on this machine: {json.dumps(ratios)}.\n")
+        lines += _prose(f"Two servers / one server on this machine: {json.dumps(ratios)}.")
     lines += [f"The capacity run took {load['seconds']} s.", "<!-- load:end -->"]
     return lines
 

@@ -64,6 +64,11 @@ def _forget_login_counts() -> None:
         client.delete(key)
 
 
+def _part(boundary: str, disposition: str, data: bytes) -> bytes:
+    head = f"--{boundary}\r\nContent-Disposition: form-data; {disposition}\r\n\r\n"
+    return head.encode() + data + b"\r\n"
+
+
 class Browser:
     """One person's browser: keeps its cookies, whichever server it talks to."""
 
@@ -85,15 +90,15 @@ class Browser:
             boundary = secrets.token_hex(16)
             field, name, data = upload
             parts = [
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
-                .encode()
+                _part(boundary, f'name="{key}"', value.encode())
                 for key, value in (form or {}).items()
             ]
             parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
-                f'filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
-                + data
-                + b"\r\n"
+                _part(
+                    boundary,
+                    f'name="{field}"; filename="{name}"\r\nContent-Type: application/octet-stream',
+                    data,
+                )
             )
             body = b"".join(parts) + f"--{boundary}--\r\n".encode()
             headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
