@@ -58,7 +58,6 @@ def bench_config(database_url: str, upload_dir: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "bench-secret-key-bench-secret-key",
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "UPLOAD_DIR": Path(upload_dir),
         "GOVTOOL_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
