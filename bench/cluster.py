@@ -61,6 +61,8 @@ def server_env(
         "GOVTOOL_ENV": "production",
         "GOVTOOL_SECURE_COOKIES": "0",
         "GOVTOOL_LOGIN_LIMIT": "100000 per minute",
+        # Links in mails and exports; set so that every worker does not warn at start.
+        "GOVTOOL_BASE_URL": "http://127.0.0.1",
     }
     if upload_dir is not None:
         env["GOVTOOL_UPLOAD_DIR"] = str(upload_dir)
