@@ -500,6 +500,23 @@ def _prose(text: str) -> list[str]:
     return [*textwrap.wrap(text, width=100, break_on_hyphens=False), ""]
 
 
+def cpu_per_request(part: dict | None) -> dict[str, dict[str, float]]:
+    """Milliseconds of CPU per request (app, PostgreSQL) at the sustainable step of pages and
+    writes."""
+    costs: dict[str, dict[str, float]] = {}
+    for target in ("pages", "writes"):
+        found = (part or {}).get(target)
+        if not found:
+            continue
+        row = next((r for r in found["steps"] if r["connections"] == found["at_connections"]), None)
+        if row and row["rps"]:
+            costs[target] = {
+                name + "_ms": round(row["cpu"].get(name, 0.0) / row["rps"] * 1000, 1)
+                for name in ("app", "postgres")
+            }
+    return costs
+
+
 def readme_lines(load: dict[str, Any]) -> list[str]:
     """The load section of bench/README.md's results, between its own markers."""
     lines = [
@@ -554,6 +571,19 @@ def readme_lines(load: dict[str, Any]) -> list[str]:
             if one[target]["sustainable_rps"]
         }
         lines += _prose(f"Two servers / one server on this machine: {json.dumps(ratios)}.")
+    costs = cpu_per_request(load.get("one_server"))
+    if costs:
+        parts = [
+            f"{target}: app {cost['app_ms']} ms, PostgreSQL {cost['postgres_ms']} ms"
+            for target, cost in costs.items()
+        ]
+        lines += _prose(
+            "CPU time per request at one server's sustainable step (less sensitive to other work "
+            "on the machine than the rates): " + "; ".join(parts) + ". Projection, not a "
+            "measurement: an application server with n free cores carries about n × 1000 / app ms "
+            "requests per second, and each PostgreSQL core about 1000 / PostgreSQL ms for all "
+            "servers together."
+        )
     lines += [f"The capacity run took {load['seconds']} s.", "<!-- load:end -->"]
     return lines
 
