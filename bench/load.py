@@ -29,6 +29,7 @@ import textwrap
 import time
 import urllib.parse
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -266,126 +267,155 @@ def run_write_step(url: str, writers: list, connections: int, seconds: float, le
     }
 
 
-def search(
-    label: str,
-    step: Callable[[int], dict[str, Any]],
-    meter: CpuMeter,
-    steps: tuple[int, ...],
-    prepare: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
-    """Raise the connections step by step until p95 passes the limit or a request fails.
+class Search:
+    """One target's search: the connections raised step by step until p95 passes the limit or a
+    request fails.
 
     Sustainable: the highest throughput of a step that held. With a rising arrival rate that
     would be the last step that held; in a closed loop the throughput stops growing once the
     server is saturated and may sag a little as more connections queue up, so the best step that
     held is taken (the last one is reported beside it)."""
-    rows = []
-    for connections in steps:
-        if prepare is not None:
-            prepare(connections)  # outside the measured time
-        meter.start()
-        row = {"connections": connections, **step(connections)}
-        row["cpu"] = meter.stop()
+
+    def __init__(
+        self,
+        label: str,
+        step: Callable[[int], dict[str, Any]],
+        meter: CpuMeter,
+        steps: tuple[int, ...] = STEPS,
+        prepare: Callable[[int], None] | None = None,
+    ) -> None:
+        self.label, self.step, self.meter, self.steps = label, step, meter, steps
+        self.prepare = prepare
+        self.rows: list[dict[str, Any]] = []
+
+    @property
+    def active(self) -> bool:
+        return not self.rows or self.rows[-1]["held"]
+
+    def run(self, connections: int) -> None:
+        if not self.active or connections not in self.steps:
+            return
+        if self.prepare is not None:
+            self.prepare(connections)  # outside the measured time
+        self.meter.start()
+        row = {"connections": connections, **self.step(connections)}
+        row["cpu"] = self.meter.stop()
         ours = sum(value for name, value in row["cpu"].items() if name != "machine")
         row["cpu"]["others"] = round(
             max(0.0, row["cpu"]["machine"] - ours - row["generator_cpu"]), 2
         )
         row["held"] = row["errors"] == 0 and row["p95_ms"] <= P95_LIMIT_MS
-        rows.append(row)
+        self.rows.append(row)
         cpu = " ".join(f"{name} {value:.2f}" for name, value in row["cpu"].items())
         print(
-            f"    {label:7s} c={connections:3d} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:6.1f}"
-            f"  p95 {row['p95_ms']:6.1f} ms  errors {row['errors']}  gen {row['generator_cpu']:.2f}"
-            f"  cpu: {cpu}",
+            f"  {self.label:9s} c={connections:3d} {row['rps']:7.1f} req/s  p50 "
+            f"{row['p50_ms']:6.1f}  p95 {row['p95_ms']:6.1f} ms  errors {row['errors']}  "
+            f"gen {row['generator_cpu']:.2f}  cpu: {cpu}",
             flush=True,
         )
-        if not row["held"]:
-            break
-    held = [row for row in rows if row["held"]]
-    best = max(held, key=lambda row: row["rps"]) if held else None
-    return {
-        "sustainable_rps": best["rps"] if best else 0.0,
-        "at_connections": best["connections"] if best else None,
-        "last_held_rps": held[-1]["rps"] if held else 0.0,
-        "last_held_connections": held[-1]["connections"] if held else None,
-        "limit_reached": not rows[-1]["held"],
-        "steps": rows,
-    }
+
+    def result(self) -> dict[str, Any]:
+        held = [row for row in self.rows if row["held"]]
+        best = max(held, key=lambda row: row["rps"]) if held else None
+        return {
+            "sustainable_rps": best["rps"] if best else 0.0,
+            "at_connections": best["connections"] if best else None,
+            "last_held_rps": held[-1]["rps"] if held else 0.0,
+            "last_held_connections": held[-1]["connections"] if held else None,
+            "limit_reached": bool(self.rows) and not self.rows[-1]["held"],
+            "steps": self.rows,
+        }
 
 
 # -- the run -------------------------------------------------------------------------------------
 
 
-def measure_topology(
-    servers: int,
-    database_url: str,
-    found: dict[str, Any],
-    workdir: Path,
-    step_seconds: float,
-    check_writes: Callable[[dict], dict],
-) -> dict[str, Any]:
-    """hello, the page mix and the write mix on `servers` gunicorns (behind haproxy when two)."""
-    from bench.loadgen import Ledger, Writer, sign_in
+class Topology:
+    """hello and govtool on `servers` gunicorns each (behind haproxy when more than one), the
+    searches for hello, the page mix and the write mix, and the writes' ledger."""
 
-    redis_url = REDIS_URL if reachable("127.0.0.1", 6379) else None
-    env = server_env(
-        database_url,
-        upload_dir=workdir / "uploads-shared",
-        redis_url=redis_url,
-        behind_proxy=servers > 1,
-    )
-    password = found["password"]
-    result: dict[str, Any] = {"servers": servers}
-    hello_paths = workdir / "hello-paths.txt"
-    hello_paths.write_text("/\n")
-    page_paths = workdir / "page-paths.txt"
-    page_paths.write_text("\n".join(page_cycle(found)) + "\n")
+    def __init__(
+        self,
+        servers: int,
+        database_url: str,
+        found: dict,
+        workdir: Path,
+        seconds: float,
+        stack: ExitStack,
+    ) -> None:
+        from bench.loadgen import Ledger, sign_in
 
-    with running("bench.hello:app", {}, servers=servers) as cluster:
-        run_wrk(cluster.url, hello_paths, "", 8, 2)  # warm-up
-        result["hello"] = search(
-            "hello",
-            lambda c: run_wrk(cluster.url, hello_paths, "", c, step_seconds),
-            meter_for(cluster, None),
-            STEPS,
+        self.servers, self.found, self.seconds = servers, found, seconds
+        self.name = "one_server" if servers == 1 else "two_servers"
+        suffix = "1" if servers == 1 else "2"
+        env = server_env(
+            database_url,
+            upload_dir=workdir / "uploads-shared",
+            redis_url=REDIS_URL if reachable("127.0.0.1", 6379) else None,
+            behind_proxy=servers > 1,
         )
-    with running("govtool.wsgi:app", env, servers=servers) as cluster:
-        cookie, _ = sign_in(cluster.url, SECRETARY, password)
-        meter = meter_for(cluster, database_url)
-        # Warm-up: every worker compiles its templates and opens its database connections.
-        run_wrk(cluster.url, page_paths, cookie, 16, 6)
-        result["pages"] = search(
-            "pages",
-            lambda c: run_wrk(cluster.url, page_paths, cookie, c, step_seconds),
-            meter,
-            STEPS,
-        )
-        writers: list[Writer] = []
+        self.hello = stack.enter_context(running("bench.hello:app", {}, servers=servers))
+        self.app = stack.enter_context(running("govtool.wsgi:app", env, servers=servers))
+        self.cookie, _ = sign_in(self.app.url, SECRETARY, found["password"])
+        self.writers: list = []
+        self.ledger = Ledger()
+        self.hello_paths = workdir / "hello-paths.txt"
+        self.page_paths = workdir / "page-paths.txt"
+        self.hello_paths.write_text("/\n")
+        self.page_paths.write_text("\n".join(page_cycle(found)) + "\n")
+        app_meter = meter_for(self.app, database_url)
+        self.searches = {
+            "hello": Search(f"hello {suffix}", self._hello_step, meter_for(self.hello, None)),
+            "pages": Search(f"pages {suffix}", self._pages_step, app_meter),
+            "writes": Search(
+                f"writes {suffix}",
+                self._writes_step,
+                app_meter,
+                tuple(s for s in STEPS if s <= len(found["action_item_ids"])),
+                prepare=self._sign_in_writers,
+            ),
+        }
 
-        def sign_in_writers(connections: int) -> None:
-            add_writers(writers, connections, cluster.url, found, password, Writer, sign_in)
+    def warm_up(self) -> None:
+        """Every worker compiles its templates and opens its database connections first."""
+        run_wrk(self.hello.url, self.hello_paths, "", 8, 2)
+        run_wrk(self.app.url, self.page_paths, self.cookie, 16, 6)
+        self._sign_in_writers(4)
+        self._writes_step(4, 2)  # its writes are checked like the others
 
-        ledger = Ledger()
-        sign_in_writers(4)
-        run_write_step(cluster.url, writers, 4, 2, ledger)  # warm-up (its writes are checked too)
-        result["writes"] = search(
-            "writes",
-            lambda c: run_write_step(cluster.url, writers, c, step_seconds, ledger),
-            meter,
-            tuple(s for s in STEPS if s <= len(found["action_item_ids"])),
-            prepare=sign_in_writers,
+    def _hello_step(self, connections: int, seconds: float | None = None) -> dict[str, Any]:
+        return run_wrk(self.hello.url, self.hello_paths, "", connections, seconds or self.seconds)
+
+    def _pages_step(self, connections: int, seconds: float | None = None) -> dict[str, Any]:
+        return run_wrk(
+            self.app.url, self.page_paths, self.cookie, connections, seconds or self.seconds
         )
-        result["writes"]["checked"] = check_writes(ledger.as_dict())
-        result["writes"]["writers"] = len(writers)
-        print(f"    writes checked: {json.dumps(result['writes']['checked'])}", flush=True)
-    hello = result["hello"]["sustainable_rps"]
-    result["ratio_pages_to_hello"] = (
-        round(result["pages"]["sustainable_rps"] / hello, 3) if hello else None
-    )
-    result["ratio_writes_to_hello"] = (
-        round(result["writes"]["sustainable_rps"] / hello, 3) if hello else None
-    )
-    return result
+
+    def _writes_step(self, connections: int, seconds: float | None = None) -> dict[str, Any]:
+        return run_write_step(
+            self.app.url, self.writers, connections, seconds or self.seconds, self.ledger
+        )
+
+    def _sign_in_writers(self, connections: int) -> None:
+        from bench.loadgen import Writer, sign_in
+
+        add_writers(
+            self.writers, connections, self.app.url, self.found, self.found["password"],
+            Writer, sign_in,
+        )  # fmt: skip
+
+    def result(self, check_writes: Callable[[dict], dict]) -> dict[str, Any]:
+        result: dict[str, Any] = {"servers": self.servers}
+        for target, search in self.searches.items():
+            result[target] = search.result()
+        result["writes"]["checked"] = check_writes(self.ledger.as_dict())
+        result["writes"]["writers"] = len(self.writers)
+        hello = result["hello"]["sustainable_rps"]
+        for target in ("pages", "writes"):
+            result[f"ratio_{target}_to_hello"] = (
+                round(result[target]["sustainable_rps"] / hello, 3) if hello else None
+            )
+        return result
 
 
 def add_writers(
@@ -418,7 +448,7 @@ def capacity_benchmark(
     check_writes: Callable[[dict], dict],
     two_servers: bool = True,
 ) -> dict[str, Any]:
-    """One server, then two behind haproxy, in one run."""
+    """One server and two behind haproxy, side by side in one run."""
     started = time.perf_counter()
     result: dict[str, Any] = {
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -436,19 +466,41 @@ def capacity_benchmark(
             "cores): the figures will be lower than on a quiet machine",
             flush=True,
         )
-    print("  one server:", flush=True)
-    result["one_server"] = measure_topology(
-        1, database_url, found, workdir, step_seconds, check_writes
-    )
-    if two_servers and HAPROXY:
-        print("  two servers behind haproxy:", flush=True)
-        result["two_servers"] = measure_topology(
-            2, database_url, found, workdir, step_seconds, check_writes
-        )
-    elif two_servers:
+    if two_servers and not HAPROXY:
         result["two_servers_skipped"] = "haproxy is not installed"
+    setups = [1, 2] if two_servers and HAPROXY else [1]
+    with ExitStack() as stack:
+        topologies = [
+            Topology(
+                servers, database_url, share(found, n, len(setups)), workdir, step_seconds, stack
+            )
+            for n, servers in enumerate(setups)
+        ]
+        for topology in topologies:
+            topology.warm_up()
+        # Side by side: at each number of connections every target still in its search runs one
+        # step, so a busy minute of the machine hits all of them, not one.
+        for connections in STEPS:
+            for target in ("hello", "pages", "writes"):
+                for topology in topologies:
+                    topology.searches[target].run(connections)
+        for topology in topologies:
+            result[topology.name] = topology.result(check_writes)
+            print(f"  {topology.name} writes checked: {result[topology.name]['writes']['checked']}")
     result["seconds"] = round(time.perf_counter() - started)
     return result
+
+
+def share(found: dict[str, Any], n: int, shares: int) -> dict[str, Any]:
+    """The n-th of `shares` disjoint parts of the write targets: the setups write side by side,
+    and a writer's last acknowledged value can only be checked where nobody else writes."""
+    return {
+        **found,
+        **{
+            key: found[key][n::shares]
+            for key in ("action_item_ids", "participants", "comment_paths")
+        },
+    }
 
 
 def require_tools() -> None:

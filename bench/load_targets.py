@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from govtool.extensions import db
 
 SECRETARY = "secretary@bench.example.org"
-# The most writers the capacity run uses: its highest concurrency step for writes.
-MAX_WRITERS = 128
+# The most writers the capacity run uses: up to 128 connections on each of the two setups (one
+# server, two servers), which write side by side and so need targets of their own.
+MAX_WRITERS = 256
 
 
 def load_test_targets(exclude_agreement_id: int | None = None) -> dict[str, Any]:
