@@ -1,12 +1,13 @@
 """Capacity run: how many requests per second govtool sustains, one server and two behind haproxy.
 
 Closed loop with zero think time: every connection sends its next request as soon as the answer
-to the previous one is in, and the number of connections doubles from step to step (2, 4, ... 512)
+to the previous one is in, and the number of connections doubles from step to step (1, 2, ... 512)
 until the 95th percentile of the response time passes 250 ms or a request fails. The sustainable
-rate is the throughput of the last step that held. Targets, each under the same gunicorn settings
+rate is the best throughput of a step that held. Targets, each under the same gunicorn settings
 (bench/cluster.py): govtool's main pages (a fixed mix, wrk with bench/load_mix.lua), a write mix
 (action-item status, attendance, comments; bench/loadgen.py, which records every acknowledged write
-for the check against the database afterwards) and bench/hello.py (the ceiling, wrk).
+for the check against the database afterwards) and bench/hello.py (the ceiling, wrk). One server
+and two run side by side: at each number of connections every target of both takes its step.
 
 Every step also reads how much CPU each party used (the generator, gunicorn, haproxy, the
 PostgreSQL backends of the bench database, and the whole machine), so the report shows whether the
