@@ -6,7 +6,7 @@ export FLASK_APP := govtool
 # The suite runs on every core (pytest-xdist; each worker has its own PostgreSQL database).
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run worker test lint format install install-test translations migrate bench clean
+.PHONY: run worker test lint format install install-test translations migrate bench bench-load bench-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,27 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install-test
+bench: install-test bench-tools
 	$(BIN)/python -m bench.run
+
+# Only the capacity run (one server, two behind haproxy, hello), a few minutes.
+bench-load: install-test bench-tools
+	$(BIN)/python -m bench.load
+
+# The capacity run drives the load with wrk and balances two servers with haproxy (Debian
+# packages; installed here when missing and root, as .ci/run does for the browser).
+bench-tools:
+	@missing=""; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq || true; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "warning: the capacity run needs$$missing (apt-get install$$missing)" >&2; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,8 +1,9 @@
-"""`make bench`: page timings with baselines, DOCX ratios, load under gunicorn, worker memory.
+"""`make bench`: page timings with baselines, DOCX ratios, capacity under gunicorn, worker memory.
 
 Writes bench/results/<date>.json and the tables between the markers in bench/README.md.
-Scale 1 and 4 are seeded into SQLite files under a temporary folder; the load test seeds scale 1
-into PostgreSQL (GOVTOOL_BENCH_PG_URL, default the local server) and runs gunicorn on loopback.
+Scale 1 and 4 are seeded into SQLite files under a temporary folder; the capacity run
+(bench/load.py) seeds scale 1 into PostgreSQL (GOVTOOL_BENCH_PG_URL, default the local server) and
+measures one gunicorn and two behind haproxy on loopback.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import tempfile
 import time
@@ -58,7 +58,6 @@ def bench_config(database_url: str, upload_dir: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "bench-secret-key-bench-secret-key",
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "UPLOAD_DIR": Path(upload_dir),
         "GOVTOOL_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
@@ -307,24 +306,9 @@ def worker_memory(database_url: str, found: dict) -> dict[str, Any]:
 
 
 def _server_env(database_url: str) -> dict[str, str]:
-    env = {
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-secret-key-bench-secret-key",
-        "GOVTOOL_ENV": "production",
-        "GOVTOOL_SECURE_COOKIES": "0",
-        "GOVTOOL_LOGIN_LIMIT": "100000 per minute",
-    }
-    if _redis_up():
-        env["GOVTOOL_REDIS_URL"] = "redis://127.0.0.1:6379/14"
-    return env
+    from bench.cluster import server_env
 
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
+    return server_env(database_url)
 
 
 def _login_opener(port: int, role: str):
@@ -339,14 +323,6 @@ def _login_opener(port: int, role: str):
     return opener
 
 
-def load_targets(app) -> dict[str, Any]:
-    """Writes each simulated user owns: action items, participants, a comment form."""
-    from bench.load_targets import load_test_targets
-
-    with app.app_context():
-        return load_test_targets()
-
-
 def recreate_pg_database(url: str) -> None:
     admin_url = sa.engine.make_url(url).set(database="postgres")
     name = sa.engine.make_url(url).database
@@ -357,53 +333,11 @@ def recreate_pg_database(url: str) -> None:
     engine.dispose()
 
 
-def load_benchmark(users: int, seconds: int, workdir: Path) -> dict[str, Any]:
-    from bench.load import free_port, run_locust, start_gunicorn
+def load_benchmark(step_seconds: float, workdir: Path) -> dict[str, Any]:
+    """Capacity of one server and of two behind haproxy, hello as the ceiling (bench/load.py)."""
+    from bench.load import run_load
 
-    recreate_pg_database(PG_URL)
-    app = make_app(PG_URL, str(workdir / "uploads-pg"))
-    seed_seconds = seed_database(app, 1)
-    found = targets(app)
-    found.update(load_targets(app))
-    found["secretary_email"] = "secretary@bench.example.org"
-    ledger_path = workdir / "ledger.json"
-    env = {
-        "GOVTOOL_BENCH_TARGETS": json.dumps(found, default=str),
-        "GOVTOOL_BENCH_LEDGER": str(ledger_path),
-    }
-    port = free_port()
-    server = start_gunicorn("govtool.wsgi:app", port, _server_env(PG_URL))
-    try:
-        govtool = run_locust(f"http://127.0.0.1:{port}", "GovtoolUser", users, seconds, env)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    lost = check_writes(app, json.loads(ledger_path.read_text()))
-    port = free_port()
-    hello_server = start_gunicorn("bench.hello:app", port, {})
-    try:
-        hello = run_locust(f"http://127.0.0.1:{port}", "HelloUser", users, seconds)
-    finally:
-        hello_server.terminate()
-        hello_server.wait(timeout=20)
-    return {
-        "seed_scale1_pg_seconds": round(seed_seconds, 1),
-        "users": users,
-        "seconds": seconds,
-        "govtool": govtool,
-        "hello": hello,
-        "throughput_ratio": round(govtool["rps"] / hello["rps"], 2) if hello["rps"] else None,
-        "writes": lost,
-    }
-
-
-def check_writes(app, ledger: dict) -> dict[str, Any]:
-    """Compare what the load test says it wrote with what the database holds."""
-    from bench.load_targets import written_state
-
-    with app.app_context():
-        state = written_state(ledger)
-    return state
+    return run_load(workdir, step_seconds)
 
 
 def update_readme(results: dict) -> None:
@@ -460,23 +394,9 @@ def update_readme(results: dict) -> None:
             )
         lines.append("")
     if "load" in results:
-        load = results["load"]
-        lines += [
-            f"### Load: {load['users']} users, {load['seconds']} s, gunicorn on loopback",
-            "",
-            "| target | requests | errors | req/s | p50 ms | p95 ms | p99 ms |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        for key in ("govtool", "hello"):
-            row = load[key]
-            lines.append(
-                f"| {key} | {row['requests']} | {row['errors']} | {row['rps']} | "
-                f"{row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
-            )
-        lines.append(
-            f"\nThroughput ratio govtool/hello: {load['throughput_ratio']}. "
-            f"Writes: {json.dumps(load['writes'])}\n"
-        )
+        from bench.load import readme_lines
+
+        lines += [*readme_lines(results["load"]), ""]
     if "memory" in results:
         lines.append(
             f"Peak RSS of one gunicorn worker at scale 4: "
@@ -497,11 +417,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="1,4")
     parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--step-seconds", type=int, default=8, help="capacity run: per step")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
+    if not args.skip_load:
+        from bench.load import require_tools
+
+        require_tools()
     results: dict[str, Any] = {"date": dt.date.today().isoformat()}
     with tempfile.TemporaryDirectory(prefix="govtool-bench-") as tmp:
         workdir = Path(tmp)
@@ -533,7 +456,7 @@ def main() -> None:
             print(f"memory: {results['memory']}")
         if not args.skip_load:
             print("load test ...", flush=True)
-            results["load"] = load_benchmark(args.users, args.seconds, workdir)
+            results["load"] = load_benchmark(args.step_seconds, workdir)
             print(json.dumps(results["load"], indent=2))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{results['date']}.json").write_text(json.dumps(results, indent=2, default=str))
