@@ -30,12 +30,14 @@ from tests.factories import DEFAULT_PASSWORD
 
 REDIS_URL = os.environ.get("GOVTOOL_TEST_SCALE_REDIS_URL", "redis://127.0.0.1:6379/5")
 LOGIN_LIMIT = 5
+FILE_PREFIX = f"two-servers-{uuid.uuid4().hex}"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def servers(app, database_url, tmp_path_factory):
-    """Servers a and b (two workers each) and haproxy in front, on the test database."""
+def servers(app, database_url, s3_server):
+    """Servers a and b (two workers each) and haproxy in front, on the test database; their
+    files in one bucket of a real S3-compatible server, as on separate machines."""
     if HAPROXY is None:
         pytest.skip("haproxy is not installed (apt-get install haproxy)")
     if not reachable("127.0.0.1", 6379):
@@ -44,10 +46,11 @@ def servers(app, database_url, tmp_path_factory):
         pytest.skip("two servers share one PostgreSQL: set GOVTOOL_TEST_DATABASE_URL")
     env = server_env(
         database_url,
-        upload_dir=tmp_path_factory.mktemp("shared-uploads"),
         redis_url=REDIS_URL,
         behind_proxy=True,
         GOVTOOL_LOGIN_LIMIT=f"{LOGIN_LIMIT} per minute",
+        GOVTOOL_STORAGE_URL=s3_server.storage_url(FILE_PREFIX),
+        **s3_server.config,
     )
     with running("govtool.wsgi:app", env, servers=2, workers=1, threads=2) as cluster:
         yield cluster
@@ -156,7 +159,9 @@ def test_a_session_and_a_write_through_one_server_are_seen_by_the_other(servers,
     assert status == 200 and title in page
 
 
-def test_a_file_uploaded_through_one_server_downloads_through_the_other(servers, meeting, db):
+def test_a_file_uploaded_through_one_server_downloads_through_the_other(
+    servers, meeting, db, s3_server
+):
     a, b = servers.server_url("a"), servers.server_url("b")
     browser = Browser()
     assert browser.sign_in(a, meeting["secretary"]) == 302
@@ -173,6 +178,8 @@ def test_a_file_uploaded_through_one_server_downloads_through_the_other(servers,
     stored = db.session.scalars(
         sa.select(StoredFile).where(StoredFile.meeting_id == meeting["meeting"])
     ).one()
+    # Kept in the shared bucket, not on either server's disk.
+    assert s3_server.store(prefix=FILE_PREFIX).exists(agenda.file_key(stored.sha256))
     download = f"/meetings/{meeting['meeting']}/files/{stored.id}"
     status, headers, body = browser.request(b, "GET", download)
     assert status == 200 and body == data
