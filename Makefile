@@ -52,8 +52,10 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Pages, documents, memory and capacity; then the calendars beside the meeting page.
 bench: install-test bench-tools
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.bench_ics
 
 # Only the capacity run (one server, two behind haproxy, hello), a few minutes.
 bench-load: install-test bench-tools
