@@ -111,15 +111,26 @@ def inline_rows() -> int:
 
 
 def prepare(user, kind: str, label: str, parameters: dict[str, Any]) -> PreparedFile:
-    """Record a file to be built for `user` and ask for its job once the transaction commits."""
+    """Record a file to be built for `user` and ask for its job once the transaction commits; the
+    same file asked for again while it is still being prepared is not built twice."""
     if kind not in _BUILDERS:
         raise ValueError(f"no builder registered for prepared files of kind {kind!r}")
+    parameters = {"locale": str(get_locale() or "de"), **parameters}
+    for pending in db.session.scalars(
+        sa.select(PreparedFile).where(
+            PreparedFile.owner_id == user.id,
+            PreparedFile.kind == kind,
+            PreparedFile.status.in_((PreparedStatus.WAITING, PreparedStatus.RUNNING)),
+        )
+    ):
+        if pending.parameters == parameters:
+            return pending  # asked again (a reload, a second click): the same file, one job
     now = utcnow()
     prepared = PreparedFile(
         owner_id=user.id,
         kind=kind,
         label=label[:200],
-        parameters={"locale": str(get_locale() or "de"), **parameters},
+        parameters=parameters,
         status=PreparedStatus.WAITING,
         created_at=now,
         expires_at=now + _keep(),

@@ -365,3 +365,25 @@ def test_a_builder_gets_the_owner_and_the_parameters(app, db, world, store):
         prepare(world["users"]["blk"], "test.remember", "Probe", {"n": 3})
         db.session.commit()
     assert seen == [("blk@example.org", 3, "de")]
+
+
+def test_asking_again_while_it_is_prepared_builds_one_file(
+    app, client, login, db, world, store, low_threshold
+):
+    """A reload or a second click while the file waits (here: on a queue nobody works yet)."""
+    connection = _redis_or_skip()
+    name = f"test-prepared-{uuid.uuid4().hex[:8]}"
+    app.config.update(GOVTOOL_REDIS_URL=REDIS_URL, GOVTOOL_QUEUE_NAME=name)
+    try:
+        login("halle@example.org")
+        for _ in range(3):
+            client.get("/catalogue/export.xlsx")
+        client.get("/catalogue/export.xlsx?q=Halle")  # other filters: another file
+        assert len(files(db)) == 2
+        assert jobs.queue(app).count == 2
+        work(app)
+        assert {f.status for f in files(db)} == {PreparedStatus.READY}
+    finally:
+        app.config.update(GOVTOOL_REDIS_URL="", GOVTOOL_QUEUE_NAME="govtool")
+        for key in connection.scan_iter(f"rq:*:{name}*"):
+            connection.delete(key)
