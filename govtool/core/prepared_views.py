@@ -23,7 +23,7 @@ def prepared_list():
     return render_template(
         "core/prepared_list.html",
         files=files,
-        pending=any(f.is_pending for f in files),
+        pending=sum(1 for f in files if f.is_pending),
         Status=PreparedStatus,
     )
 

@@ -1,6 +1,7 @@
 // govtool: "Prepared files" updates its list while files are being prepared: every few seconds it
-// reads the page again and replaces the list (an aria-live region, so screen readers hear the new
-// status), and stops once nothing waits. Without JavaScript the "Refresh now" link does the same.
+// reads the page again, replaces the list and the one-line status (a polite live region, so screen
+// readers hear "ready" without the whole table read out), and stops once nothing waits. Without
+// JavaScript the "Refresh now" link does the same.
 document.addEventListener("DOMContentLoaded", () => {
   const poll = () => {
     const region = document.getElementById("prepared-files");
@@ -20,6 +21,11 @@ document.addEventListener("DOMContentLoaded", () => {
         }
         if (fresh.innerHTML !== region.innerHTML) {
           region.innerHTML = fresh.innerHTML;
+        }
+        const status = document.getElementById("prepared-status");
+        const freshStatus = page.getElementById("prepared-status");
+        if (status && freshStatus && status.textContent !== freshStatus.textContent) {
+          status.textContent = freshStatus.textContent;
         }
         if (fresh.dataset.poll) {
           region.dataset.poll = fresh.dataset.poll;
