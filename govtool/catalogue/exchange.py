@@ -339,6 +339,18 @@ def filename(fmt: str) -> str:
     return f"{name}.{FORMATS[fmt][2]}"
 
 
+def format_label(fmt: str) -> str:
+    """The name of the format as the export buttons show it."""
+    flavours = {
+        "csv": exports.EXCEL_CSV,
+        "csv-technical": exports.TECHNICAL_CSV,
+        "xlsx": exports.XLSX,
+    }
+    if fmt in flavours:
+        return str(exports.FLAVOUR_LABELS[flavours[fmt]])
+    return gettext("Word (DOCX)") if fmt == "docx" else fmt.upper()
+
+
 def prepared_parameters(fmt: str, filters: services.ListFilters) -> dict[str, Any]:
     """What a prepared export remembers: the format and the list's filters (as URL arguments)."""
     return {"fmt": fmt, "filters": {k: str(v) for k, v in filters.as_args().items()}}

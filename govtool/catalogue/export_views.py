@@ -81,9 +81,7 @@ def export(fmt: str):
         services.count_versions(current_user, filters) > inline_rows()
     ):
         # large: built by a job as the user, fetched from "Prepared files"
-        label = gettext(
-            "Data-sharing catalogue (%(format)s)", format=exchange.FORMATS[fmt][2].upper()
-        )
+        label = gettext("Data-sharing catalogue: %(format)s", format=exchange.format_label(fmt))
         parameters = exchange.prepared_parameters(fmt, filters)
         prepare(current_user, exchange.PREPARED_KIND, label, parameters)
         db.session.commit()

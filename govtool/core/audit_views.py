@@ -1,5 +1,6 @@
 """The audit log page for admins: read-only, filterable by who acted, object type, object and
-period, and exportable (CSV for Excel, XLSX) with the same filters. No route here writes."""
+period, and exportable (CSV for Excel, XLSX) with the same filters. No route here changes the log;
+an export larger than GOVTOOL_EXPORT_INLINE_ROWS is handed to the job queue (core.prepared)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from .audit_display import (
 from .audit_export import EXPORT_FORMATS, audit_export_file
 from .downloads import download
 from .errors import DomainError, PermissionDenied
+from .exports import EXCEL_CSV, FLAVOUR_LABELS, XLSX
 from .formatting import BERLIN, format_datetime
 from .permissions import can, require
 from .prepared import Built, inline_rows, prepare
@@ -263,7 +265,8 @@ def audit_export(fmt: str):
     if (db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0) > inline_rows():
         # large: built by a job as the user, fetched from "Prepared files"
         parameters = {"fmt": fmt, "filters": _plain(filters)}
-        label = gettext("Audit log (%(format)s)", format=fmt.upper())
+        flavour = FLAVOUR_LABELS[XLSX if fmt == "xlsx" else EXCEL_CSV]
+        label = gettext("Audit log: %(format)s", format=str(flavour))
         prepare(current_user, PREPARED_KIND, label, parameters)
         db.session.commit()
         return redirect_to_prepared()

@@ -139,7 +139,7 @@ def test_large_xlsx_export_is_prepared_listed_and_downloads_what_a_direct_export
     assert response.request.path == "/downloads/"
     page = response.get_data(as_text=True)
     assert "Die Datei wird vorbereitet" in page
-    assert "Datenaustauschkatalog (XLSX)" in page
+    assert "Datenaustauschkatalog: Excel (XLSX)" in page
     assert 'aria-live="polite"' in page
     if mode == "redis":  # in-process, the job ran right after the request's commit
         assert "1 Datei wird vorbereitet." in page and "data-poll" in page
@@ -171,6 +171,10 @@ def test_prepared_csv_and_register_docx_are_built_as_well(
         assert client.get(url).headers["Location"].endswith("/downloads/")
     work(app)
     csv_file, docx_file = files(db)
+    assert [csv_file.label, docx_file.label] == [
+        "Datenaustauschkatalog: Excel (CSV)",
+        "Datenaustauschkatalog: Word (DOCX)",
+    ]
     assert {csv_file.status, docx_file.status} == {PreparedStatus.READY}
     prepared_csv = client.get(f"/downloads/{csv_file.id}").data
     assert prepared_csv == direct(app, client, "/catalogue/export.csv")
@@ -295,7 +299,7 @@ def test_large_audit_export_is_prepared_with_the_same_rows(
     work(app)
     (prepared,) = files(db)
     assert prepared.status == PreparedStatus.READY, prepared.error
-    assert prepared.label == "Änderungsprotokoll (CSV)"
+    assert prepared.label == "Änderungsprotokoll: Excel (CSV)"
     content = client.get(f"/downloads/{prepared.id}").data
     assert content == direct(app, client, "/audit/export.csv")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
