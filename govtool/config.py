@@ -132,6 +132,10 @@ class Config:
     GOVTOOL_WELCOME_TOKEN_HOURS = _int("GOVTOOL_WELCOME_TOKEN_HOURS", 72)
     # The audit log export: at most this many entries (newest first) per file.
     GOVTOOL_AUDIT_EXPORT_LIMIT = _int("GOVTOOL_AUDIT_EXPORT_LIMIT", 50_000)
+    # Exports with more rows than this are built by a job and fetched from "Prepared files"
+    # (/downloads/), kept there for GOVTOOL_PREPARED_KEEP_DAYS days (core.prepared).
+    GOVTOOL_EXPORT_INLINE_ROWS = _int("GOVTOOL_EXPORT_INLINE_ROWS", 2000)
+    GOVTOOL_PREPARED_KEEP_DAYS = _int("GOVTOOL_PREPARED_KEEP_DAYS", 7)
     GOVTOOL_PASSWORD_HASH_METHOD = "scrypt"
 
     SESSION_COOKIE_HTTPONLY = True

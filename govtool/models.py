@@ -14,6 +14,6 @@ from .bodies import models as bodies_models  # noqa: F401
 from .bodies import permissions as bodies_permissions  # noqa: F401
 from .catalogue import models as catalogue_models  # noqa: F401
 from .catalogue import permissions as catalogue_permissions  # noqa: F401
-from .core import audit, mail, numbering  # noqa: F401
+from .core import audit, mail, numbering, prepared  # noqa: F401
 from .directory import models as directory_models  # noqa: F401
 from .directory import permissions as directory_permissions  # noqa: F401

@@ -13,9 +13,11 @@ def init_app(app) -> None:
     from ..core.cli_hooks import add_reminder_source
     from ..core.main_views import dashboard_panel
     from ..core.navigation import add_nav_item
+    from ..core.prepared import register_builder
     from ..demo import add_demo_loader
     from ..i18n import add_translations
     from .demo import load_catalogue_demo
+    from .exchange import PREPARED_KIND, build_prepared_export
     from .hooks import catalogue_counts, catalogue_panel
     from .views import bp
     from .workflow import send_review_reminders
@@ -26,4 +28,5 @@ def init_app(app) -> None:
     dashboard_panel(catalogue_panel, counts=catalogue_counts)
     add_reminder_source(send_review_reminders)
     add_demo_loader(load_catalogue_demo)
+    register_builder(PREPARED_KIND, build_prepared_export)
     add_translations(app, Path(__file__).parent / "translations")

@@ -22,8 +22,10 @@ from ..config import PROJECT_ROOT
 from ..core import exports
 from ..core.document_style import Contact, DocumentMeta, Issuer, moment_of
 from ..core.docx import render_docx
+from ..core.errors import DomainError, PermissionDenied
 from ..core.models import utcnow
 from ..core.permissions import can
+from ..core.prepared import Built
 from . import services
 from .models import CatalogueVersion
 
@@ -324,3 +326,43 @@ def export(
     """The file of `fmt` (a key of FORMATS) and its Content-Type."""
     make, mimetype, _extension = FORMATS[fmt]
     return make(versions, user), mimetype
+
+
+# Formats a large export of which is prepared by a job (JSON is for machines: always at once).
+PREPARED_FORMATS = ("csv", "csv-technical", "xlsx", "docx")
+PREPARED_KIND = "catalogue.export"
+
+
+def filename(fmt: str) -> str:
+    """The export's file name."""
+    name = "datenaustauschkatalog-technisch" if fmt == "csv-technical" else "datenaustauschkatalog"
+    return f"{name}.{FORMATS[fmt][2]}"
+
+
+def format_label(fmt: str) -> str:
+    """The name of the format as the export buttons show it."""
+    flavours = {
+        "csv": exports.EXCEL_CSV,
+        "csv-technical": exports.TECHNICAL_CSV,
+        "xlsx": exports.XLSX,
+    }
+    if fmt in flavours:
+        return str(exports.FLAVOUR_LABELS[flavours[fmt]])
+    return gettext("Word (DOCX)") if fmt == "docx" else fmt.upper()
+
+
+def prepared_parameters(fmt: str, filters: services.ListFilters) -> dict[str, Any]:
+    """What a prepared export remembers: the format and the list's filters (as URL arguments)."""
+    return {"fmt": fmt, "filters": {k: str(v) for k, v in filters.as_args().items()}}
+
+
+def build_prepared_export(owner: User, parameters: dict[str, Any]) -> Built:
+    """The job's half of a prepared export: the file as `owner` may see the list when it runs."""
+    if not can(owner, "catalogue.export"):
+        raise PermissionDenied(gettext("You are no longer allowed to export the catalogue."))
+    fmt = parameters.get("fmt", "")
+    if fmt not in PREPARED_FORMATS:
+        raise DomainError(gettext("This file can no longer be prepared."))
+    filters = services.ListFilters.from_args(parameters.get("filters") or {})
+    content, mimetype = export(services.list_versions(owner, filters), fmt, owner)
+    return Built(content, filename(fmt), mimetype)

@@ -19,6 +19,8 @@ from flask_login import current_user, login_required
 from ..core.downloads import download
 from ..core.forms import on_domain_error
 from ..core.permissions import can, require
+from ..core.prepared import inline_rows, prepare
+from ..core.prepared_views import redirect_to_prepared
 from ..core.views import page_args
 from ..extensions import db, login_manager
 from . import dcat, exchange, flowmap, importing, services, staging
@@ -74,10 +76,19 @@ def export(fmt: str):
         fmt = "csv-technical"
     if fmt not in ("csv", "csv-technical", "xlsx", "json", "docx"):
         abort(404)
-    versions = services.list_versions(current_user, services.ListFilters.from_args(request.args))
+    filters = services.ListFilters.from_args(request.args)
+    if fmt in exchange.PREPARED_FORMATS and (
+        services.count_versions(current_user, filters) > inline_rows()
+    ):
+        # large: built by a job as the user, fetched from "Prepared files"
+        label = gettext("Data-sharing catalogue: %(format)s", format=exchange.format_label(fmt))
+        parameters = exchange.prepared_parameters(fmt, filters)
+        prepare(current_user, exchange.PREPARED_KIND, label, parameters)
+        db.session.commit()
+        return redirect_to_prepared()
+    versions = services.list_versions(current_user, filters)
     content, mimetype = exchange.export(versions, fmt, current_user)
-    name = "datenaustauschkatalog-technisch" if fmt == "csv-technical" else "datenaustauschkatalog"
-    return download(content, f"{name}.{exchange.FORMATS[fmt][2]}", mimetype)
+    return download(content, exchange.filename(fmt), mimetype)
 
 
 @bp.get("/import/template.<fmt>")

@@ -398,6 +398,12 @@ def list_versions(user: User, filters: ListFilters | None = None) -> list[Catalo
     return list(db.session.scalars(query).unique())
 
 
+def count_versions(user: User, filters: ListFilters | None = None) -> int:
+    """How many rows an export of the filtered list has (to choose: now, or prepared by a job)."""
+    ids = version_query(user, filters).with_only_columns(CatalogueVersion.id).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
+
+
 def get_entry(entry_id: int) -> CatalogueEntry | None:
     """One entry with its versions, their recipients, items and comments, for the entry page."""
     return db.session.scalars(

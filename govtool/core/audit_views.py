@@ -1,5 +1,6 @@
 """The audit log page for admins: read-only, filterable by who acted, object type, object and
-period, and exportable (CSV for Excel, XLSX) with the same filters. No route here writes."""
+period, and exportable (CSV for Excel, XLSX) with the same filters. No route here changes the log;
+an export larger than GOVTOOL_EXPORT_INLINE_ROWS is handed to the job queue (core.prepared)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from ..auth.models import User
@@ -32,8 +33,12 @@ from .audit_display import (
 )
 from .audit_export import EXPORT_FORMATS, audit_export_file
 from .downloads import download
+from .errors import DomainError, PermissionDenied
+from .exports import EXCEL_CSV, FLAVOUR_LABELS, XLSX
 from .formatting import BERLIN, format_datetime
 from .permissions import can, require
+from .prepared import Built, inline_rows, prepare
+from .prepared_views import redirect_to_prepared
 from .views import RowsWithTotalPagination, page_args
 
 bp = Blueprint("audit", __name__)
@@ -255,7 +260,44 @@ def audit_export(fmt: str):
     if fmt not in EXPORT_FORMATS:
         abort(404)
     limit = current_app.config["GOVTOOL_AUDIT_EXPORT_LIMIT"]
-    rows = list(db.session.execute(export_query(_filters(), limit)).all())
+    filters = _filters()
+    counted = export_query(filters, limit).with_only_columns(AuditEntry.id).subquery()
+    if (db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0) > inline_rows():
+        # large: built by a job as the user, fetched from "Prepared files"
+        parameters = {"fmt": fmt, "filters": _plain(filters)}
+        flavour = FLAVOUR_LABELS[XLSX if fmt == "xlsx" else EXCEL_CSV]
+        label = gettext("Audit log: %(format)s", format=str(flavour))
+        prepare(current_user, PREPARED_KIND, label, parameters)
+        db.session.commit()
+        return redirect_to_prepared()
+    rows = list(db.session.execute(export_query(filters, limit)).all())
     data, mimetype = audit_export_file(fmt, rows)
-    filename = f"protokoll-{dt.date.today():%Y-%m-%d}.{fmt}"
-    return download(data, filename, mimetype)
+    return download(data, _export_filename(fmt), mimetype)
+
+
+PREPARED_KIND = "audit.export"
+
+
+def _export_filename(fmt: str) -> str:
+    return f"protokoll-{dt.date.today():%Y-%m-%d}.{fmt}"
+
+
+def _plain(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters as JSON values (dates as ISO text)."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in filters.items()}
+
+
+def build_prepared_audit_export(owner: User, parameters: dict[str, Any]) -> Built:
+    """The job's half of a prepared audit export, as `owner` may see the log when it runs."""
+    if not can(owner, "audit.view"):
+        raise PermissionDenied(gettext("You are no longer allowed to view the audit log."))
+    fmt = parameters.get("fmt", "")
+    if fmt not in EXPORT_FORMATS:
+        raise DomainError(gettext("This file can no longer be prepared."))
+    filters = dict(parameters.get("filters") or {})
+    for key in ("date_from", "date_to"):
+        filters[key] = dt.date.fromisoformat(filters[key]) if filters.get(key) else None
+    limit = current_app.config["GOVTOOL_AUDIT_EXPORT_LIMIT"]
+    rows = list(db.session.execute(export_query(filters, limit)).all())
+    data, mimetype = audit_export_file(fmt, rows)
+    return Built(data, _export_filename(fmt), mimetype)

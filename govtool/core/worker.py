@@ -3,9 +3,10 @@
 Every job runs in a fresh app context of the one app this process built (own database session,
 committed when the job returns). The worker also keeps the clock for what is periodic, through RQ's
 maintenance tick (every TICK seconds, one worker of several at a time, by a Redis lock): the mail
-sweep (core.mail.flush_due) and, once a day from GOVTOOL_REMINDERS_HOUR (Europe/Berlin), the
-reminders (`govtool reminders send`, itself idempotent per day). Started with the scheduler, so
-that delayed jobs (mail retries) run when they are due.
+sweep (core.mail.flush_due), the sweep of prepared downloads (core.prepared.sweep_prepared) and,
+once a day from GOVTOOL_REMINDERS_HOUR (Europe/Berlin), the reminders (`govtool reminders send`,
+itself idempotent per day). Started with the scheduler, so that delayed jobs (mail retries) run
+when they are due.
 """
 
 from __future__ import annotations
@@ -62,9 +63,11 @@ class AppWorker(SimpleWorker):
 
 
 def enqueue_periodic(app: Flask, connection, now: dt.datetime | None = None) -> list[str]:
-    """Enqueue the sweep (at most once a TICK across all workers) and today's reminders (once a
-    day, from GOVTOOL_REMINDERS_HOUR); returns the names of what was enqueued."""
+    """Enqueue the sweeps (mail, prepared downloads; at most once a TICK across all workers) and
+    today's reminders (once a day, from GOVTOOL_REMINDERS_HOUR); returns the names of what was
+    enqueued."""
     from .mail import flush_due
+    from .prepared import sweep_prepared
 
     rq_queue = jobs.queue(app)
     if rq_queue is None:
@@ -74,6 +77,8 @@ def enqueue_periodic(app: Flask, connection, now: dt.datetime | None = None) -> 
     enqueued = []
     if connection.set(prefix + "sweep", now.isoformat(), nx=True, ex=TICK - 5):
         rq_queue.enqueue(flush_due, job_timeout=jobs.JOB_TIMEOUT)
+        # expired prepared downloads go, waiting ones whose job was lost are handed over again
+        rq_queue.enqueue(sweep_prepared, job_timeout=jobs.JOB_TIMEOUT)
         enqueued.append("sweep")
     local = now.astimezone(BERLIN)
     if local.hour >= app.config.get("GOVTOOL_REMINDERS_HOUR", 7):

@@ -40,6 +40,7 @@ ANCHORS = {
     "paper_id": "SELECT id AS paper_id FROM papers ORDER BY id",
     "token_id": "SELECT id AS token_id FROM api_tokens ORDER BY id",
     "message_id": "SELECT id AS message_id FROM outbox_messages ORDER BY id",
+    "prepared_id": "SELECT id AS prepared_id FROM prepared_files ORDER BY id",
 }
 NUMBER_ANCHORS = {
     "agreement_id": "SELECT agreement_id, number FROM agreement_versions ORDER BY id",
