@@ -2,6 +2,10 @@
 
 GOVTOOL_TEST_DATABASE_URL selects PostgreSQL; without it a SQLite file under a temp dir is used
 (a file, not :memory:, so the browser tests' server thread sees the same data).
+
+Tests that write to the Redis at 127.0.0.1:6379 each use a database number of their own and empty
+only that one: 1 the mail queue, 4 the fault tests, 5 the two servers, 6 prepared downloads,
+15 the Redis rate limit.
 """
 
 from __future__ import annotations

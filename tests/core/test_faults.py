@@ -27,6 +27,7 @@ import requests
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
+from bench.cluster import reachable
 from govtool import TestConfig, create_app
 from govtool.extensions import limiter
 
@@ -34,16 +35,9 @@ from ..factories import DEFAULT_PASSWORD, make_user
 from ..support.tcp_proxy import TcpProxy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 4  # DB 4: this area's own (COMMON.md)
+# DB 4: this module's own (tests/conftest.py)
+REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 4
 TIMEOUT = 10  # no request may hang on the cut connection
-
-
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @contextmanager
@@ -80,10 +74,10 @@ def _sign_in(base: str, email: str, password: str) -> tuple[requests.Session, re
 
 @pytest.fixture()
 def redis_proxy(app):
-    if not _reachable(REDIS_HOST, REDIS_PORT):
+    if not reachable(REDIS_HOST, REDIS_PORT):
         pytest.skip(f"no Redis on {REDIS_HOST}:{REDIS_PORT}")
     client = _redis()
-    client.flushdb()  # this area's own DB (COMMON.md), never another's
+    client.flushdb()  # this module's own DB (tests/conftest.py), never another's
     client.close()
     proxy = TcpProxy(REDIS_HOST, REDIS_PORT)
     yield proxy
@@ -280,7 +274,7 @@ def pg_proxy(database_url):
     if url.get_backend_name() != "postgresql":
         pytest.skip("needs PostgreSQL (GOVTOOL_TEST_DATABASE_URL): SQLite has no connection to cut")
     host, port = url.host or "127.0.0.1", url.port or 5432
-    if not _reachable(host, port):
+    if not reachable(host, port):
         pytest.skip(f"no PostgreSQL on {host}:{port}")
     proxy = TcpProxy(host, port)
     yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
