@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from ..core.downloads import download
 from ..core.forms import on_domain_error
 from ..core.permissions import can, require
-from ..core.prepared import inline_rows, prepare
+from ..core.prepared import prepare_if_large
 from ..core.prepared_views import redirect_to_prepared
 from ..core.views import page_args
 from ..extensions import db, login_manager
@@ -77,13 +77,13 @@ def export(fmt: str):
     if fmt not in ("csv", "csv-technical", "xlsx", "json", "docx"):
         abort(404)
     filters = services.ListFilters.from_args(request.args)
-    if fmt in exchange.PREPARED_FORMATS and (
-        services.count_versions(current_user, filters) > inline_rows()
+    if fmt in exchange.PREPARED_FORMATS and prepare_if_large(
+        current_user,
+        services.count_versions(current_user, filters),
+        exchange.PREPARED_KIND,
+        gettext("Data-sharing catalogue: %(format)s", format=exchange.format_label(fmt)),
+        exchange.prepared_parameters(fmt, filters),
     ):
-        # large: built by a job as the user, fetched from "Prepared files"
-        label = gettext("Data-sharing catalogue: %(format)s", format=exchange.format_label(fmt))
-        parameters = exchange.prepared_parameters(fmt, filters)
-        prepare(current_user, exchange.PREPARED_KIND, label, parameters)
         db.session.commit()
         return redirect_to_prepared()
     versions = services.list_versions(current_user, filters)

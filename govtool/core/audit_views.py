@@ -37,7 +37,7 @@ from .errors import DomainError, PermissionDenied
 from .exports import EXCEL_CSV, FLAVOUR_LABELS, XLSX
 from .formatting import BERLIN, format_datetime
 from .permissions import can, require
-from .prepared import Built, inline_rows, prepare
+from .prepared import Built, prepare_if_large
 from .prepared_views import redirect_to_prepared
 from .views import RowsWithTotalPagination, page_args
 
@@ -262,12 +262,14 @@ def audit_export(fmt: str):
     limit = current_app.config["GOVTOOL_AUDIT_EXPORT_LIMIT"]
     filters = _filters()
     counted = export_query(filters, limit).with_only_columns(AuditEntry.id).subquery()
-    if (db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0) > inline_rows():
-        # large: built by a job as the user, fetched from "Prepared files"
-        parameters = {"fmt": fmt, "filters": _plain(filters)}
-        flavour = FLAVOUR_LABELS[XLSX if fmt == "xlsx" else EXCEL_CSV]
-        label = gettext("Audit log: %(format)s", format=str(flavour))
-        prepare(current_user, PREPARED_KIND, label, parameters)
+    flavour = FLAVOUR_LABELS[XLSX if fmt == "xlsx" else EXCEL_CSV]
+    if prepare_if_large(
+        current_user,
+        db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0,
+        PREPARED_KIND,
+        gettext("Audit log: %(format)s", format=str(flavour)),
+        {"fmt": fmt, "filters": _plain(filters)},
+    ):
         db.session.commit()
         return redirect_to_prepared()
     rows = list(db.session.execute(export_query(filters, limit)).all())

@@ -1,17 +1,16 @@
 """Prepared downloads: a large export is built by a job, kept in the file store, and fetched later.
 
 A page whose file would take long (the catalogue's XLSX/CSV/DOCX or the audit log with more rows
-than GOVTOOL_EXPORT_INLINE_ROWS) does not build it in the request: it calls `prepare(user, kind,
-label, parameters)`, which writes a PreparedFile row (status "waiting") and asks for the job
-`build_prepared(id)` after commit (a rolled-back request prepares nothing), then sends the user to
-"Vorbereitete Dateien" (/downloads/). The job runs on the queue (or in-process without Redis),
-calls the builder the area registered for `kind` with the owner's User (so the file holds only
-what the owner may see when it is built; a builder re-checks the permission), stores the bytes
+than GOVTOOL_EXPORT_INLINE_ROWS) does not build it in the request: it calls `prepare_if_large(user,
+rows, kind, label, parameters)`, which writes a PreparedFile row (status "waiting") and asks for
+the job `build_prepared(id)` after commit (a rolled-back request prepares nothing), then sends the
+user to "Vorbereitete Dateien" (/downloads/). The job runs on the queue (or in-process without
+Redis), calls the builder the area registered for `kind` with the owner's User (so the file holds
+only what the owner may see when it is built; a builder re-checks the permission), stores the bytes
 under `prepared/<id>-<token>` and marks the row ready. Only the owner may download it
 (`prepared.download`). Files expire after GOVTOOL_PREPARED_KEEP_DAYS; the worker's periodic sweep
-(or `govtool downloads sweep` from cron) removes them from the store and the table, and hands
-over again what waits longer than a minute (a job lost while Redis was away).
-"""
+(or `govtool downloads sweep` from cron) removes them from the store and the table, and hands over
+again what waits longer than a minute (a job lost while Redis was away)."""
 
 from __future__ import annotations
 
@@ -108,6 +107,16 @@ def register_builder(kind: str, builder: Builder) -> None:
 def inline_rows() -> int:
     """Up to this many rows an export is built in the request; above, it is prepared."""
     return int(current_app.config.get("GOVTOOL_EXPORT_INLINE_ROWS", 2000))
+
+
+def prepare_if_large(
+    user, row_count: int, kind: str, label: str, parameters: dict[str, Any]
+) -> PreparedFile | None:
+    """The size rule of every export: up to inline_rows() rows it is built in the request (None);
+    above, it is prepared by a job for `user` (the caller commits and sends them to the list)."""
+    if row_count <= inline_rows():
+        return None
+    return prepare(user, kind, label, parameters)
 
 
 def prepare(user, kind: str, label: str, parameters: dict[str, Any]) -> PreparedFile:
